@@ -1,0 +1,3 @@
+module github.com/hypha-obs/hypha
+
+go 1.26.0
