@@ -1,0 +1,35 @@
+'use strict';
+// lab-tests (pino; LOGGER=bunyan switches to bunyan 1.x): GET /tests/:orderId.
+// Order ids starting with "bad" fail: error line "lab test not found", HTTP 500.
+const { createService } = require('../lib/service');
+
+const { app, finish } = createService({ name: 'lab-tests', defaultLogger: 'pino', defaultPort: 8083 });
+
+const CATALOG = [
+  { code: 'CBC', name: 'Complete blood count', price: 25 },
+  { code: 'LIPID', name: 'Lipid panel', price: 40 },
+  { code: 'TSH', name: 'Thyroid stimulating hormone', price: 35 },
+  { code: 'HBA1C', name: 'Haemoglobin A1c', price: 30 },
+];
+
+function testsFor(orderId) {
+  let h = 0;
+  for (const ch of orderId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  const n = 1 + (h % CATALOG.length);
+  return Array.from({ length: n }, (_, i) => CATALOG[(h + i) % CATALOG.length]);
+}
+
+app.get('/tests/:orderId', (req, res) => {
+  const { orderId } = req.params;
+  const log = req.log;
+  log.info('request received', { method: req.method, path: req.path, orderId });
+  if (orderId.startsWith('bad')) {
+    log.error('lab test not found', { orderId, status: 500 });
+    return res.status(500).json({ error: 'lab test not found', orderId, request_id: req.requestId });
+  }
+  const tests = testsFor(orderId);
+  log.info('lab tests found', { orderId, count: tests.length });
+  return res.json({ orderId, tests, request_id: req.requestId });
+});
+
+finish();
