@@ -1,0 +1,248 @@
+package extract
+
+import "strings"
+
+// idStatus separates "no id here" (a placeholder) from "an id that is
+// wrong", because only the latter is counted as rejected.
+type idStatus uint8
+
+const (
+	idAbsent idStatus = iota
+	idValid
+	idInvalid
+)
+
+func idStatusOf(present bool) idStatus {
+	if present {
+		return idValid
+	}
+	return idAbsent
+}
+
+// hexVal maps a byte to its value as a hex digit, or 0xff.
+var hexVal = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c] = c - 'a' + 10
+		t[c-'a'+'A'] = c - 'a' + 10
+	}
+	return t
+}()
+
+// decodeHex fills dst from exactly 2*len(dst) hex digits of either case.
+func decodeHex(dst []byte, s string) bool {
+	if len(s) != 2*len(dst) {
+		return false
+	}
+	for i := range dst {
+		hi, lo := hexVal[s[2*i]], hexVal[s[2*i+1]]
+		if hi|lo > 0x0f {
+			return false
+		}
+		dst[i] = hi<<4 | lo
+	}
+	return true
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if hexVal[s[i]] > 0x0f {
+			return false
+		}
+	}
+	return true
+}
+
+// isPlaceholder reports the values loggers write when there is no span:
+// empty (Java MDC patterns), "0" (Python), all zeros, "null" and "-".
+func isPlaceholder(s string) bool {
+	if s == "null" || s == "-" {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '0' {
+			return false
+		}
+	}
+	return true
+}
+
+func parseTrace(s string) (id [16]byte, st idStatus) {
+	if isPlaceholder(s) {
+		return id, idAbsent
+	}
+	ok := false
+	switch len(s) {
+	case 32:
+		ok = decodeHex(id[:], s)
+	case 16: // a 64-bit id (B3, Jaeger, Sleuth): left-padded with zeros
+		ok = decodeHex(id[8:], s)
+	}
+	if !ok {
+		return [16]byte{}, idInvalid
+	}
+	return id, idValid
+}
+
+func parseSpan(s string) (id [8]byte, st idStatus) {
+	if isPlaceholder(s) {
+		return id, idAbsent
+	}
+	if !decodeHex(id[:], s) {
+		return [8]byte{}, idInvalid
+	}
+	return id, idValid
+}
+
+// ParseTraceID parses 32 hex digits, or 16 as a 64-bit id. Placeholders
+// (all zeros, "0", "", "null", "-") and malformed values give false.
+func ParseTraceID(s string) ([16]byte, bool) {
+	id, st := parseTrace(s)
+	return id, st == idValid
+}
+
+// ParseSpanID parses 16 hex digits; an all-zero id gives false.
+func ParseSpanID(s string) ([8]byte, bool) {
+	id, st := parseSpan(s)
+	return id, st == idValid
+}
+
+// ParseFlags parses W3C trace flags written as one or two hex digits ("01").
+func ParseFlags(s string) (uint8, bool) {
+	if len(s) == 0 || len(s) > 2 || !isHex(s) {
+		return 0, false
+	}
+	var v uint8
+	for i := 0; i < len(s); i++ {
+		v = v<<4 | hexVal[s[i]]
+	}
+	return v, true
+}
+
+// parseDecimal parses an unsigned decimal that fits in 64 bits.
+func parseDecimal(s string) (uint64, bool) {
+	if len(s) == 0 || len(s) > 20 {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if v > (1<<64-1-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	return v, true
+}
+
+// parseInt parses a signed decimal that fits in an int64.
+func parseInt(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	u, ok := parseDecimal(s)
+	if !ok || u > 1<<63-1 {
+		return 0, false
+	}
+	if neg {
+		return -int64(u), true
+	}
+	return int64(u), true
+}
+
+func putUint64(b []byte, v uint64) {
+	_ = b[7]
+	for i := 7; i >= 0; i-- {
+		b[i] = byte(v)
+		v >>= 8
+	}
+}
+
+// parseDatadogTrace reads Datadog's decimal uint64 (the lower 64 bits of the
+// trace id) or, in 128-bit logging mode, 32 hex digits.
+func parseDatadogTrace(s string) (id [16]byte, st idStatus) {
+	if isPlaceholder(s) {
+		return id, idAbsent
+	}
+	if len(s) == 32 {
+		return parseTrace(s)
+	}
+	v, ok := parseDecimal(s)
+	if !ok {
+		return id, idInvalid
+	}
+	putUint64(id[8:], v)
+	return id, idValid
+}
+
+func parseDatadogSpan(s string) (id [8]byte, st idStatus) {
+	if isPlaceholder(s) {
+		return id, idAbsent
+	}
+	v, ok := parseDecimal(s)
+	if !ok {
+		return id, idInvalid
+	}
+	putUint64(id[:], v)
+	return id, idValid
+}
+
+// parseGCPTrace accepts "projects/<project>/traces/<hex>" or bare hex.
+func parseGCPTrace(s string) ([16]byte, idStatus) {
+	if i := strings.LastIndex(s, "/traces/"); i >= 0 {
+		s = s[i+len("/traces/"):]
+	}
+	return parseTrace(s)
+}
+
+// parseBool reads the spellings of booleans in text: Python writes True/False.
+func parseBool(s string) (bool, bool) {
+	switch s {
+	case "true", "True", "TRUE", "1":
+		return true, true
+	case "false", "False", "FALSE", "0":
+		return false, true
+	}
+	return false, false
+}
+
+type traceparent struct {
+	trace [16]byte
+	span  [8]byte
+	flags uint8
+}
+
+// traceparentLen is the length of a version 00 W3C traceparent:
+// 00-<32 hex>-<16 hex>-<2 hex>.
+const traceparentLen = 55
+
+// parseTraceparent parses a version 00 traceparent, hex of either case. An
+// all-zero trace or span id is W3C's "invalid" and reads as absent.
+func parseTraceparent(s string) (tp traceparent, st idStatus) {
+	if isPlaceholder(s) {
+		return tp, idAbsent
+	}
+	if len(s) != traceparentLen || s[0] != '0' || s[1] != '0' || s[2] != '-' || s[35] != '-' || s[52] != '-' ||
+		!decodeHex(tp.trace[:], s[3:35]) || !decodeHex(tp.span[:], s[36:52]) {
+		return traceparent{}, idInvalid
+	}
+	f, ok := ParseFlags(s[53:55])
+	if !ok {
+		return traceparent{}, idInvalid
+	}
+	if tp.trace == [16]byte{} || tp.span == [8]byte{} {
+		return traceparent{}, idAbsent
+	}
+	tp.flags = f
+	return tp, idValid
+}

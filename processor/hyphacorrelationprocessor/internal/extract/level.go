@@ -1,0 +1,76 @@
+package extract
+
+// OTel SeverityNumber at the start of each range.
+const (
+	sevTrace int32 = 1
+	sevDebug int32 = 5
+	sevInfo  int32 = 9
+	sevWarn  int32 = 13
+	sevError int32 = 17
+	sevFatal int32 = 21
+)
+
+// maxLevelLen is the longest level name we know ("information").
+const maxLevelLen = 11
+
+// ParseLevel maps a level as loggers write it to an OTel SeverityNumber. Names
+// are matched in any case; text is s itself. Digits are read as a pino/bunyan
+// number (see ParseLevelNumber) and text is then the canonical name.
+func ParseLevel(s string) (num int32, text string, ok bool) {
+	if len(s) == 0 || len(s) > maxLevelLen {
+		return 0, "", false
+	}
+	if s[0] >= '0' && s[0] <= '9' {
+		n, ok := parseInt(s)
+		if !ok {
+			return 0, "", false
+		}
+		return ParseLevelNumber(n)
+	}
+	var buf [maxLevelLen]byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	switch string(buf[:len(s)]) {
+	case "trace", "trce", "verbose":
+		num = sevTrace
+	case "debug", "dbug":
+		num = sevDebug
+	case "info", "information", "notice":
+		num = sevInfo
+	case "warn", "warning":
+		num = sevWarn
+	case "error", "err", "fail":
+		num = sevError
+	case "fatal", "critical", "crit", "panic", "emerg", "emergency", "alert":
+		num = sevFatal
+	default:
+		return 0, "", false
+	}
+	return num, s, true
+}
+
+// ParseLevelNumber maps pino and bunyan numeric levels (10, 20, 30, 40, 50,
+// 60) to an OTel SeverityNumber and its canonical upper-case name. Other
+// numbers are not levels we can name.
+func ParseLevelNumber(n int64) (num int32, text string, ok bool) {
+	switch n {
+	case 10:
+		return sevTrace, "TRACE", true
+	case 20:
+		return sevDebug, "DEBUG", true
+	case 30:
+		return sevInfo, "INFO", true
+	case 40:
+		return sevWarn, "WARN", true
+	case 50:
+		return sevError, "ERROR", true
+	case 60:
+		return sevFatal, "FATAL", true
+	}
+	return 0, "", false
+}

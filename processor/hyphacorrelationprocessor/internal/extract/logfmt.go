@@ -1,0 +1,105 @@
+package extract
+
+import "strings"
+
+// sdElement opens the RFC 5424 structured-data element the OTel spec
+// defines for trace context.
+const sdElement = "[opentelemetry "
+
+// scanLogfmt reads key=value pairs anywhere in a text line: logfmt (slog's
+// TextHandler, logrus), Java MDC patterns, Python's default OTel format and
+// the syslog structured-data element, whose params share the syntax.
+//
+// Text inside double quotes is a value, never keys: `msg="retry trace_id=x"`
+// yields nothing. A key must be a whole token: the byte before it has to be
+// a separator (space, tab, '[', '(', '{', ',', ';', '|') or the line start, so
+// xtrace_id= and ?trace_id= in a URL do not match.
+func (e *Extractor) scanLogfmt(s string, r *Result) {
+	sdStart, sdEnd := -1, -1
+	i := 0
+	for i < len(s) {
+		eq := strings.IndexByte(s[i:], '=')
+		if eq < 0 {
+			return
+		}
+		eq += i
+		if q := strings.IndexByte(s[i:eq], '"'); q >= 0 {
+			end := stringEnd(s, i+q+1)
+			if end < 0 {
+				return
+			}
+			i = end + 1
+			continue
+		}
+		k := eq
+		for k > 0 && isKeyByte(s[k-1]) {
+			k--
+		}
+		val, next := logfmtValue(s, eq+1)
+		if k < eq && (k == 0 || isKeySep(s[k-1])) {
+			if f := e.Classify(s[k:eq]); f != FieldNone {
+				if sdStart < 0 && sdEnd < 0 {
+					sdStart, sdEnd = findSD(s)
+				}
+				r.src = FormatLogfmt
+				if k > sdStart && k < sdEnd {
+					r.src = FormatSyslogSD
+				}
+				r.SetString(f, val)
+			}
+		}
+		i = next
+	}
+}
+
+// logfmtValue returns the value starting at s[i], quoted or bare, and the
+// index after it.
+func logfmtValue(s string, i int) (string, int) {
+	if i < len(s) && s[i] == '"' {
+		end := stringEnd(s, i+1)
+		if end < 0 {
+			return s[i+1:], len(s)
+		}
+		return s[i+1 : end], end + 1
+	}
+	j := i
+	for j < len(s) && !isValueEnd(s[j]) {
+		j++
+	}
+	return s[i:j], j
+}
+
+// findSD returns the extent of the [opentelemetry ...] element, or -2, -2
+// when there is none (so that it is looked for once).
+func findSD(s string) (start, end int) {
+	start = strings.Index(s, sdElement)
+	if start < 0 {
+		return -2, -2
+	}
+	end = strings.IndexByte(s[start:], ']')
+	if end < 0 {
+		return start, len(s)
+	}
+	return start, start + end
+}
+
+func isKeyByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		c == '_' || c == '.' || c == '-' || c == '@'
+}
+
+func isKeySep(c byte) bool {
+	switch c {
+	case ' ', '\t', '[', '(', '{', ',', ';', '|':
+		return true
+	}
+	return false
+}
+
+func isValueEnd(c byte) bool {
+	switch c {
+	case ' ', '\t', ']', ')', '}', ',', ';', '"':
+		return true
+	}
+	return false
+}

@@ -1,0 +1,181 @@
+package extract
+
+import "math"
+
+// SetString interprets a string value found under a key of Field f. Values
+// that do not parse are ignored, except ids, which are counted in Rejected.
+// The first level, time and service found win.
+func (r *Result) SetString(f Field, s string) {
+	switch f {
+	case FieldTraceID, FieldECSTraceID, FieldSerilogTraceID, FieldScopeTraceID:
+		id, st := parseTrace(s)
+		r.applyTrace(f, id, st)
+	case FieldDatadogTraceID:
+		id, st := parseDatadogTrace(s)
+		r.applyTrace(f, id, st)
+	case FieldGCPTrace:
+		id, st := parseGCPTrace(s)
+		r.applyTrace(f, id, st)
+	case FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID:
+		id, st := parseSpan(s)
+		r.applySpan(f, id, st)
+	case FieldDatadogSpanID:
+		id, st := parseDatadogSpan(s)
+		r.applySpan(f, id, st)
+	case FieldTraceparent:
+		tp, st := parseTraceparent(s)
+		if st == idInvalid {
+			r.Rejected++
+		} else if st == idValid {
+			r.setTraceparent(tp, r.formatOf(f))
+		}
+	case FieldTraceFlags:
+		if v, ok := ParseFlags(s); ok {
+			r.setFlags(v)
+		}
+	case FieldSampled:
+		if b, ok := parseBool(s); ok {
+			r.SetBool(f, b)
+		}
+	case FieldLevel:
+		if r.SeverityText == "" {
+			if n, text, ok := ParseLevel(s); ok {
+				r.SeverityText = text
+				if r.SeverityNumber == 0 {
+					r.SeverityNumber = n
+				}
+			}
+		}
+	case FieldSeverityNumber:
+		if n, ok := parseInt(s); ok {
+			r.SetInt(f, n)
+		}
+	case FieldTime, FieldCLEFTime:
+		r.clef = r.clef || f == FieldCLEFTime
+		if r.Timestamp == 0 {
+			r.Timestamp, _ = ParseTime(s)
+		}
+	case FieldService:
+		if r.Service == "" {
+			r.Service = s
+		}
+	case FieldBunyanName:
+		if r.bunyanName == "" {
+			r.bunyanName = s
+		}
+	}
+}
+
+// SetInt interprets an integer value found under a key of Field f.
+func (r *Result) SetInt(f Field, n int64) {
+	switch f {
+	case FieldDatadogTraceID:
+		var id [16]byte
+		putUint64(id[8:], uint64(n))
+		r.applyTrace(f, id, idStatusOf(n != 0))
+	case FieldDatadogSpanID:
+		var id [8]byte
+		putUint64(id[:], uint64(n))
+		r.applySpan(f, id, idStatusOf(n != 0))
+	case FieldTraceID, FieldECSTraceID, FieldSerilogTraceID, FieldScopeTraceID, FieldGCPTrace, FieldTraceparent,
+		FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID:
+		// These ids are hex text; a number can only be the placeholder 0.
+		if n != 0 {
+			r.Rejected++
+		}
+	case FieldTraceFlags:
+		if n >= 0 && n <= 0xff {
+			r.setFlags(uint8(n))
+		}
+	case FieldSampled:
+		r.SetBool(f, n != 0)
+	case FieldLevel:
+		if r.SeverityText == "" {
+			if num, text, ok := ParseLevelNumber(n); ok {
+				r.SeverityText = text
+				if r.SeverityNumber == 0 {
+					r.SeverityNumber = num
+				}
+			}
+		}
+	case FieldSeverityNumber:
+		if r.SeverityNumber == 0 && n >= 1 && n <= 24 {
+			r.SeverityNumber = int32(n)
+		}
+	case FieldTime, FieldCLEFTime:
+		r.clef = r.clef || f == FieldCLEFTime
+		if r.Timestamp == 0 {
+			r.Timestamp, _ = epochInt(n, "")
+		}
+	case FieldBunyanVersion:
+		r.bunyanV = true
+	}
+}
+
+// SetDouble interprets a floating-point value found under a key of Field f.
+// Integral values are handled as by SetInt.
+func (r *Result) SetDouble(f Field, x float64) {
+	if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+		r.SetInt(f, int64(x))
+		return
+	}
+	switch f {
+	case FieldTime, FieldCLEFTime:
+		r.clef = r.clef || f == FieldCLEFTime
+		if r.Timestamp == 0 {
+			r.Timestamp, _ = ParseEpoch(x)
+		}
+	case FieldTraceID, FieldECSTraceID, FieldSerilogTraceID, FieldScopeTraceID, FieldGCPTrace, FieldTraceparent,
+		FieldDatadogTraceID, FieldDatadogSpanID,
+		FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID:
+		r.Rejected++
+	}
+}
+
+// SetBool interprets a boolean value found under a key of Field f.
+func (r *Result) SetBool(f Field, b bool) {
+	if f == FieldSampled || f == FieldTraceFlags {
+		if b {
+			r.setFlags(1)
+		} else {
+			r.setFlags(0)
+		}
+	}
+}
+
+func (r *Result) formatOf(f Field) Format {
+	if r.src == FormatJSON {
+		return f.jsonFormat()
+	}
+	return r.src
+}
+
+func (r *Result) applyTrace(f Field, id [16]byte, st idStatus) {
+	switch st {
+	case idInvalid:
+		r.Rejected++
+	case idValid:
+		r.setTrace(id, r.formatOf(f))
+	}
+}
+
+func (r *Result) applySpan(f Field, id [8]byte, st idStatus) {
+	switch st {
+	case idInvalid:
+		r.Rejected++
+	case idValid:
+		rank := spanPrimary
+		if f == FieldECSTransactionID {
+			rank = spanFallback
+		}
+		r.setSpan(id, rank)
+	}
+}
+
+// setTraceparent records a traceparent. Its span id ranks as a fallback:
+// in an inbound request header it is the caller's span, not the logger's.
+func (r *Result) setTraceparent(tp traceparent, f Format) {
+	r.setTrace(tp.trace, f)
+	r.setSpan(tp.span, spanFallback)
+	r.setFlags(tp.flags)
+}

@@ -1,0 +1,31 @@
+package extract
+
+import "strings"
+
+// scanTraceparent finds W3C traceparent values (version 00) anywhere in a
+// text line. The value must stand alone: the bytes on either side may not
+// continue a word or hex run, so "ab00-<32 hex>-..." and file names built
+// from ids do not match. Its span id ranks as a fallback, see setTraceparent.
+func scanTraceparent(s string, r *Result) {
+	for i := 0; ; {
+		j := strings.Index(s[i:], "00-")
+		if j < 0 {
+			return
+		}
+		p := i + j
+		i = p + 1
+		if len(s)-p < traceparentLen || p > 0 && (isWordByte(s[p-1]) || s[p-1] == '.') ||
+			len(s)-p > traceparentLen && isWordByte(s[p+traceparentLen]) {
+			continue
+		}
+		// A shape that is not a traceparent was never under a trace key:
+		// it is not counted as rejected.
+		if tp, st := parseTraceparent(s[p : p+traceparentLen]); st == idValid {
+			r.setTraceparent(tp, FormatTraceparent)
+		}
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
