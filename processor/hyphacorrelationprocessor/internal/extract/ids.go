@@ -12,9 +12,14 @@ const (
 	idInvalid
 )
 
-func idStatusOf(present bool) idStatus {
-	if present {
+// decimalStatus classifies a Datadog id given as a number: ids are
+// unsigned, 0 is the placeholder.
+func decimalStatus(n int64) idStatus {
+	switch {
+	case n > 0:
 		return idValid
+	case n < 0:
+		return idInvalid
 	}
 	return idAbsent
 }

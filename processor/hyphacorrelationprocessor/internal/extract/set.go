@@ -72,11 +72,11 @@ func (r *Result) SetInt(f Field, n int64) {
 	case FieldDatadogTraceID:
 		var id [16]byte
 		putUint64(id[8:], uint64(n))
-		r.applyTrace(f, id, idStatusOf(n != 0))
+		r.applyTrace(f, id, decimalStatus(n))
 	case FieldDatadogSpanID:
 		var id [8]byte
 		putUint64(id[:], uint64(n))
-		r.applySpan(f, id, idStatusOf(n != 0))
+		r.applySpan(f, id, decimalStatus(n))
 	case FieldTraceID, FieldECSTraceID, FieldSerilogTraceID, FieldScopeTraceID, FieldGCPTrace, FieldTraceparent,
 		FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID:
 		// These ids are hex text; a number can only be the placeholder 0.
@@ -144,6 +144,9 @@ func (r *Result) SetBool(f Field, b bool) {
 }
 
 func (r *Result) formatOf(f Field) Format {
+	if f == FieldTraceparent && r.src != FormatOTLPMap && r.src != FormatOTLPAttributes {
+		return FormatTraceparent
+	}
 	if r.src == FormatJSON {
 		return f.jsonFormat()
 	}
