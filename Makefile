@@ -1,0 +1,75 @@
+# Hypha: the targets a newcomer would guess. `make help` lists them.
+SHELL := /bin/bash
+GO ?= go
+# Pinned tools (ocb, mdatagen, telemetrygen) run from the tools module.
+TOOL := $(GO) tool -modfile=$(CURDIR)/tools/go.mod
+# Test servers are built once from pinned versions and cached here.
+CACHE := $(CURDIR)/.cache/bin
+HYPHA := $(CURDIR)/bin/hypha
+JAEGER := $(CACHE)/jaeger
+VICTORIALOGS := $(CACHE)/victoria-logs
+# Packages with unit tests: everything in the root module but the end-to-end suite.
+UNIT_PKGS = $(shell $(GO) list ./... | grep -v /e2e)
+FUZZTIME ?= 10s
+E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS)
+
+.PHONY: help build generate check-generated test unit fuzz e2e servers demo-deps bench lint demo docker certs clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
+
+build: ## build bin/hypha from the generated distribution in components/
+	cd components && CGO_ENABLED=0 $(GO) build -trimpath -o $(HYPHA) .
+
+generate: ## regenerate components/ (ocb) and the processor's mdatagen output
+	$(TOOL) builder --config builder-config.yaml --skip-compilation
+	cd processor/hyphacorrelationprocessor && $(GO) generate ./...
+
+check-generated: generate ## fail if generated files differ from the committed ones
+	@git diff --exit-code -- components processor || { echo "generated files are out of date: run make generate and commit" >&2; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- components processor)" || { git status --short -- components processor; echo "untracked generated files: run make generate and commit" >&2; exit 1; }
+
+test: build unit fuzz e2e ## everything CI runs: build, unit tests, a short fuzz pass, smoke and end-to-end tests
+
+unit: ## unit tests of the processor, provider and deployment files
+	$(GO) test -race -count=1 $(UNIT_PKGS)
+
+fuzz: ## a short pass of every fuzz target (FUZZTIME each)
+	@for pkg in $(UNIT_PKGS); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+servers: $(JAEGER) $(VICTORIALOGS) ## build the real test servers (Jaeger, VictoriaLogs) once
+
+$(JAEGER): tools/jaeger/go.mod tools/jaeger/go.sum
+	@echo "building Jaeger from tools/jaeger (first time: about 5 minutes)"
+	cd tools/jaeger && $(GO) build -o $@ github.com/jaegertracing/jaeger/cmd/jaeger
+
+$(VICTORIALOGS): tools/victorialogs/go.mod tools/victorialogs/go.sum
+	@echo "building VictoriaLogs from tools/victorialogs"
+	cd tools/victorialogs && $(GO) build -o $@ github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs
+
+demo-deps: ## install the demo's Node packages from the lockfile
+	cd demo && npm ci --no-audit --no-fund
+
+e2e: build servers demo-deps ## smoke and end-to-end tests against real Jaeger, VictoriaLogs and Node apps
+	$(E2E_ENV) $(GO) test -count=1 -timeout 40m -v ./e2e/... 2>&1 | tee .cache/e2e.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|e2e:' ; exit $${PIPESTATUS[0]}
+
+demo: build servers demo-deps ## run the Labra Cadabra demo: log -> trace -> logs in the terminal
+	$(E2E_ENV) $(GO) run ./e2e/cmd/demo
+
+bench: build ## processor benchmarks, then agent pipelines on 1M lines (see README)
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./processor/...
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+docker: ## build the container image (needs a Docker engine)
+	docker build -t hypha:dev .
+
+clean: ## remove built binaries (keeps the cached test servers)
+	rm -rf bin

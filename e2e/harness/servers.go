@@ -1,0 +1,224 @@
+package harness
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// startTimeout bounds how long any server may take to become healthy.
+const startTimeout = 60 * time.Second
+
+// Binaries are the programs under test, found through the environment that
+// the Makefile sets (see E2E_ENV there).
+type Binaries struct {
+	Hypha, Jaeger, VictoriaLogs string
+}
+
+// BinariesFromEnv reads HYPHA_BIN, JAEGER_BIN and VICTORIALOGS_BIN and checks
+// that each file exists.
+func BinariesFromEnv() (Binaries, error) {
+	b := Binaries{
+		Hypha:        os.Getenv("HYPHA_BIN"),
+		Jaeger:       os.Getenv("JAEGER_BIN"),
+		VictoriaLogs: os.Getenv("VICTORIALOGS_BIN"),
+	}
+	for name, path := range map[string]string{"HYPHA_BIN": b.Hypha, "JAEGER_BIN": b.Jaeger, "VICTORIALOGS_BIN": b.VictoriaLogs} {
+		if path == "" {
+			return b, fmt.Errorf("%s is not set: run the end-to-end tests with `make e2e`", name)
+		}
+		if _, err := os.Stat(path); err != nil {
+			return b, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return b, nil
+}
+
+// Jaeger is a running Jaeger v2 with in-memory storage.
+type Jaeger struct {
+	*Process
+	OTLPGRPC string // host:port of its OTLP/gRPC receiver
+	QueryURL string // base URL of its query API
+}
+
+// StartJaeger starts Jaeger on free loopback ports.
+func StartJaeger(dir, bin string) (*Jaeger, error) {
+	otlp, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	query, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	queryGRPC, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cfg := fmt.Sprintf(`service:
+  extensions: [jaeger_storage, jaeger_query]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [jaeger_storage_exporter]
+  telemetry:
+    metrics:
+      level: none
+extensions:
+  jaeger_storage:
+    backends:
+      memstore:
+        memory:
+          max_traces: 100000
+  jaeger_query:
+    storage:
+      traces: memstore
+    http:
+      endpoint: %s
+    grpc:
+      endpoint: %s
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: %s
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: memstore
+`, query, queryGRPC, otlp)
+	cfgPath := filepath.Join(dir, "jaeger.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		return nil, err
+	}
+	p, err := Start(dir, "jaeger", bin, []string{"--config", cfgPath}, nil)
+	if err != nil {
+		return nil, err
+	}
+	j := &Jaeger{Process: p, OTLPGRPC: otlp, QueryURL: "http://" + query}
+	if err := p.WaitHTTP(j.QueryURL+"/api/services", startTimeout); err != nil {
+		p.Stop(5 * time.Second)
+		return nil, err
+	}
+	return j, nil
+}
+
+// VictoriaLogs is a running VictoriaLogs, the OTLP log store the tests use in
+// place of Loki (see DESIGN.md).
+type VictoriaLogs struct {
+	*Process
+	URL     string // base URL
+	dataDir string
+	bin     string
+	dir     string
+	addr    string
+}
+
+// StartVictoriaLogs starts VictoriaLogs on a free loopback port with its data
+// in dir.
+func StartVictoriaLogs(dir, bin string) (*VictoriaLogs, error) {
+	addr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	v := &VictoriaLogs{URL: "http://" + addr, dataDir: filepath.Join(dir, "victoria-logs-data"), bin: bin, dir: dir, addr: addr}
+	return v, v.Restart()
+}
+
+// Restart starts VictoriaLogs again on the same port and data after Stop.
+func (v *VictoriaLogs) Restart() error {
+	p, err := Start(v.dir, "victoria-logs", v.bin, []string{
+		"-httpListenAddr=" + v.addr,
+		"-storageDataPath=" + v.dataDir,
+		"-retentionPeriod=7d",
+		"-loggerLevel=WARN",
+	}, nil)
+	if err != nil {
+		return err
+	}
+	v.Process = p
+	if err := p.WaitHTTP(v.URL+"/health", startTimeout); err != nil {
+		p.Stop(5 * time.Second)
+		return err
+	}
+	return nil
+}
+
+// OTLPEndpoint is the endpoint to give an otlp_http exporter.
+func (v *VictoriaLogs) OTLPEndpoint() string { return v.URL + "/insert/opentelemetry" }
+
+// Hypha is a running hypha collector.
+type Hypha struct {
+	*Process
+	Mode       string
+	HealthURL  string
+	MetricsURL string
+	OTLPGRPC   string
+	OTLPHTTP   string
+	args, env  []string
+	bin, dir   string
+}
+
+// HyphaOptions configures StartHypha. Env entries are KEY=VALUE and come on
+// top of the free ports the harness picks.
+type HyphaOptions struct {
+	Name      string   // process name for its log file; defaults to "hypha-<mode>"
+	Mode      string   // agent or gateway
+	Env       []string // extra environment
+	Overrides []string // extra --config URIs layered on top of hypha:<mode>
+	Args      []string // extra command-line arguments
+}
+
+// StartHypha starts the hypha binary in a mode on free loopback ports and
+// waits for its health endpoint.
+func StartHypha(dir, bin string, opts HyphaOptions) (*Hypha, error) {
+	var addrs [4]string
+	for i := range addrs {
+		a, err := FreeAddr()
+		if err != nil {
+			return nil, err
+		}
+		addrs[i] = a
+	}
+	metricsPort := addrs[3][len("127.0.0.1:"):]
+	name := opts.Name
+	if name == "" {
+		name = "hypha-" + opts.Mode
+	}
+	h := &Hypha{
+		Mode:       opts.Mode,
+		HealthURL:  "http://" + addrs[0],
+		MetricsURL: "http://127.0.0.1:" + metricsPort + "/metrics",
+		OTLPGRPC:   addrs[1],
+		OTLPHTTP:   addrs[2],
+		bin:        bin,
+		dir:        dir,
+	}
+	h.env = append([]string{
+		"HYPHA_HEALTH_ENDPOINT=" + addrs[0],
+		"HYPHA_OTLP_GRPC_ENDPOINT=" + addrs[1],
+		"HYPHA_OTLP_HTTP_ENDPOINT=" + addrs[2],
+		"HYPHA_METRICS_PORT=" + metricsPort,
+	}, opts.Env...)
+	h.args = []string{"--config", "hypha:" + opts.Mode}
+	for _, o := range opts.Overrides {
+		h.args = append(h.args, "--config", o)
+	}
+	h.args = append(h.args, opts.Args...)
+	h.Process = &Process{Name: name}
+	return h, h.Restart()
+}
+
+// Restart starts the collector again with the same ports and settings.
+func (h *Hypha) Restart() error {
+	p, err := Start(h.dir, h.Process.Name, h.bin, h.args, h.env)
+	if err != nil {
+		return err
+	}
+	h.Process = p
+	if err := p.WaitHTTP(h.HealthURL, startTimeout); err != nil {
+		p.Stop(5 * time.Second)
+		return err
+	}
+	return nil
+}

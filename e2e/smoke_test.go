@@ -1,0 +1,112 @@
+package e2e
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/hypha-obs/hypha/e2e/harness"
+)
+
+// TestSmokeModes starts the binary in each mode, as a user would, and checks
+// that its health endpoint and its own metrics answer.
+func TestSmokeModes(t *testing.T) {
+	bin := binary(t, "HYPHA_BIN")
+	for _, mode := range []string{"agent", "gateway"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			unused, err := harness.FreeAddr()
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := harness.StartHypha(dir, bin, harness.HyphaOptions{
+				Mode: mode,
+				Env: []string{
+					"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "storage"),
+					"HYPHA_LOG_INCLUDE=" + filepath.Join(dir, "logs", "*.log"),
+					"HYPHA_GATEWAY_ENDPOINT=" + unused,
+					"HYPHA_LOKI_ENDPOINT=http://" + unused + "/otlp",
+					"HYPHA_JAEGER_ENDPOINT=" + unused,
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { h.Stop(10 * time.Second) })
+			if err := harness.Eventually(10*time.Second, 200*time.Millisecond, func() error {
+				_, err := harness.Get(h.MetricsURL)
+				return err
+			}); err != nil {
+				t.Fatalf("own metrics: %v", err)
+			}
+			if out := h.Tail(1 << 20); strings.Contains(out, "is deprecated") {
+				t.Errorf("%s logs a deprecation warning:\n%s", mode, out)
+			}
+		})
+	}
+}
+
+// TestValidateShippedConfigs runs `hypha validate` on both embedded configs.
+func TestValidateShippedConfigs(t *testing.T) {
+	bin := binary(t, "HYPHA_BIN")
+	for _, mode := range []string{"agent", "gateway"} {
+		out, err := exec.Command(bin, "validate", "--config", "hypha:"+mode).CombinedOutput()
+		if err != nil {
+			t.Errorf("hypha validate --config hypha:%s: %v\n%s", mode, err, out)
+		}
+	}
+	out, err := exec.Command(bin, "validate", "--config", "hypha:nope").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "unknown hypha mode") {
+		t.Errorf("an unknown mode must fail with a clear message, got %v:\n%s", err, out)
+	}
+}
+
+// TestComponents checks that the distribution bundles what the README lists.
+func TestComponents(t *testing.T) {
+	bin := binary(t, "HYPHA_BIN")
+	out, err := exec.Command(bin, "components").Output()
+	if err != nil {
+		t.Fatalf("hypha components: %v\n%s", err, out)
+	}
+	type entry struct {
+		Name   string `yaml:"name"`
+		Scheme string `yaml:"scheme"`
+	}
+	// buildinfo is a map; the component kinds are lists.
+	var got struct {
+		Receivers  []entry `yaml:"receivers"`
+		Processors []entry `yaml:"processors"`
+		Exporters  []entry `yaml:"exporters"`
+		Extensions []entry `yaml:"extensions"`
+		Providers  []entry `yaml:"providers"`
+	}
+	if err := yaml.Unmarshal(out, &got); err != nil {
+		t.Fatalf("parsing `hypha components`: %v", err)
+	}
+	lists := map[string][]entry{
+		"receivers": got.Receivers, "processors": got.Processors, "exporters": got.Exporters,
+		"extensions": got.Extensions, "providers": got.Providers,
+	}
+	want := map[string][]string{
+		"receivers":  {"otlp", "file_log"},
+		"processors": {"hypha_correlation", "memory_limiter", "batch", "resource", "transform", "filter"},
+		"exporters":  {"otlp_grpc", "otlp_http", "debug", "file"},
+		"extensions": {"file_storage", "health_check", "zpages", "bearertokenauth"},
+		"providers":  {"hypha", "env", "file", "yaml"},
+	}
+	for kind, names := range want {
+		have := map[string]bool{}
+		for _, e := range lists[kind] {
+			have[e.Name+e.Scheme] = true
+		}
+		for _, name := range names {
+			if !have[name] {
+				t.Errorf("%s: %q missing from `hypha components`", kind, name)
+			}
+		}
+	}
+}

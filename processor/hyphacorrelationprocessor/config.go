@@ -1,0 +1,61 @@
+package hyphacorrelationprocessor // import "github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor"
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Config configures the hypha_correlation processor. The zero-configuration
+// default recognises every built-in format; the settings below add key names
+// and choose which record fields the processor may fill in.
+type Config struct {
+	// TraceIDKeys, SpanIDKeys and TraceFlagsKeys are extra key names that hold
+	// trace context in JSON, key=value and OTLP map bodies, matched exactly,
+	// in addition to the built-in names.
+	TraceIDKeys    []string `mapstructure:"trace_id_keys"`
+	SpanIDKeys     []string `mapstructure:"span_id_keys"`
+	TraceFlagsKeys []string `mapstructure:"trace_flags_keys"`
+
+	// SetSeverity maps the line's level to SeverityNumber and SeverityText
+	// when the record has no severity yet.
+	SetSeverity bool `mapstructure:"set_severity"`
+	// SetTimestamp takes Timestamp from the line when the record has none.
+	SetTimestamp bool `mapstructure:"set_timestamp"`
+	// ServiceNameFromRecord sets the resource's service.name from a service
+	// field in the line (service, service.name, service_name) when the
+	// resource has no service.name.
+	ServiceNameFromRecord bool `mapstructure:"service_name_from_record"`
+	// CopyToAttributes also writes the ids found as trace_id and span_id log
+	// attributes, for backends that do not read the native fields.
+	CopyToAttributes bool `mapstructure:"copy_to_attributes"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// Validate checks that every configured key name is usable.
+func (cfg *Config) Validate() error {
+	var errs []error
+	seen := map[string]string{}
+	for _, list := range []struct {
+		name string
+		keys []string
+	}{
+		{"trace_id_keys", cfg.TraceIDKeys},
+		{"span_id_keys", cfg.SpanIDKeys},
+		{"trace_flags_keys", cfg.TraceFlagsKeys},
+	} {
+		for i, key := range list.keys {
+			switch {
+			case strings.TrimSpace(key) == "":
+				errs = append(errs, fmt.Errorf("%s[%d]: key name must not be empty", list.name, i))
+			case seen[key] != "":
+				errs = append(errs, fmt.Errorf("%s[%d]: key %q is already listed in %s", list.name, i, key, seen[key]))
+			default:
+				seen[key] = list.name
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
