@@ -118,7 +118,7 @@ function instrumentationConfig() {
 
 const hasServiceName = envSet('OTEL_SERVICE_NAME') ||
   /(^|,)\s*service\.name\s*=/.test(process.env.OTEL_RESOURCE_ATTRIBUTES || '');
-if (!hasServiceName) {
+if (!hasServiceName && !/^true$/i.test((process.env.OTEL_SDK_DISABLED || '').trim())) {
   process.emitWarning('OTEL_SERVICE_NAME is not set: spans will carry service.name "unknown_service:node"',
     { code: 'HYPHA_NO_SERVICE_NAME' });
 }
