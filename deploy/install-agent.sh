@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# Installs the Hypha agent on a systemd host: the binary, its settings in
+# /etc/hypha/agent.env (and an optional override in /etc/hypha/agent.yaml),
+# and the hypha-agent.service unit, run by a dedicated `hypha` user.
+# Running it again with the same options gives the same result.
+#
+#   sudo deploy/install-agent.sh --gateway gw.example.com:4317 \
+#        --logs '/var/log/myapp/*.log' --service-name myapp
+#
+# See --help, and docs/deploy.md for the whole picture.
+set -euo pipefail
+
+readonly PROG=${0##*/}
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+readonly SCRIPT_DIR
+readonly UNIT_TEMPLATE=$SCRIPT_DIR/systemd/hypha-agent.service
+readonly UNIT_NAME=hypha-agent.service
+readonly SERVICE_USER=hypha
+readonly STATE_DIR=/var/lib/hypha
+
+# Paths on the target system, before DESTDIR is put in front.
+readonly BIN_PATH=/usr/local/bin/hypha
+readonly CONF_DIR=/etc/hypha
+readonly ENV_PATH=$CONF_DIR/agent.env
+readonly OVERRIDE_PATH=$CONF_DIR/agent.yaml
+readonly UNIT_PATH=/etc/systemd/system/$UNIT_NAME
+
+usage() {
+	cat <<EOF
+Usage: $PROG --gateway HOST:PORT --logs GLOB [options]
+       $PROG --uninstall [--destdir DIR] [--dry-run]
+
+Installs the Hypha agent as the systemd service $UNIT_NAME.
+
+Options:
+  --gateway HOST:PORT    the gateway's OTLP/gRPC address (required)
+  --logs GLOB            absolute glob of log files to tail (required);
+                         repeat the option or give a comma-separated list
+  --service-name NAME    service.name for lines that carry none
+  --token-file FILE      file holding the bearer token for the gateway
+  --config FILE          collector config layered over the built-in agent
+                         config, installed as $OVERRIDE_PATH
+  --binary PATH          the hypha binary to install (default: ./bin/hypha)
+  --destdir DIR          install under DIR (for packaging and tests); skips
+                         creating the user and calling systemctl
+  --dry-run              print what would be done, change nothing
+  --uninstall            stop the service and remove what install wrote
+                         (keeps $STATE_DIR and the $SERVICE_USER user)
+  -h, --help             show this help
+EOF
+}
+
+die() {
+	printf '%s: %s\n' "$PROG" "$*" >&2
+	exit 1
+}
+
+# Every change goes through run, so that --dry-run can print it instead.
+run() {
+	if ((dry_run)); then
+		printf 'would run:'
+		printf ' %q' "$@"
+		printf '\n'
+	else
+		"$@"
+	fi
+}
+
+# write_file MODE PATH: install standard input at PATH with MODE.
+write_file() {
+	local mode=$1 path=$2 tmp
+	if ((dry_run)); then
+		printf 'would write %s (mode %s):\n' "$path" "$mode"
+		# Show the file, but never the token.
+		sed -e 's/^HYPHA_AUTH_TOKEN=.*/HYPHA_AUTH_TOKEN=(from --token-file)/' -e 's/^/    /'
+		return
+	fi
+	tmp=$(mktemp)
+	cat >"$tmp"
+	install -D -m "$mode" "$tmp" "$path"
+	rm -f "$tmp"
+}
+
+gateway=""
+logs=()
+service_name=""
+token_file=""
+override=""
+binary=./bin/hypha
+destdir=""
+dry_run=0
+uninstall=0
+
+# need_arg OPTION ARGC: an option's value must follow it.
+need_arg() {
+	(($2 >= 2)) || die "$1 needs a value (see --help)"
+}
+
+while (($#)); do
+	case $1 in
+	--gateway) need_arg "$1" $# && gateway=$2 && shift ;;
+	--logs)
+		need_arg "$1" $#
+		IFS=, read -r -a parts <<<"$2"
+		logs+=("${parts[@]}")
+		shift
+		;;
+	--service-name) need_arg "$1" $# && service_name=$2 && shift ;;
+	--token-file) need_arg "$1" $# && token_file=$2 && shift ;;
+	--config) need_arg "$1" $# && override=$2 && shift ;;
+	--binary) need_arg "$1" $# && binary=$2 && shift ;;
+	--destdir) need_arg "$1" $# && destdir=$2 && shift ;;
+	--dry-run) dry_run=1 ;;
+	--uninstall) uninstall=1 ;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	*) die "unknown option '$1' (see --help)" ;;
+	esac
+	shift
+done
+
+if [[ -n $destdir ]]; then
+	[[ -d $destdir ]] || die "--destdir: '$destdir' is not a directory"
+	destdir=$(cd -- "$destdir" && pwd)
+elif ((!dry_run)) && [[ $(id -u) != 0 ]]; then
+	die "must run as root to install system-wide (or use --destdir DIR or --dry-run)"
+fi
+
+# Paths as this run writes them.
+readonly D_BIN=$destdir$BIN_PATH
+readonly D_ENV=$destdir$ENV_PATH
+readonly D_OVERRIDE=$destdir$OVERRIDE_PATH
+readonly D_UNIT=$destdir$UNIT_PATH
+readonly D_CONF_DIR=$destdir$CONF_DIR
+
+systemctl_here() {
+	[[ -z $destdir ]] && command -v systemctl >/dev/null 2>&1
+}
+
+do_uninstall() {
+	if systemctl_here; then
+		if systemctl list-unit-files "$UNIT_NAME" >/dev/null 2>&1; then
+			run systemctl disable --now "$UNIT_NAME" || true
+		fi
+	fi
+	local f
+	for f in "$D_UNIT" "$D_ENV" "$D_OVERRIDE" "$D_BIN"; do
+		if [[ -e $f ]]; then
+			run rm -f -- "$f"
+		fi
+	done
+	if [[ -d $D_CONF_DIR ]] && [[ -z $(ls -A -- "$D_CONF_DIR") ]]; then
+		run rmdir -- "$D_CONF_DIR"
+	fi
+	if systemctl_here; then
+		run systemctl daemon-reload
+	fi
+	printf '%s: removed the Hypha agent; %s (checkpoints, queue) and the user %s are kept\n' \
+		"$PROG" "$STATE_DIR" "$SERVICE_USER"
+}
+
+if ((uninstall)); then
+	do_uninstall
+	exit 0
+fi
+
+# --- validate everything before changing anything ---
+
+[[ -f $UNIT_TEMPLATE ]] || die "unit template not found at $UNIT_TEMPLATE (run the script from the Hypha source tree)"
+[[ -f $binary && -x $binary ]] || die "--binary: '$binary' is not an executable file (build it with 'make build')"
+
+[[ -n $gateway ]] || die "--gateway is required: the gateway's OTLP/gRPC address, HOST:PORT"
+if [[ ! $gateway =~ ^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})$ ]] ||
+	((10#${BASH_REMATCH[3]} < 1 || 10#${BASH_REMATCH[3]} > 65535)); then
+	die "--gateway: '$gateway' is not HOST:PORT (for example gateway.example.com:4317)"
+fi
+
+((${#logs[@]})) || die "--logs is required: an absolute glob such as '/var/log/myapp/*.log'"
+for glob in "${logs[@]}"; do
+	[[ $glob == /* ]] || die "--logs: '$glob' is not an absolute path glob"
+	[[ $glob != *[\"\'\\]* && $glob != *$'\n'* ]] || die "--logs: '$glob' contains a quote, backslash or newline"
+done
+
+if [[ -n $service_name && ! $service_name =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]]; then
+	die "--service-name: '$service_name' may hold only letters, digits, '.', '_' and '-'"
+fi
+
+token=""
+if [[ -n $token_file ]]; then
+	[[ -f $token_file && -r $token_file ]] || die "--token-file: cannot read '$token_file'"
+	token=$(<"$token_file")
+	token=${token%$'\n'}
+	# RFC 6750's token characters: nothing that needs quoting anywhere.
+	[[ $token =~ ^[A-Za-z0-9._~+/=-]+$ ]] || die "--token-file: '$token_file' must hold one token of letters, digits and ._~+/=-"
+fi
+
+if [[ -n $override ]]; then
+	[[ -f $override && -r $override ]] || die "--config: cannot read '$override'"
+fi
+
+# HYPHA_LOG_INCLUDE: one glob as it is, several as a YAML flow list.
+if ((${#logs[@]} == 1)); then
+	log_include=${logs[0]}
+else
+	log_include=$(printf '"%s", ' "${logs[@]}")
+	log_include="[${log_include%, }]"
+fi
+
+config_args=(--config hypha:agent)
+if [[ -n $override ]]; then
+	config_args+=(--config "file:$OVERRIDE_PATH")
+fi
+
+# Check the configuration with the binary being installed, before touching
+# the running service: a bad override fails here, not in a restart loop.
+if ((!dry_run)); then
+	check_args=(--config hypha:agent)
+	[[ -z $override ]] || check_args+=(--config "file:$override")
+	if ! env HYPHA_GATEWAY_ENDPOINT="$gateway" HYPHA_LOG_INCLUDE="$log_include" \
+		HYPHA_SERVICE_NAME="$service_name" HYPHA_STORAGE_DIR="$STATE_DIR" \
+		"$binary" validate "${check_args[@]}" >&2; then
+		die "'$binary validate ${check_args[*]}' failed; nothing was installed"
+	fi
+fi
+
+# --- install ---
+
+if [[ -z $destdir ]] && ! id -u "$SERVICE_USER" >/dev/null 2>&1; then
+	useradd_args=(--system --user-group --no-create-home --home-dir "$STATE_DIR" --shell /usr/sbin/nologin)
+	# adm owns most of /var/log on Debian and Ubuntu.
+	if getent group adm >/dev/null 2>&1; then
+		useradd_args+=(--groups adm)
+	fi
+	run useradd "${useradd_args[@]}" "$SERVICE_USER"
+fi
+
+run install -D -m 0755 "$binary" "$D_BIN"
+
+# systemd reads EnvironmentFile= as root before dropping privileges, so the
+# file (which may hold the token) stays readable by root only.
+{
+	printf '# Written by %s; running it again rewrites this file.\n' "$PROG"
+	printf 'HYPHA_GATEWAY_ENDPOINT=%s\n' "$gateway"
+	printf "HYPHA_LOG_INCLUDE='%s'\n" "$log_include"
+	printf 'HYPHA_STORAGE_DIR=%s\n' "$STATE_DIR"
+	if [[ -n $service_name ]]; then
+		printf 'HYPHA_SERVICE_NAME=%s\n' "$service_name"
+	fi
+	if [[ -n $token ]]; then
+		printf 'HYPHA_AUTH_TOKEN=%s\n' "$token"
+	fi
+} | write_file 0600 "$D_ENV"
+
+if [[ -n $override ]]; then
+	write_file 0644 "$D_OVERRIDE" <"$override"
+elif [[ -e $D_OVERRIDE ]]; then
+	# A previous install's override would otherwise sit there unused.
+	run rm -f -- "$D_OVERRIDE"
+fi
+
+exec_start="ExecStart=$BIN_PATH ${config_args[*]}"
+sed "s|^ExecStart=.*|$exec_start|" "$UNIT_TEMPLATE" | write_file 0644 "$D_UNIT"
+
+if systemctl_here; then
+	run systemctl daemon-reload
+	run systemctl enable "$UNIT_NAME"
+	run systemctl restart "$UNIT_NAME"
+fi
+
+if ((dry_run)); then
+	printf '%s: dry run, nothing was changed\n' "$PROG"
+else
+	printf '%s: installed the Hypha agent (gateway %s)\n' "$PROG" "$gateway"
+fi
