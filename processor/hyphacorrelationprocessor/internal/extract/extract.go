@@ -63,9 +63,11 @@ type Options struct {
 // Extractor finds trace context in log records. It is immutable after New and
 // safe for concurrent use.
 type Extractor struct {
-	// keys holds the top-level key table bucketed by first byte, so that a
-	// key that cannot match costs one slice-length check.
-	keys [256][]keyEntry
+	// keys holds the top-level key table bucketed by first byte. keyLens
+	// has bit n set when a key of length n starts with that byte, so that
+	// most keys that cannot match cost one lookup.
+	keys    [256][]keyEntry
+	keyLens [256]uint64
 }
 
 type keyEntry struct {
@@ -81,6 +83,7 @@ func New(opts Options) *Extractor {
 			return
 		}
 		e.keys[key[0]] = append(e.keys[key[0]], keyEntry{key, f})
+		e.keyLens[key[0]] |= lenBit(len(key))
 	}
 	// Built-ins first: a user key never changes what a built-in key means.
 	for _, k := range builtinKeys {

@@ -120,7 +120,7 @@ var builtinKeys = [...]keyEntry{
 // Classify returns the meaning of a top-level key, FieldNone for keys that do
 // not matter.
 func (e *Extractor) Classify(key string) Field {
-	if key == "" {
+	if key == "" || e.keyLens[key[0]]&lenBit(len(key)) == 0 {
 		return FieldNone
 	}
 	for _, k := range e.keys[key[0]] {
@@ -192,4 +192,10 @@ func (f Field) jsonFormat() Format {
 		return FormatTraceparent
 	}
 	return FormatJSON
+}
+
+// lenBit maps a key length to its bit in Extractor.keyLens; lengths of 63
+// and more share the last bit.
+func lenBit(n int) uint64 {
+	return 1 << min(n, 63)
 }

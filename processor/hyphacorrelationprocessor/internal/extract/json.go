@@ -1,8 +1,8 @@
 package extract
 
 import (
+	"math/bits"
 	"strconv"
-	"strings"
 )
 
 // maxSkipDepth bounds the nesting the JSON skipper follows. Skipping counts
@@ -188,28 +188,50 @@ func skipComposite(s string, i int) int {
 }
 
 // stringEnd returns the index of the quote that closes the string whose
-// content starts at s[i], or -1. A quote preceded by an odd number of
-// backslashes is escaped.
+// content starts at s[i], or -1. It looks at eight bytes at a time for a
+// quote or a backslash: string values are most of a JSON log line.
 func stringEnd(s string, i int) int {
-	for {
-		j := strings.IndexByte(s[i:], '"')
-		if j < 0 {
-			return -1
+	for i < len(s) {
+		if i+8 <= len(s) {
+			x := load64(s, i)
+			m := hasByte(x, '"') | hasByte(x, '\\')
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) / 8
 		}
-		j += i
-		k := j
-		for k > i && s[k-1] == '\\' {
-			k--
+		switch s[i] {
+		case '"':
+			return i
+		case '\\':
+			i += 2
+		default:
+			i++
 		}
-		if (j-k)%2 == 0 {
-			return j
-		}
-		i = j + 1
 	}
+	return -1
 }
 
+// load64 reads eight bytes little-endian; the compiler merges the loads.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// hasByte sets the high bit of each byte of x that equals b. Bytes above
+// the first match may be set spuriously; only the lowest one is used.
+func hasByte(x uint64, b byte) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	y := x ^ (lo * uint64(b))
+	return (y - lo) &^ y & hi
+}
+
+// skipSpace skips JSON whitespace. Compact JSON has none, so one
+// comparison settles the common case.
 func skipSpace(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+	for i < len(s) && s[i] <= ' ' && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
 		i++
 	}
 	return i

@@ -15,7 +15,7 @@ const sdElement = "[opentelemetry "
 // a separator (space, tab, '[', '(', '{', ',', ';', '|') or the line start, so
 // xtrace_id= and ?trace_id= in a URL do not match.
 func (e *Extractor) scanLogfmt(s string, r *Result) {
-	sdStart, sdEnd := -1, -1
+	sdStart, sdEnd := -1, -1 // found on the first key that matters
 	i := 0
 	for i < len(s) {
 		eq := strings.IndexByte(s[i:], '=')
@@ -38,7 +38,7 @@ func (e *Extractor) scanLogfmt(s string, r *Result) {
 		val, next := logfmtValue(s, eq+1)
 		if k < eq && (k == 0 || isKeySep(s[k-1])) {
 			if f := e.Classify(s[k:eq]); f != FieldNone {
-				if sdStart < 0 && sdEnd < 0 {
+				if sdStart == -1 {
 					sdStart, sdEnd = findSD(s)
 				}
 				r.src = FormatLogfmt
@@ -70,7 +70,7 @@ func logfmtValue(s string, i int) (string, int) {
 }
 
 // findSD returns the extent of the [opentelemetry ...] element, or -2, -2
-// when there is none (so that it is looked for once).
+// when there is none.
 func findSD(s string) (start, end int) {
 	start = strings.Index(s, sdElement)
 	if start < 0 {

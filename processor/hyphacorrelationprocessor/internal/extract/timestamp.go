@@ -42,7 +42,7 @@ func ParseEpoch(x float64) (int64, bool) {
 	case x < maxEpochMicros:
 		x *= 1e3
 	}
-	if x >= math.MaxInt64 {
+	if x >= math.MaxInt64 || x < 1 {
 		return 0, false
 	}
 	return int64(x), true
@@ -118,9 +118,10 @@ func digits(s string) int {
 	return n
 }
 
-// Years whose instants fit in int64 nanoseconds.
+// Years accepted: after the epoch (a log line from before 1970 is a broken
+// clock) and within int64 nanoseconds.
 const (
-	minYear = 1678
+	minYear = 1970
 	maxYear = 2261
 )
 
@@ -173,7 +174,8 @@ func parseRFC3339(s string) (int64, bool) {
 		return 0, false
 	}
 	secs := daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec-offset)
-	return secs*1e9 + frac, true
+	ns := secs*1e9 + frac
+	return ns, ns > 0
 }
 
 // parseOffset reads hh, hh:mm or hhmm.

@@ -1,0 +1,117 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+)
+
+// addGoldenSeeds seeds a fuzz target with every input line of the golden
+// files, real captures and constructed lines alike.
+func addGoldenSeeds(f *testing.F) {
+	for _, path := range goldenFiles(f) {
+		_, lines := goldenInputs(f, path)
+		for _, line := range lines {
+			f.Add(line)
+		}
+	}
+}
+
+// checkResult holds the properties every result must have, whatever the
+// input: ids reported are valid, spans and flags come with a trace, strings
+// point into the input, and a second run agrees.
+func checkResult(t *testing.T, line string, r *Result, again func() Result) {
+	t.Helper()
+	if r.HasTrace && r.TraceID == [16]byte{} {
+		t.Fatalf("zero trace id reported for %q", line)
+	}
+	if r.HasSpan && (!r.HasTrace || r.SpanID == [8]byte{}) {
+		t.Fatalf("span without trace or zero span for %q: %+v", line, r)
+	}
+	if r.HasFlags && !r.HasTrace {
+		t.Fatalf("flags without trace for %q", line)
+	}
+	if r.HasTrace != (r.Format != FormatNone) {
+		t.Fatalf("format %v with HasTrace %v for %q", r.Format, r.HasTrace, line)
+	}
+	if r.Rejected < 0 {
+		t.Fatalf("negative Rejected for %q", line)
+	}
+	if r.SeverityNumber < 0 || r.SeverityNumber > 24 || r.Timestamp < 0 {
+		t.Fatalf("severity %d or time %d out of range for %q", r.SeverityNumber, r.Timestamp, line)
+	}
+	if r.Service != "" && !strings.Contains(line, r.Service) {
+		t.Fatalf("service %q is not from the input %q", r.Service, line)
+	}
+	if second := again(); second != *r {
+		t.Fatalf("second run differs for %q:\n%+v\n%+v", line, *r, second)
+	}
+}
+
+func FuzzFromString(f *testing.F) {
+	addGoldenSeeds(f)
+	e := New(goldenOptions)
+	f.Fuzz(func(t *testing.T, line string) {
+		var r Result
+		e.FromString(line, &r)
+		checkResult(t, line, &r, func() Result {
+			var r2 Result
+			e.FromString(line, &r2)
+			return r2
+		})
+	})
+}
+
+// FuzzJSON drives the JSON scanner directly, with a leading '{' so that
+// every input reaches it.
+func FuzzJSON(f *testing.F) {
+	addGoldenSeeds(f)
+	e := New(goldenOptions)
+	run := func(line string) Result {
+		var r Result
+		r.Reset(FormatJSON)
+		e.scanJSON("{"+line, &r)
+		r.Finish()
+		return r
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		r := run(line)
+		checkResult(t, "{"+line, &r, func() Result { return run(line) })
+	})
+}
+
+// FuzzText drives the text scanners (logfmt, syslog SD, LTSV, Spring,
+// Sleuth, traceparent) directly, JSON-looking input included.
+func FuzzText(f *testing.F) {
+	addGoldenSeeds(f)
+	e := New(goldenOptions)
+	run := func(line string) Result {
+		var r Result
+		e.scanText(line, &r)
+		r.Finish()
+		return r
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		r := run(line)
+		checkResult(t, line, &r, func() Result { return run(line) })
+	})
+}
+
+// FuzzParseTime checks the hand-written time parser against itself: no
+// panic, and a result only for input that starts like a time or number.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{
+		"2026-11-24T23:11:32.208449264Z", "2024-05-01T14:00:00.5+02:00", "2024-05-01 12:00:00,123",
+		"1795562617043", "1795561892.2085588", "1714564800", "1.7e9", "2024-02-29T00:00:00-0130",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ns, ok := ParseTime(s)
+		if ok && ns <= 0 {
+			t.Fatalf("ParseTime(%q) = %d, true", s, ns)
+		}
+		if !ok && ns != 0 {
+			t.Fatalf("ParseTime(%q) = %d, false", s, ns)
+		}
+	})
+}

@@ -1,0 +1,140 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseTime(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string // RFC 3339 in UTC, "" for not a time
+	}{
+		{"2026-11-24T23:11:32.208449264Z", "2026-11-24T23:11:32.208449264Z"},
+		{"2023-12-16T00:00:00.0000000Z", "2023-12-16T00:00:00Z"},
+		{"2024-05-01T14:00:00.5+02:00", "2024-05-01T12:00:00.5Z"},
+		{"2024-05-01T10:30:00-0130", "2024-05-01T12:00:00Z"},
+		{"2024-05-01t12:00:00z", "2024-05-01T12:00:00Z"},
+		{"2024-05-01 12:00:00,123", "2024-05-01T12:00:00.123Z"},
+		{"2024-02-29T00:00:00Z", "2024-02-29T00:00:00Z"},
+		{"2023-02-29T00:00:00Z", ""},
+		{"2024-13-01T00:00:00Z", ""},
+		{"2024-05-01T12:00:00Zjunk", ""},
+		{"2024-05-01T12:00:00.Z", ""},
+		{"1969-12-31T23:59:59Z", ""},
+		{"1795562617043", "2026-11-24T23:23:37.043Z"},
+		{"1795561892.2085588", "2026-11-24T23:11:32.2085588Z"},
+		{"1714564800", "2024-05-01T12:00:00Z"},
+		{"1714564800123456", "2024-05-01T12:00:00.123456Z"},
+		{"1714564800123456789", "2024-05-01T12:00:00.123456789Z"},
+		{"1.7145648e9", "2024-05-01T12:00:00Z"},
+		{"0", ""},
+		{"", ""},
+		{"-1714564800", ""},
+		{"99999999999999999999", ""},
+	} {
+		ns, ok := ParseTime(tc.in)
+		got := ""
+		if ok {
+			got = time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+		}
+		if got != tc.want {
+			t.Errorf("ParseTime(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		// The standard library must agree on every RFC 3339 shape it knows.
+		if ref, err := time.Parse(time.RFC3339Nano, tc.in); err == nil && ok && ref.UnixNano() != ns {
+			t.Errorf("ParseTime(%q) = %d, time.Parse says %d", tc.in, ns, ref.UnixNano())
+		}
+	}
+}
+
+func TestParseIDs(t *testing.T) {
+	for _, tc := range []struct {
+		in        string
+		trace, sp idStatus
+	}{
+		{"4bf92f3577b34da6a3ce929d0e0e4736", idValid, idInvalid},
+		{"4BF92F3577B34DA6A3CE929D0E0E4736", idValid, idInvalid},
+		{"00f067aa0ba902b7", idValid, idValid},
+		{"", idAbsent, idAbsent},
+		{"0", idAbsent, idAbsent},
+		{"null", idAbsent, idAbsent},
+		{strings.Repeat("0", 32), idAbsent, idAbsent},
+		{strings.Repeat("0", 16), idAbsent, idAbsent},
+		{"4bf92f3577b34da6a3ce929d0e0e473g", idInvalid, idInvalid},
+		{"4bf92f3577b34da6a3ce929d0e0e47", idInvalid, idInvalid},
+		{"4bf92f35-77b3-4da6-a3ce-929d0e0e4736", idInvalid, idInvalid},
+	} {
+		if _, st := parseTrace(tc.in); st != tc.trace {
+			t.Errorf("parseTrace(%q) = %v, want %v", tc.in, st, tc.trace)
+		}
+		if _, st := parseSpan(tc.in); st != tc.sp {
+			t.Errorf("parseSpan(%q) = %v, want %v", tc.in, st, tc.sp)
+		}
+	}
+	if id, ok := ParseTraceID("a3ce929d0e0e4736"); !ok || id != [16]byte{8: 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36} {
+		t.Errorf("64-bit trace id not left-padded: %x %v", id, ok)
+	}
+}
+
+func TestParseLevel(t *testing.T) {
+	for in, want := range map[string]int32{
+		"trace": 1, "TRACE": 1, "Verbose": 1, "debug": 5, "info": 9, "Information": 9, "NOTICE": 9,
+		"warn": 13, "Warning": 13, "error": 17, "ERR": 17, "fail": 17, "fatal": 21, "Critical": 21,
+		"crit": 21, "panic": 21, "emerg": 21, "alert": 21, "30": 9, "60": 21,
+		"": 0, "custom": 0, "informational": 0, "35": 0,
+	} {
+		if got, _, _ := ParseLevel(in); got != want {
+			t.Errorf("ParseLevel(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+// TestDeepNesting makes sure pathological nesting neither recurses nor
+// takes long: the scanners count brackets.
+func TestDeepNesting(t *testing.T) {
+	e := New(Options{})
+	deep := strings.Repeat("[", 10000)
+	for _, line := range []string{
+		deep,
+		strings.Repeat("{", 10000),
+		`{"a":` + deep,
+		`{"a":` + strings.Repeat(`{"b":`, 10000),
+		`{"a":` + strings.Repeat("[", 500) + strings.Repeat("]", 500) + `,"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}`,
+		`{"Scopes":` + deep,
+		`{"trace":` + strings.Repeat(`{"id":`, 10000),
+	} {
+		start := time.Now()
+		var r Result
+		e.FromString(line, &r)
+		if d := time.Since(start); d > 50*time.Millisecond {
+			t.Errorf("%.20q...: took %v", line, d)
+		}
+	}
+	var r Result
+	e.FromString(`{"a":`+strings.Repeat("[", 500)+strings.Repeat("]", 500)+`,"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}`, &r)
+	if !r.HasTrace {
+		t.Error("trace id after a 500-deep array was not found")
+	}
+}
+
+// TestConcurrent shares one Extractor between goroutines; run with -race.
+func TestConcurrent(t *testing.T) {
+	e := New(goldenOptions)
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			var r Result
+			for range 1000 {
+				e.FromString(benchPino, &r)
+			}
+			done <- r.HasTrace
+		}()
+	}
+	for range 4 {
+		if !<-done {
+			t.Error("no trace found")
+		}
+	}
+}
