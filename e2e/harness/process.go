@@ -53,13 +53,19 @@ type Process struct {
 // Start runs bin with args and extra environment (added to the current one),
 // writing stdout and stderr to dir/<name>.log.
 func Start(dir, name, bin string, args, env []string) (*Process, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	return StartCmd(dir, name, cmd)
+}
+
+// StartCmd starts a prepared command, writing stdout and stderr to
+// dir/<name>.log.
+func StartCmd(dir, name string, cmd *exec.Cmd) (*Process, error) {
 	logPath := filepath.Join(dir, name+".log")
 	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = out, out
 	// Own process group, so that a Ctrl-C at the terminal reaches only the
 	// harness, which then stops its children in order.

@@ -1,0 +1,186 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// DemoServices are the Labra Cadabra services, in the order they start
+// (downstream first). See demo/README.md for the contract.
+var DemoServices = []string{"lab-tests", "cart", "auth", "api-gateway"}
+
+// Stack is the whole pipeline as a user runs it: Node services writing log
+// files and sending traces to a hypha agent, which forwards to a hypha
+// gateway, which exports logs to VictoriaLogs and traces to Jaeger.
+type Stack struct {
+	Dir      string // everything the stack writes: process output, data, logs
+	LogDir   string // the demo services' JSON log files, tailed by the agent
+	Logs     *VictoriaLogs
+	Jaeger   *Jaeger
+	Gateway  *Hypha
+	Agent    *Hypha
+	Services map[string]*Process
+	Ports    map[string]int // service name → HTTP port
+
+	bins     Binaries
+	progress func(format string, args ...any)
+}
+
+// StackOptions tune StartStack.
+type StackOptions struct {
+	// Progress receives one line per step; nil prints nothing.
+	Progress func(format string, args ...any)
+	// AgentEnv and GatewayEnv are added to the collectors' environment.
+	AgentEnv, GatewayEnv []string
+}
+
+// RepoRoot finds the repository's top folder from the working directory.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "demo", "package.json")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("repository root (with demo/package.json) not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// StartStack starts every part on free loopback ports, in dependency order,
+// and waits until each is healthy. On error it stops what it started.
+func StartStack(dir string, bins Binaries, opts StackOptions) (s *Stack, err error) {
+	s = &Stack{
+		Dir:      dir,
+		LogDir:   filepath.Join(dir, "app-logs"),
+		Services: map[string]*Process{},
+		Ports:    map[string]int{},
+		bins:     bins,
+		progress: opts.Progress,
+	}
+	if s.progress == nil {
+		s.progress = func(string, ...any) {}
+	}
+	defer func() {
+		if err != nil {
+			s.Stop()
+		}
+	}()
+	if err := os.MkdirAll(s.LogDir, 0o755); err != nil {
+		return nil, err
+	}
+
+	s.progress("starting VictoriaLogs (the OTLP log store standing in for Loki)")
+	if s.Logs, err = StartVictoriaLogs(dir, bins.VictoriaLogs); err != nil {
+		return nil, fmt.Errorf("victoria-logs: %w", err)
+	}
+	s.progress("starting Jaeger v2")
+	if s.Jaeger, err = StartJaeger(dir, bins.Jaeger); err != nil {
+		return nil, fmt.Errorf("jaeger: %w", err)
+	}
+	s.progress("starting hypha gateway (logs → VictoriaLogs over OTLP/HTTP, traces → Jaeger over OTLP/gRPC)")
+	if s.Gateway, err = StartHypha(dir, bins.Hypha, HyphaOptions{
+		Mode: "gateway",
+		Env: append([]string{
+			"HYPHA_LOKI_ENDPOINT=" + s.Logs.OTLPEndpoint(),
+			"HYPHA_JAEGER_ENDPOINT=" + s.Jaeger.OTLPGRPC,
+		}, opts.GatewayEnv...),
+	}); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	s.progress("starting hypha agent (tailing %s)", s.LogDir)
+	if s.Agent, err = StartHypha(dir, bins.Hypha, HyphaOptions{
+		Mode: "agent",
+		Env: append([]string{
+			"HYPHA_GATEWAY_ENDPOINT=" + s.Gateway.OTLPGRPC,
+			"HYPHA_LOG_INCLUDE=" + filepath.Join(s.LogDir, "*.log"),
+			"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
+			"HYPHA_SERVICE_NAME=unnamed-app",
+		}, opts.AgentEnv...),
+	}); err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
+	if err := s.startServices(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Stack) startServices() error {
+	root, err := RepoRoot()
+	if err != nil {
+		return err
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return fmt.Errorf("node is needed for the demo services: %w", err)
+	}
+	for _, name := range DemoServices {
+		port, err := FreePort()
+		if err != nil {
+			return err
+		}
+		s.Ports[name] = port
+	}
+	for _, name := range DemoServices {
+		s.progress("starting %s on 127.0.0.1:%d", name, s.Ports[name])
+		cmd := exec.Command(node, "--require", "../instrumentation/node/hypha-instrumentation.js", "services/"+name+".js")
+		cmd.Dir = filepath.Join(root, "demo")
+		cmd.Env = append(os.Environ(),
+			"OTEL_SERVICE_NAME="+name,
+			"PORT="+strconv.Itoa(s.Ports[name]),
+			"LOG_FILE="+filepath.Join(s.LogDir, name+".log"),
+			"AUTH_URL="+s.ServiceURL("auth"),
+			"CART_URL="+s.ServiceURL("cart"),
+			"LAB_TESTS_URL="+s.ServiceURL("lab-tests"),
+			"OTEL_EXPORTER_OTLP_ENDPOINT=http://"+s.Agent.OTLPHTTP,
+			"OTEL_BSP_SCHEDULE_DELAY=200",
+		)
+		p, err := StartCmd(s.Dir, name, cmd)
+		if err != nil {
+			return err
+		}
+		s.Services[name] = p
+		if err := p.WaitHTTP(s.ServiceURL(name)+"/healthz", startTimeout); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// ServiceURL is the base URL of a demo service.
+func (s *Stack) ServiceURL(name string) string {
+	return "http://127.0.0.1:" + strconv.Itoa(s.Ports[name])
+}
+
+// Stop ends every process the stack started: the apps first, so that their
+// last spans and lines still reach the agent, then the collectors, then the
+// stores.
+func (s *Stack) Stop() {
+	for i := len(DemoServices) - 1; i >= 0; i-- {
+		if p := s.Services[DemoServices[i]]; p != nil {
+			p.Stop(10 * time.Second)
+		}
+	}
+	for _, h := range []*Hypha{s.Agent, s.Gateway} {
+		if h != nil && h.Process != nil && h.cmd != nil {
+			h.Stop(15 * time.Second)
+		}
+	}
+	if s.Jaeger != nil {
+		s.Jaeger.Stop(10 * time.Second)
+	}
+	if s.Logs != nil && s.Logs.Process != nil {
+		s.Logs.Stop(10 * time.Second)
+	}
+}

@@ -1,0 +1,316 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+
+	"github.com/hypha-obs/hypha/e2e/harness"
+)
+
+// stackBinaries returns the three binaries the full stack needs.
+func stackBinaries(t *testing.T) harness.Binaries {
+	return harness.Binaries{
+		Hypha:        binary(t, "HYPHA_BIN"),
+		Jaeger:       binary(t, "JAEGER_BIN"),
+		VictoriaLogs: binary(t, "VICTORIALOGS_BIN"),
+	}
+}
+
+// appLine is one line a demo service wrote to its log file: the ground truth
+// the stores are checked against.
+type appLine struct {
+	raw       string
+	service   string
+	requestID string
+	traceID   string
+	spanID    string
+	isError   bool
+}
+
+func readAppLines(t *testing.T, dir string) []appLine {
+	t.Helper()
+	var lines []appLine
+	for _, name := range harness.DemoServices {
+		f, err := os.Open(filepath.Join(dir, name+".log"))
+		if err != nil {
+			t.Fatalf("log file of %s: %v", name, err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var fields map[string]any
+			if err := json.Unmarshal(sc.Bytes(), &fields); err != nil {
+				t.Fatalf("%s wrote a line that is not JSON: %q", name, sc.Text())
+			}
+			str := func(k string) string { s, _ := fields[k].(string); return s }
+			level := fmt.Sprint(fields["level"])
+			lines = append(lines, appLine{
+				raw: sc.Text(), service: str("service"), requestID: str("request_id"),
+				traceID: str("trace_id"), spanID: str("span_id"),
+				isError: level == "50" || level == "error",
+			})
+		}
+		f.Close()
+	}
+	return lines
+}
+
+// TestPipeline runs the whole pipeline as a user runs it and checks, through
+// the stores' HTTP APIs, that every line arrives, correlated with the span
+// that wrote it.
+func TestPipeline(t *testing.T) {
+	bins := stackBinaries(t)
+	s, err := harness.StartStack(t.TempDir(), bins, harness.StackOptions{Progress: func(f string, a ...any) { t.Logf("e2e: "+f, a...) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+
+	// Bounded traffic: 15 requests, every third one fails downstream.
+	const requests = 15
+	sentTrace := map[string]string{} // request id → trace id from the response
+	failing := 0
+	for i := range requests {
+		order := fmt.Sprintf("ord-%d", i)
+		if i%3 == 2 {
+			order = fmt.Sprintf("bad-%d", i)
+			failing++
+		}
+		rid := fmt.Sprintf("e2ereq%04d", i)
+		req, _ := http.NewRequest(http.MethodGet, s.ServiceURL("api-gateway")+"/checkout/"+order, http.NoBody)
+		req.Header.Set("x-request-id", rid)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("request %s: %v", rid, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if want := map[bool]int{true: 502, false: 200}[i%3 == 2]; resp.StatusCode != want {
+			t.Fatalf("request %s (%s): status %d, want %d", rid, order, resp.StatusCode, want)
+		}
+		sentTrace[rid] = resp.Header.Get("x-trace-id")
+	}
+
+	// Ground truth: 2 startup lines per service and 9 lines per request.
+	wantLines := 2*len(harness.DemoServices) + 9*requests
+	var lines []appLine
+	if err := harness.Eventually(15*time.Second, 200*time.Millisecond, func() error {
+		lines = readAppLines(t, s.LogDir)
+		if len(lines) != wantLines {
+			return fmt.Errorf("the demo wrote %d lines, want %d", len(lines), wantLines)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Every line arrives in the log store.
+	var stored []harness.LogRecord
+	if err := harness.Eventually(60*time.Second, 500*time.Millisecond, func() error {
+		recs, err := s.Logs.Query(`*`)
+		if err != nil {
+			return err
+		}
+		stored = recs
+		if len(recs) < wantLines {
+			return fmt.Errorf("log store has %d of %d lines", len(recs), wantLines)
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("%v\nagent output:\n%s", err, s.Agent.Tail(3000))
+	}
+	byBody := map[string][]harness.LogRecord{}
+	for _, r := range stored {
+		byBody[r["_msg"]] = append(byBody[r["_msg"]], r)
+	}
+
+	var (
+		missing, duplicated, inRequest, correlated, inJaeger, errorLines, errorsOK, serviceOK int
+		perRequest                                                                           = map[string]int{}
+		traces                                                                               = map[string][]harness.Span{}
+	)
+	for _, l := range lines {
+		recs := byBody[l.raw]
+		switch {
+		case len(recs) == 0:
+			missing++
+			t.Errorf("line never arrived: %s", l.raw)
+			continue
+		case len(recs) > 1:
+			duplicated++
+		}
+		r := recs[0]
+		if r["service.name"] == l.service {
+			serviceOK++
+		} else {
+			t.Errorf("service.name %q, want %q for %s", r["service.name"], l.service, l.raw)
+		}
+		if l.isError {
+			errorLines++
+			if strings.EqualFold(r["severity_text"], "error") {
+				errorsOK++
+			} else {
+				t.Errorf("error line stored with severity_text %q: %s", r["severity_text"], l.raw)
+			}
+		}
+		if l.requestID == "" {
+			if r["trace_id"] != "" {
+				t.Errorf("a line outside any request got trace_id %s: %s", r["trace_id"], l.raw)
+			}
+			continue
+		}
+		inRequest++
+		perRequest[l.requestID]++
+		if r["trace_id"] != l.traceID || r["span_id"] != l.spanID || l.traceID != sentTrace[l.requestID] {
+			t.Errorf("stored trace_id=%q span_id=%q, the line says %q/%q, the response said %q: %s",
+				r["trace_id"], r["span_id"], l.traceID, l.spanID, sentTrace[l.requestID], l.raw)
+			continue
+		}
+		correlated++
+
+		// The trace is in Jaeger, with the span that wrote the line, from the
+		// same service.
+		spans, ok := traces[l.traceID]
+		if !ok {
+			if err := harness.Eventually(30*time.Second, 500*time.Millisecond, func() error {
+				spans, err = s.Jaeger.Trace(l.traceID)
+				if err != nil {
+					return err
+				}
+				if !hasSpan(spans, l.spanID, l.service) {
+					return fmt.Errorf("trace %s has %d spans, none is %s from %s", l.traceID, len(spans), l.spanID, l.service)
+				}
+				return nil
+			}); err != nil {
+				t.Error(err)
+				continue
+			}
+			traces[l.traceID] = spans
+		}
+		if hasSpan(spans, l.spanID, l.service) {
+			inJaeger++
+		} else {
+			t.Errorf("trace %s has no span %s from %s", l.traceID, l.spanID, l.service)
+		}
+	}
+	for rid := range sentTrace {
+		if perRequest[rid] != 9 {
+			t.Errorf("request %s: %d lines in the store, want 9", rid, perRequest[rid])
+		}
+	}
+	t.Logf("e2e: checked through VictoriaLogs and Jaeger APIs:\n"+
+		"  %-46s %d (%d failing)\n  %-46s %d of %d\n  %-46s %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d",
+		"requests sent", requests, failing,
+		"lines written → lines stored", len(lines)-missing, len(lines),
+		"lines stored twice", duplicated,
+		"request lines with the right trace_id/span_id", correlated, inRequest,
+		"… whose span is in Jaeger, same service", inJaeger, inRequest,
+		"error lines with severity ERROR", errorsOK, errorLines,
+		"lines with the right service.name", serviceOK, len(lines),
+		"traces checked in Jaeger", len(traces))
+	if failing == 0 || errorLines != 3*failing {
+		t.Errorf("%d error lines for %d failing requests, want 3 each", errorLines, failing)
+	}
+
+	t.Run("gateway correlates OTLP logs without native ids", func(t *testing.T) {
+		testGatewayCorrelation(t, s, sentTrace)
+	})
+}
+
+func hasSpan(spans []harness.Span, spanID, service string) bool {
+	for _, sp := range spans {
+		if sp.SpanID == spanID && sp.Service == service {
+			return true
+		}
+	}
+	return false
+}
+
+// testGatewayCorrelation sends logs straight to the gateway over OTLP/HTTP,
+// the way an app with an OTLP log exporter would, with the ids only in the
+// body or in attributes; the gateway must set the native fields.
+func testGatewayCorrelation(t *testing.T, s *harness.Stack, sentTrace map[string]string) {
+	var traceID string
+	for _, tid := range sentTrace {
+		traceID = tid
+		break
+	}
+	spans, err := s.Jaeger.Trace(traceID)
+	if err != nil || len(spans) == 0 {
+		t.Fatalf("trace %s from the first scenario: %v", traceID, err)
+	}
+	spanID := spans[0].SpanID
+
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", "otlp-app")
+	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+	now := pcommon.NewTimestampFromTime(time.Now())
+
+	inBody := lrs.AppendEmpty()
+	inBody.SetObservedTimestamp(now)
+	inBody.Body().SetStr(`{"level":"error","msg":"otlp-body-case","trace_id":"` + traceID + `","span_id":"` + spanID + `"}`)
+
+	inMap := lrs.AppendEmpty()
+	inMap.SetObservedTimestamp(now)
+	m := inMap.Body().SetEmptyMap()
+	m.PutStr("msg", "otlp-map-case")
+	m.PutStr("traceId", traceID)
+	m.PutStr("spanId", spanID)
+
+	inAttrs := lrs.AppendEmpty()
+	inAttrs.SetObservedTimestamp(now)
+	inAttrs.Body().SetStr("otlp-attributes-case")
+	inAttrs.Attributes().PutStr("trace_id", traceID)
+	inAttrs.Attributes().PutStr("span_id", spanID)
+
+	body, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post("http://"+s.Gateway.OTLPHTTP+"/v1/logs", "application/x-protobuf", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("gateway answered %s", resp.Status)
+	}
+
+	var recs []harness.LogRecord
+	if err := harness.Eventually(30*time.Second, 500*time.Millisecond, func() error {
+		recs, err = s.Logs.Query(`service.name:="otlp-app"`)
+		if err != nil {
+			return err
+		}
+		if len(recs) < 3 {
+			return fmt.Errorf("%d of 3 OTLP records stored", len(recs))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var cases []string
+	for _, r := range recs {
+		cases = append(cases, r["_msg"])
+		if r["trace_id"] != traceID || r["span_id"] != spanID {
+			t.Errorf("record %q stored with trace_id=%q span_id=%q, want %s/%s", r["_msg"], r["trace_id"], r["span_id"], traceID, spanID)
+		}
+	}
+	sort.Strings(cases)
+	t.Logf("e2e: gateway set native ids on %d OTLP records: %s", len(recs), strings.Join(cases, "; "))
+}
