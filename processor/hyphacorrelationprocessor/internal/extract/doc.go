@@ -3,4 +3,116 @@
 // hypha_correlation processor can link the record to its trace. It is the
 // collector's hot path: hand-written byte scanning over a string, no
 // allocation, no regexp, no reflection, standard library only.
+//
+// # Using it
+//
+// A log body that is a string goes to [Extractor.FromString]. A body that is
+// a map, or the log attributes, is walked by the caller: for each key call
+// [Extractor.Classify] (or [Extractor.ClassifyIn] inside a nested value whose
+// Field reports [Field.Nested]), then the Set method of the value's type
+// ([Result.SetString], [Result.SetInt], [Result.SetDouble], [Result.SetBool]),
+// between [Result.Reset] (with [FormatOTLPMap] or [FormatOTLPAttributes]) and
+// [Result.Finish]. The JSON and text scanners go through the same Classify and
+// Set calls, so one table decides what every key means. See Example_walkMap.
+//
+// # What is recognised
+//
+// JSON objects: keys at the top level, plus the members of the nested
+// objects named below; other nested values are skipped without being read.
+//
+//   - OpenTelemetry: trace_id, span_id, trace_flags; traceId, spanId,
+//     traceFlags; TraceId, SpanId, TraceFlags (keys in any order). Flags as
+//     "01" or a number.
+//   - Python logging: otelTraceID, otelSpanID, otelTraceSampled (true/false or
+//     "True"/"False" → flags 01/00), otelServiceName.
+//   - trace_sampled (Python text format) → flags.
+//   - traceparent: a whole W3C traceparent value under that key.
+//   - Elastic ECS: trace.id, span.id, transaction.id, and nested
+//     "trace":{"id"}, "span":{"id"}, "transaction":{"id"}. A transaction id is
+//     the span id only when there is no span.id.
+//   - Serilog compact (CLEF): @tr, @sp, @t (time), @l (level; a CLEF record
+//     without @l is Information, as CLEF defines).
+//   - Datadog: dd.trace_id, dd.span_id, dd.service, and nested
+//     "dd":{"trace_id","span_id","service"}. Ids are decimal uint64, as text or
+//     number; the trace id becomes the lower 64 bits (upper 8 bytes zero).
+//     dd.trace_id also takes 32 hex digits (128-bit logging mode).
+//   - Google Cloud: logging.googleapis.com/trace ("projects/<p>/traces/<hex>"
+//     or bare hex), logging.googleapis.com/spanId (hex),
+//     logging.googleapis.com/trace_sampled (boolean).
+//   - .NET JSON console: TraceId and SpanId inside each object of the
+//     "Scopes" array (ParentId is ignored).
+//   - Keys configured in [Options], matched exactly, as trace id, span id
+//     and flags keys.
+//   - Severity: level, severity, lvl, log.level, nested "log":{"level"},
+//     LogLevel, @l, levelname, severityText; severityNumber (OTLP, 1-24).
+//   - Time: time, timestamp, ts, @timestamp, @t, Timestamp, timeUnixNano.
+//   - Service: service, service.name, service_name, resource.service.name,
+//     otelServiceName, dd.service, nested "service":{"name"}; bunyan's "name"
+//     only when the record also has bunyan's "v".
+//
+// zap console lines (tab-separated columns ending in a JSON object): the
+// trailing object is read as above; the second column gives the level and
+// the first the time.
+//
+// Text lines (anything that is not a JSON object):
+//
+//   - key=value pairs (logfmt, slog TextHandler, Java MDC patterns such as
+//     trace_id=%X{trace_id}, Python's "[trace_id=… span_id=…
+//     resource.service.name=… trace_sampled=True]", Datadog's
+//     "dd.trace_id=<decimal>"), values quoted or bare, with the same key names
+//     as JSON. A key must be a whole token, preceded by the line start or one
+//     of space, tab, [ ( { , ; | — so xtrace_id= and ?trace_id= in a URL do
+//     not match. Text inside double quotes is never read as keys.
+//   - RFC 5424 structured data: [opentelemetry trace_id="…" span_id="…"
+//     trace_flags="…"].
+//   - LTSV: tab-separated label:value fields with the same key names.
+//   - Spring Boot 3: [<32 hex>-<16 hex>], either case.
+//   - Sleuth style: [app,<32 or 16 hex>,<16 hex>]; [app,,] means no span.
+//   - W3C traceparent 00-<32 hex>-<16 hex>-<2 hex> anywhere in the line, not
+//     touching a letter, digit, '_' or '-' on either side (nor '.' before).
+//     Caveat: in an access log of an inbound request the span id is the
+//     caller's span (the parent), not a span of the logging service. It is
+//     still reported, but ranks below any span id found under a key.
+//
+// A text line's own leading timestamp and bare level word are not read.
+//
+// # Values
+//
+// Trace ids are 32 hex digits, or 16 (a 64-bit id, left-padded with zeros);
+// span ids 16 hex digits; either case. "", "0", "null", "-" and all zeros are
+// placeholders: absent, not rejected. Any other value under a trace or span
+// key that does not parse (wrong length, not hex, a number) is not used and
+// counts in Result.Rejected.
+//
+// Severity names in any case: trace, trce, verbose → TRACE (1); debug, dbug →
+// DEBUG (5); info, information, notice → INFO (9); warn, warning → WARN (13);
+// error, err, fail → ERROR (17); fatal, critical, crit, panic, emerg,
+// emergency, alert → FATAL (21). pino/bunyan numbers 10, 20, 30, 40, 50, 60
+// map to the same six; SeverityText is then the upper-case name. Unknown
+// levels leave severity unset.
+//
+// Times: RFC 3339 / ISO 8601 with fraction ('.' or ','), 'T' or space, Z or
+// ±hh[:mm] (no offset means UTC), from 1970 to 2261; or epoch numbers (as
+// JSON numbers or text) told apart by magnitude: below 1e11 seconds (with
+// an exact fraction, as zap writes), below 1e14 milliseconds (pino), below
+// 1e17 microseconds, else nanoseconds.
+//
+// # Precedence: never a false link
+//
+// Hex that is not under a trace key (request ids, checksums, file names,
+// UUIDs, ids in message text or in other nested objects) is never taken.
+// Every source of ids in a record is read, and they must agree:
+//
+//   - Two different trace ids in one record, whatever keys or formats they
+//     come from, set nothing and count one rejection. A 64-bit id (a
+//     Datadog decimal id, a 16-digit id) agrees with a 128-bit id that has
+//     the same lower half; the 128-bit id is kept.
+//   - Span ids rank: a span id under a span key (or in a Spring/Sleuth block)
+//     beats an ECS transaction.id and a traceparent's span id. Two different
+//     span ids of the same rank set nothing and count one rejection.
+//   - A span id or flags without a trace id are never reported.
+//   - The first flags, level, time and service found win.
+//
+// Result.Format names where the trace id came from (JSON dialects are told
+// apart by their keys); it is FormatNone when no trace id was found.
 package extract

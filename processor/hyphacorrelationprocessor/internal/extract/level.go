@@ -58,19 +58,15 @@ func ParseLevel(s string) (num int32, text string, ok bool) {
 // 60) to an OTel SeverityNumber and its canonical upper-case name. Other
 // numbers are not levels we can name.
 func ParseLevelNumber(n int64) (num int32, text string, ok bool) {
-	switch n {
-	case 10:
-		return sevTrace, "TRACE", true
-	case 20:
-		return sevDebug, "DEBUG", true
-	case 30:
-		return sevInfo, "INFO", true
-	case 40:
-		return sevWarn, "WARN", true
-	case 50:
-		return sevError, "ERROR", true
-	case 60:
-		return sevFatal, "FATAL", true
+	if n < 10 || n > 60 || n%10 != 0 {
+		return 0, "", false
 	}
-	return 0, "", false
+	l := numericLevels[n/10-1]
+	return l.num, l.text, true
 }
+
+// numericLevels lists pino's and bunyan's levels 10 to 60.
+var numericLevels = [...]struct {
+	num  int32
+	text string
+}{{sevTrace, "TRACE"}, {sevDebug, "DEBUG"}, {sevInfo, "INFO"}, {sevWarn, "WARN"}, {sevError, "ERROR"}, {sevFatal, "FATAL"}}

@@ -39,20 +39,14 @@ func (r *Result) SetString(f Field, s string) {
 		}
 	case FieldLevel:
 		if r.SeverityText == "" {
-			if n, text, ok := ParseLevel(s); ok {
-				r.SeverityText = text
-				if r.SeverityNumber == 0 {
-					r.SeverityNumber = n
-				}
-			}
+			r.setLevel(ParseLevel(s))
 		}
 	case FieldSeverityNumber:
 		if n, ok := parseInt(s); ok {
 			r.SetInt(f, n)
 		}
 	case FieldTime, FieldCLEFTime:
-		r.clef = r.clef || f == FieldCLEFTime
-		if r.Timestamp == 0 {
+		if r.wantTime(f) {
 			r.Timestamp, _ = ParseTime(s)
 		}
 	case FieldService:
@@ -91,20 +85,14 @@ func (r *Result) SetInt(f Field, n int64) {
 		r.SetBool(f, n != 0)
 	case FieldLevel:
 		if r.SeverityText == "" {
-			if num, text, ok := ParseLevelNumber(n); ok {
-				r.SeverityText = text
-				if r.SeverityNumber == 0 {
-					r.SeverityNumber = num
-				}
-			}
+			r.setLevel(ParseLevelNumber(n))
 		}
 	case FieldSeverityNumber:
 		if r.SeverityNumber == 0 && n >= 1 && n <= 24 {
 			r.SeverityNumber = int32(n)
 		}
 	case FieldTime, FieldCLEFTime:
-		r.clef = r.clef || f == FieldCLEFTime
-		if r.Timestamp == 0 {
+		if r.wantTime(f) {
 			r.Timestamp, _ = epochInt(n, "")
 		}
 	case FieldBunyanVersion:
@@ -121,8 +109,7 @@ func (r *Result) SetDouble(f Field, x float64) {
 	}
 	switch f {
 	case FieldTime, FieldCLEFTime:
-		r.clef = r.clef || f == FieldCLEFTime
-		if r.Timestamp == 0 {
+		if r.wantTime(f) {
 			r.Timestamp, _ = ParseEpoch(x)
 		}
 	case FieldTraceID, FieldECSTraceID, FieldSerilogTraceID, FieldScopeTraceID, FieldGCPTrace, FieldTraceparent,
@@ -141,6 +128,24 @@ func (r *Result) SetBool(f Field, b bool) {
 			r.setFlags(0)
 		}
 	}
+}
+
+// setLevel records the first level found. A number from OTLP's
+// severityNumber may already be there; the text still fills in.
+func (r *Result) setLevel(num int32, text string, ok bool) {
+	if ok {
+		r.SeverityText = text
+		if r.SeverityNumber == 0 {
+			r.SeverityNumber = num
+		}
+	}
+}
+
+// wantTime notes that a time key was seen (Serilog's @t marks a CLEF
+// record) and reports whether the time is still to be found.
+func (r *Result) wantTime(f Field) bool {
+	r.clef = r.clef || f == FieldCLEFTime
+	return r.Timestamp == 0
 }
 
 func (r *Result) formatOf(f Field) Format {
