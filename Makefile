@@ -68,6 +68,11 @@ lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
+CERTS_DIR ?= certs
+CERT_HOSTS ?= localhost,127.0.0.1,hypha-gateway
+certs: ## make a CA, a gateway and an agent certificate in CERTS_DIR for CERT_HOSTS
+	$(GO) run ./cmd/hypha-certs -out $(CERTS_DIR) -hosts $(CERT_HOSTS)
+
 docker: ## build the container image (needs a Docker engine)
 	docker build -t hypha:dev .
 

@@ -3,16 +3,11 @@
 // binary runs either mode: `hypha --config hypha:agent`.
 package hypha
 
-import _ "embed"
+import "embed"
 
-// AgentConfig is agent-config/config.yaml: tail log files, correlate, queue
-// on disk and send to the gateway.
+// Configs holds, per mode, config.yaml (the mode's pipelines) and the
+// fragments merged on top of it when their environment variables are set:
+// auth.yaml (HYPHA_AUTH_TOKEN) and tls.yaml (HYPHA_TLS_*).
 //
-//go:embed agent-config/config.yaml
-var AgentConfig []byte
-
-// GatewayConfig is gateway-config/config.yaml: receive from agents,
-// correlate what is still uncorrelated, export to Loki and Jaeger.
-//
-//go:embed gateway-config/config.yaml
-var GatewayConfig []byte
+//go:embed agent-config/*.yaml gateway-config/*.yaml
+var Configs embed.FS

@@ -8,6 +8,8 @@ package hyphaprovider // import "github.com/hypha-obs/hypha/provider/hyphaprovid
 import (
 	"context"
 	"fmt"
+	"os"
+	"path"
 	"strings"
 
 	"go.opentelemetry.io/collector/confmap"
@@ -24,10 +26,24 @@ const scheme = "hypha"
 // by default; `--feature-gates=-stanza.synchronousLogEmitter` turns it off.
 const synchronousEmitterGate = "stanza.synchronousLogEmitter"
 
-// modes maps the part after "hypha:" to the embedded configuration.
-var modes = map[string][]byte{
-	"agent":   hypha.AgentConfig,
-	"gateway": hypha.GatewayConfig,
+// A fragment is merged on top of a mode's config.yaml when the environment
+// asks for it, so that a deployment without these variables runs exactly
+// config.yaml.
+type fragment struct {
+	file string
+	when []string // merged when any of these variables is set
+}
+
+// modes maps the part after "hypha:" to its folder of embedded files.
+var modes = map[string][]fragment{
+	"agent": {
+		{file: "auth.yaml", when: []string{"HYPHA_AUTH_TOKEN"}},
+		{file: "tls.yaml", when: []string{"HYPHA_TLS_CA_FILE", "HYPHA_TLS_CERT_FILE"}},
+	},
+	"gateway": {
+		{file: "auth.yaml", when: []string{"HYPHA_AUTH_TOKEN"}},
+		{file: "tls.yaml", when: []string{"HYPHA_TLS_CERT_FILE"}},
+	},
 }
 
 func init() {
@@ -53,11 +69,51 @@ func (provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc) (
 	if !ok {
 		return nil, fmt.Errorf("%q uri is not supported by the %q provider", uri, scheme)
 	}
-	cfg, ok := modes[mode]
+	fragments, ok := modes[mode]
 	if !ok {
 		return nil, fmt.Errorf("unknown hypha mode %q in %q: use hypha:agent or hypha:gateway", mode, uri)
 	}
-	return confmap.NewRetrievedFromYAML(cfg)
+	conf, err := load(mode, "config.yaml")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fragments {
+		if !anySet(f.when) {
+			continue
+		}
+		extra, err := load(mode, f.file)
+		if err != nil {
+			return nil, err
+		}
+		if err := conf.Merge(extra); err != nil {
+			return nil, fmt.Errorf("merging %s-config/%s: %w", mode, f.file, err)
+		}
+	}
+	return confmap.NewRetrieved(conf.ToStringMap())
+}
+
+// load reads one embedded file. The ${env:...} references in it stay as they
+// are: the collector's resolver expands them after the merge.
+func load(mode, file string) (*confmap.Conf, error) {
+	name := path.Join(mode+"-config", file)
+	raw, err := hypha.Configs.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	retrieved, err := confmap.NewRetrievedFromYAML(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return retrieved.AsConf()
+}
+
+func anySet(vars []string) bool {
+	for _, v := range vars {
+		if os.Getenv(v) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (provider) Scheme() string { return scheme }
