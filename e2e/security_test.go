@@ -165,10 +165,8 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 	t.Cleanup(func() { gw.Stop(10 * time.Second) })
 	body := otlpLogsRequest(t, "tls-check", "tls check")
 
-	if _, err := postLogs(http.DefaultClient, "http://"+gw.OTLPHTTP+"/v1/logs", testToken, body); err == nil {
-		// The TLS server answers a plain request with a 400 at most; a
-		// successful export over plain text would show up in the store.
-		t.Log("plain HTTP got an answer from the TLS port (the store is checked below)")
+	if got, err := postLogs(http.DefaultClient, "http://"+gw.OTLPHTTP+"/v1/logs", testToken, body); err == nil && got == http.StatusOK {
+		t.Error("plain-text HTTP to the TLS gateway succeeded")
 	}
 	if got := grpcExport(t, gw.OTLPGRPC, testToken); got == codes.OK {
 		t.Error("plain-text gRPC to the TLS gateway succeeded")
@@ -194,8 +192,9 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 	}
 
 	// The agent, configured only through the documented variables.
-	// The file exists before the agent's first look, which starts at its end
-	// (start_at: end), so everything appended later is read.
+	// The file exists, with a line the agent skips, before the agent's first
+	// look, which starts at its end (start_at: end); every line appended after
+	// the agent has started watching it is read.
 	logDir := filepath.Join(dir, "app-logs")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		t.Fatal(err)
@@ -205,6 +204,9 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer logFile.Close()
+	if _, err := logFile.WriteString(`{"msg":"written before the agent started"}` + "\n"); err != nil {
+		t.Fatal(err)
+	}
 	agent, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "agent", Env: []string{
 		"HYPHA_GATEWAY_ENDPOINT=localhost:" + strings.Split(gw.OTLPGRPC, ":")[1],
 		"HYPHA_LOG_INCLUDE=" + filepath.Join(logDir, "*.log"),
