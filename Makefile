@@ -61,8 +61,11 @@ e2e: build servers demo-deps ## smoke and end-to-end tests against real Jaeger, 
 demo: build servers demo-deps ## run the Labra Cadabra demo: log -> trace -> logs in the terminal
 	$(E2E_ENV) $(GO) run ./e2e/cmd/demo
 
+# Extra flags for pipebench, e.g. BENCH_FLAGS='-rounds 5' or '-compression-sweep'.
+BENCH_FLAGS ?=
 bench: build ## processor benchmarks, then agent pipelines on 1M lines (see README)
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./processor/...
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./processor/hyphacorrelationprocessor/ ./processor/hyphacorrelationprocessor/internal/extract/
+	HYPHA_BIN=$(HYPHA) $(GO) run ./e2e/cmd/pipebench $(BENCH_FLAGS)
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

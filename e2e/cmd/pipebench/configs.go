@@ -1,0 +1,223 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"text/template"
+)
+
+// Pipelines are the agent pipelines compared. They differ only in how the
+// line is parsed; everything else is the shipped agent's (see
+// agent-config/config.yaml): file_log with a checkpoint in file_storage,
+// memory_limiter, the resource fallback for service.name, and the otlp_grpc
+// exporter with the shipped compression, queue and batch settings.
+var pipelines = []string{"raw", "hypha", "stanza", "ottl"}
+
+// agentParams fills agentTemplate.
+type agentParams struct {
+	Pipeline    string // one of pipelines
+	LinesFile   string
+	StorageDir  string
+	Sink        string // host:port of the sink's OTLP/gRPC receiver
+	MetricsPort int
+	Compression string
+	// Persistent puts the sending queue on disk as the shipped agent does;
+	// otherwise it lives in memory with the same size and batching.
+	Persistent bool
+}
+
+// ottlStatements do hypha_correlation's job for pino lines: ids, flags,
+// time (epoch ms) and severity number (pino levels 10..60 map to 1, 5, 9,
+// 13, 17, 21). They are the statements of BenchmarkOTTL/pino.
+var ottlStatements = []string{
+	`merge_maps(cache, ParseJSON(body), "upsert") where IsString(body)`,
+	`set(trace_id.string, cache["trace_id"]) where cache["trace_id"] != nil`,
+	`set(span_id.string, cache["span_id"]) where cache["span_id"] != nil`,
+	`set(flags, Int(cache["trace_flags"])) where cache["trace_flags"] != nil`,
+	`set(time_unix_nano, Int(cache["time"]) * 1000000) where cache["time"] != nil`,
+	`set(severity_number, Int(cache["level"]) / 10 * 4 - 3) where cache["level"] != nil`,
+}
+
+// OTTL gives the template the transform statements.
+func (agentParams) OTTL() []string { return ottlStatements }
+
+// newTemplate parses text together with the metrics block both configs share:
+// the collector's own metrics in Prometheus format on a loopback port, as the
+// shipped configs expose them.
+func newTemplate(name, text string) *template.Template {
+	t := template.Must(template.New(name).Funcs(template.FuncMap{"quote": yamlQuote}).Parse(text))
+	template.Must(t.New("metrics").Parse(`
+    metrics:
+      level: normal
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: {{.MetricsPort}}`))
+	return t
+}
+
+var agentTemplate = newTemplate("agent", `# pipebench agent, pipeline {{.Pipeline}}
+extensions:
+  file_storage:
+    directory: {{quote .StorageDir}}
+    create_directory: true
+
+receivers:
+  file_log:
+    include: [{{quote .LinesFile}}]
+    start_at: beginning
+    storage: file_storage
+    include_file_name: false
+    include_file_path: true
+    retry_on_failure:
+      enabled: true
+      initial_interval: 1s
+      max_interval: 5s
+      max_elapsed_time: 0s
+{{- if eq .Pipeline "stanza"}}
+    # The stock recipe: parse the JSON line into attributes, then take the
+    # trace context, severity and time from the parsed fields.
+    operators:
+      - type: json_parser
+        trace:
+          trace_id:
+            parse_from: attributes.trace_id
+          span_id:
+            parse_from: attributes.span_id
+          trace_flags:
+            parse_from: attributes.trace_flags
+        severity:
+          parse_from: attributes.level
+          mapping:
+            trace: 10
+            debug: 20
+            info: 30
+            warn: 40
+            error: 50
+            fatal: 60
+        timestamp:
+          parse_from: attributes.time
+          layout_type: epoch
+          layout: ms
+{{- end}}
+
+processors:
+  memory_limiter:
+    check_interval: 1s
+    limit_percentage: 80
+    spike_limit_percentage: 20
+  resource:
+    attributes:
+      - key: service.name
+        value: unknown_service
+        action: insert
+{{- if eq .Pipeline "hypha"}}
+  hypha_correlation: {}
+{{- end}}
+{{- if eq .Pipeline "ottl"}}
+  transform:
+    error_mode: ignore
+    log_statements:
+      - context: log
+        statements:
+{{- range .OTTL}}
+          - {{quote .}}
+{{- end}}
+{{- end}}
+
+exporters:
+  otlp_grpc:
+    endpoint: {{.Sink}}
+    tls:
+      insecure: true
+    compression: {{.Compression}}
+    sending_queue:
+      enabled: true
+{{- if .Persistent}}
+      storage: file_storage
+{{- end}}
+      sizer: bytes
+      queue_size: 1073741824
+      num_consumers: 4
+      batch:
+        flush_timeout: 200ms
+        sizer: items
+        min_size: 2048
+        max_size: 8192
+    retry_on_failure:
+      enabled: true
+      initial_interval: 1s
+      max_interval: 10s
+      max_elapsed_time: 0s
+
+service:
+  extensions: [file_storage]
+  pipelines:
+    logs:
+      receivers: [file_log]
+      processors: [memory_limiter,{{if eq .Pipeline "hypha"}} hypha_correlation,{{end}}{{if eq .Pipeline "ottl"}} transform,{{end}} resource]
+      exporters: [otlp_grpc]
+  telemetry:
+{{- template "metrics" .}}
+`)
+
+// sinkParams fills sinkTemplate.
+type sinkParams struct {
+	Endpoint    string
+	MetricsPort int
+	// File, when set, makes the sink write every record as OTLP JSON there
+	// (check runs); otherwise it only counts them.
+	File string
+}
+
+// The sink does as little as it honestly can: the debug exporter at basic
+// verbosity logs one short line per sampled batch and nothing per record.
+// Its receiver's accepted-records counter tells when everything arrived.
+// A batch of 8192 parsed stanza records is larger than gRPC's default 4 MiB
+// message limit, hence the higher limit.
+var sinkTemplate = newTemplate("sink", `# pipebench sink
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: {{.Endpoint}}
+        max_recv_msg_size_mib: 64
+
+exporters:
+{{- if .File}}
+  file:
+    path: {{quote .File}}
+    format: json
+{{- else}}
+  debug:
+    verbosity: basic
+    sampling_initial: 1
+    sampling_thereafter: 1000
+{{- end}}
+
+service:
+  pipelines:
+    logs:
+      receivers: [otlp]
+      exporters: [{{if .File}}file{{else}}debug{{end}}]
+  telemetry:
+    logs:
+      level: warn
+{{- template "metrics" .}}
+`)
+
+// yamlQuote writes s as a single-quoted YAML scalar.
+func yamlQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// writeConfig renders t with data into path.
+func writeConfig(path string, t *template.Template, data any) error {
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+)
+
+// printTable prints one row per variant with the medians of its runs and
+// the ratio of its CPU per record to the reference row (raw, or in the
+// sweep the stock raw/gzip).
+func printTable(w io.Writer, vs []variant, results map[string][]result, o options) {
+	ref := vs[0].name
+	refCPU := median(results[ref], result.usPerRecord)
+	fmt.Fprintf(w, "agent pipelines, %d lines per run, medians of %d interleaved rounds; CPU is the agent's user+system time\n", o.lines, o.rounds)
+	fmt.Fprintf(w, "from its start until the sink had accepted every record; \"vs %s\" compares CPU per record.\n\n", ref)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "pipeline\tcompression\tqueue\truns\tCPU µs/record\t(min–max)\tvs "+ref+"\trecords/s\tpeak RSS MiB\tloopback MB\t")
+	for _, v := range vs {
+		rs := results[v.name]
+		queue := "memory"
+		if v.persistent {
+			queue = "disk"
+		}
+		cpu := median(rs, result.usPerRecord)
+		lo, hi := minMax(rs, result.usPerRecord)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.2f\t(%.2f–%.2f)\t%.2f\t%.0f\t%.0f\t%.0f\t\n",
+			v.name, v.compression, queue, len(rs), cpu, lo, hi, cpu/refCPU,
+			median(rs, result.perSecond),
+			median(rs, func(r result) float64 { return float64(r.peakRSS) / (1 << 20) }),
+			median(rs, func(r result) float64 { return float64(r.loopback) / 1e6 }))
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nloopback MB counts every byte through lo on this machine during the run, so it only indicates what compression saves.")
+}
+
+func values(rs []result, f func(result) float64) []float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	return v
+}
+
+func median(rs []result, f func(result) float64) float64 {
+	v := values(rs, f)
+	if len(v) == 0 {
+		return 0
+	}
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+func minMax(rs []result, f func(result) float64) (float64, float64) {
+	v := values(rs, f)
+	if len(v) == 0 {
+		return 0, 0
+	}
+	return v[0], v[len(v)-1]
+}
