@@ -24,6 +24,8 @@ type demo struct {
 	stack *harness.Stack
 	// allSpans shows express's middleware spans too.
 	allSpans bool
+	// waited is how long the last poll took.
+	waited time.Duration
 }
 
 // sent is one checkout request and what the api-gateway answered.
@@ -58,7 +60,7 @@ func (d *demo) tour(requests int) (string, error) {
 			mark = d.st.paint(ansiRed, "✗")
 			failed = append(failed, r)
 		}
-		d.printf("  %s %d GET /checkout/%-9s x-request-id %s  x-trace-id %s %4d ms\n",
+		d.printf("  %s %d /checkout/%-9s x-request-id %s  x-trace-id %s %4d ms\n",
 			mark, r.status, r.order, r.requestID, r.traceID, took.Milliseconds())
 	}
 	if len(failed) == 0 {
@@ -123,18 +125,24 @@ func (d *demo) findError(failed int) (harness.LogRecord, error) {
 	}
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i]["_time"] < recs[j]["_time"] })
 	last := recs[len(recs)-1]
-	d.printf("  %d matching lines; the newest:\n", len(recs))
+	d.printf("  %d matching lines (found in %.1f s); the newest:\n", len(recs), d.waited.Seconds())
 	for _, f := range []string{"_time", "service.name", "severity_text", "trace_id", "span_id", "_msg"} {
-		v := last[f]
-		if f == "severity_text" || f == "_msg" {
-			v = d.st.paint(ansiRed, v)
+		// The raw line is long: wrap it under its own column.
+		for i, part := range wrap(last[f], lineWidth-4-15) {
+			name := f
+			if i > 0 {
+				name = ""
+			}
+			if f == "severity_text" || f == "_msg" {
+				part = d.st.paint(ansiRed, part)
+			}
+			d.printf("    %-14s %s\n", name, part)
 		}
-		d.printf("    %-14s %s\n", f, v)
 	}
 	if last["trace_id"] == "" {
 		return nil, errors.New("the error line has no trace_id: hypha did not correlate it")
 	}
-	d.printf("  → its trace_id leads to the trace.\n")
+	d.printf("  → hypha found trace_id and span_id in the line; the trace id leads to the trace.\n")
 	return last, nil
 }
 
@@ -142,8 +150,7 @@ func (d *demo) findError(failed int) (harness.LogRecord, error) {
 // from four processes in separate batches, so "whole" means: all four
 // services, every parent present, and no new span since the last look.
 func (d *demo) trace(traceID string) ([]harness.Span, error) {
-	d.heading("3. The trace, from Jaeger's API")
-	d.printf("  GET %s/api/traces/%s\n", d.stack.Jaeger.QueryURL, traceID)
+	d.heading("3. The trace from Jaeger, with the log lines each span wrote")
 	var spans []harness.Span
 	seen := -1
 	err := d.poll(60*time.Second, func() error {
@@ -168,7 +175,7 @@ func (d *demo) trace(traceID string) ([]harness.Span, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.printf("  %d spans from %d services\n", len(spans), len(harness.DemoServices))
+	d.printf("  spans: GET %s/api/traces/%s → %d (%.1f s)\n", d.stack.Jaeger.QueryURL, traceID, len(spans), d.waited.Seconds())
 	return spans, nil
 }
 
@@ -203,15 +210,19 @@ func (d *demo) spanLogs(traceID string, spans []harness.Span) error {
 	if err != nil {
 		return err
 	}
+	d.printf("  logs:  LogsQL %s → %d (%.1f s), under their span_id\n", query, len(recs), d.waited.Seconds())
 	logs := groupBySpan(recs)
 	if !d.allSpans {
 		var hidden int
 		spans, hidden = hideMiddleware(spans, logs)
 		d.printf("  (%d express middleware spans left out; -all-spans shows them)\n", hidden)
 	}
-	d.printf("  under each span, the log lines it wrote (%d lines: LogsQL %s, grouped by span_id):\n\n", len(recs), query)
+	d.printf("\n")
 	for _, line := range waterfall(spans, logs, d.st) {
 		d.printf("%s\n", line)
+	}
+	if sameTime(logs) {
+		d.printf("  %s\n", d.st.paint(ansiDim, "(the apps log whole milliseconds: lines of one span within the same millisecond may show out of order)"))
 	}
 	return nil
 }
@@ -245,15 +256,19 @@ func orphanCount(spans []harness.Span) int {
 }
 
 // poll calls check every half second until it succeeds, timeout passes or
-// the demo is interrupted; unlike harness.Eventually it stops at Ctrl-C.
+// the demo is interrupted; unlike harness.Eventually it stops at Ctrl-C. It
+// remembers how long the wait took: how fast data shows up in the stores is
+// part of what the demo shows.
 func (d *demo) poll(timeout time.Duration, check func() error) error {
 	ctx, cancel := context.WithTimeout(d.ctx, timeout)
 	defer cancel()
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
+	began := time.Now()
 	for {
 		err := check()
 		if err == nil {
+			d.waited = time.Since(began)
 			return nil
 		}
 		select {

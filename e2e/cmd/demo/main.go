@@ -97,7 +97,7 @@ func run(opts options) int {
 	}
 	procs := processes(stack)
 	defer stopAll(out, stack, procs)
-	fmt.Fprintf(out, "✓ stack ready in %.1f s; pids: %s\n", time.Since(began).Seconds(), pidList(procs))
+	fmt.Fprintf(out, "✓ stack ready in %.1f s; %d processes:\n  %s\n", time.Since(began).Seconds(), len(procs), pidList(procs))
 	if ctx.Err() != nil {
 		return 130
 	}
@@ -150,18 +150,27 @@ func processes(s *harness.Stack) []*harness.Process {
 	return procs
 }
 
+// pidList names each process with its pid, four to a line, so that a
+// user (or the demo's test) can check them with ps.
 func pidList(procs []*harness.Process) string {
-	var parts []string
-	for _, p := range procs {
-		parts = append(parts, p.Name+"="+strconv.Itoa(p.PID()))
+	var b strings.Builder
+	for i, p := range procs {
+		switch {
+		case i > 0 && i%4 == 0:
+			b.WriteString("\n  ")
+		case i > 0:
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(&b, "%s=%d", p.Name, p.PID())
 	}
-	return strings.Join(parts, " ")
+	return b.String()
 }
 
 // stopAll stops the stack and then checks, process by process, that each
 // one really ended, so that the closing line can promise it.
 func stopAll(out io.Writer, s *harness.Stack, procs []*harness.Process) {
 	fmt.Fprintf(out, "▸ stopping %d processes (apps first, so their last spans and lines still go out)\n", len(procs))
+	began := time.Now()
 	s.Stop()
 	var left []string
 	for _, p := range procs {
@@ -173,7 +182,7 @@ func stopAll(out io.Writer, s *harness.Stack, procs []*harness.Process) {
 		fmt.Fprintf(out, "! still running after stop: %s\n", strings.Join(left, " "))
 		return
 	}
-	fmt.Fprintf(out, "✓ stopped all %d processes: %s\n", len(procs), pidList(procs))
+	fmt.Fprintf(out, "✓ stopped all %d processes in %.1f s:\n  %s\n", len(procs), time.Since(began).Seconds(), pidList(procs))
 }
 
 // isTerminal reports whether f is a character device, the usual sign of an

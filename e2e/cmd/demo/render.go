@@ -250,14 +250,14 @@ func waterfall(spans []harness.Span, logs map[string][]logLine, st style) []stri
 		}
 		lines = append(lines, "  "+st.paint(ansiDim, "log lines of "+name+":"))
 		for _, l := range logs[id] {
-			lines = append(lines, logRow("  ", l, st))
+			lines = append(lines, logRow("", l, st))
 		}
 	}
 	return lines
 }
 
-// logRow is one log line under its span: a marker, the severity and the
-// message, cut to the width of the waterfall; errors stand out in red.
+// logRow is one log line under its span: a marker, the time, the severity
+// and the message, cut to the line width; errors stand out in red.
 func logRow(indent string, l logLine, st style) string {
 	// Loggers spell levels differently (pino's become "INFO", winston's
 	// stay "info"); one spelling reads better in a list.
@@ -265,12 +265,39 @@ func logRow(indent string, l logLine, st style) string {
 	if sev == "" {
 		sev = "-"
 	}
-	text := fit(fmt.Sprintf("%s  ↳ %-5s %s", indent, sev, l.Message), lineWidth-4)
-	text = strings.TrimRight(text, " ")
+	text := fmt.Sprintf("%s  ↳ %s %-5s %s", indent, l.Time.Format("15:04:05.000"), sev, l.Message)
+	text = strings.TrimRight(fit(text, lineWidth-4), " ")
 	if l.isError() {
 		return "  " + st.paint(ansiBold+ansiRed, text)
 	}
 	return "  " + st.paint(ansiDim, text)
+}
+
+// sameTime reports whether two lines of one span share a timestamp. The
+// demo's loggers write whole milliseconds, so their order within one
+// millisecond is lost on the way and the store returns them in any order.
+func sameTime(logs map[string][]logLine) bool {
+	for _, g := range logs {
+		for i := 1; i < len(g); i++ {
+			if g[i].Time.Equal(g[i-1].Time) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wrap cuts s into pieces of at most width runes, for long values such as
+// a raw log line that would otherwise wrap at the terminal's edge without
+// indentation.
+func wrap(s string, width int) []string {
+	r := []rune(s)
+	var parts []string
+	for len(r) > width {
+		parts = append(parts, string(r[:width]))
+		r = r[width:]
+	}
+	return append(parts, string(r))
 }
 
 func ms(micros int64) float64 { return float64(micros) / 1000 }
