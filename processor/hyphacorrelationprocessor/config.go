@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Config configures the hypha_correlation processor. The zero-configuration
@@ -29,6 +30,11 @@ type Config struct {
 	// CopyToAttributes also writes the ids found as trace_id and span_id log
 	// attributes, for backends that do not read the native fields.
 	CopyToAttributes bool `mapstructure:"copy_to_attributes"`
+
+	// ReportStallAfter is how long the next stage of the pipeline may go
+	// without accepting data before the processor says so, once, in its log
+	// and in the downstream_stalled metric. 0 turns the report off.
+	ReportStallAfter time.Duration `mapstructure:"report_stall_after"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -56,6 +62,9 @@ func (cfg *Config) Validate() error {
 				seen[key] = list.name
 			}
 		}
+	}
+	if cfg.ReportStallAfter < 0 {
+		errs = append(errs, fmt.Errorf("report_stall_after: must not be negative, got %s", cfg.ReportStallAfter))
 	}
 	return errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package hyphacorrelationprocessor
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,11 +34,16 @@ func TestLoadConfig(t *testing.T) {
 				SpanIDKeys:       []string{"request_span"},
 				TraceFlagsKeys:   []string{"request_flags"},
 				CopyToAttributes: true,
+				ReportStallAfter: 30 * time.Second,
 			},
 		},
 		{
 			id:       component.NewIDWithName(metadata.Type, "empty_key"),
 			errorMsg: "trace_id_keys[0]: key name must not be empty",
+		},
+		{
+			id:       component.NewIDWithName(metadata.Type, "negative_stall"),
+			errorMsg: "report_stall_after: must not be negative, got -1s",
 		},
 		{
 			id:       component.NewIDWithName(metadata.Type, "duplicate_key"),

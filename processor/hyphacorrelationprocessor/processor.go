@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
@@ -20,6 +21,7 @@ type logsProcessor struct {
 	cfg       *Config
 	extractor *extract.Extractor
 	telemetry *metadata.TelemetryBuilder
+	stalls    *stallWatch // nil when stall reports are off
 	// byFormat holds one prebuilt attribute option per format, so that
 	// counting correlated records allocates nothing.
 	byFormat [256]metric.AddOption
@@ -45,7 +47,17 @@ func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, erro
 	return p, nil
 }
 
+func (p *logsProcessor) start(context.Context, component.Host) error {
+	if p.stalls != nil {
+		p.stalls.start()
+	}
+	return nil
+}
+
 func (p *logsProcessor) shutdown(context.Context) error {
+	if p.stalls != nil {
+		p.stalls.shutdown()
+	}
 	p.telemetry.Shutdown()
 	return nil
 }

@@ -1,0 +1,233 @@
+package e2e
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hypha-obs/hypha/e2e/harness"
+)
+
+// seqWriter appends numbered JSON lines to a log file at a steady rate, and
+// rotates the file the two ways logrotate does.
+type seqWriter struct {
+	dir  string
+	mu   sync.Mutex // held while writing a line and while rotating
+	f    *os.File
+	next int
+}
+
+func (w *seqWriter) path() string { return filepath.Join(w.dir, "app.log") }
+
+func (w *seqWriter) open() error {
+	f, err := os.OpenFile(w.path(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	w.f = f
+	return err
+}
+
+// write appends n lines in one write call.
+func (w *seqWriter) write(n int) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var b []byte
+	ms := time.Now().UnixMilli()
+	for range n {
+		b = fmt.Appendf(b, `{"level":30,"time":%d,"service":"faulty","seq":%d,"msg":"line %d of the fault test, padded to look like a real request log line"}`+"\n", ms, w.next, w.next)
+		w.next++
+	}
+	_, err := w.f.Write(b)
+	return err
+}
+
+// rotateRename is logrotate's default: rename the file away, create a new one.
+func (w *seqWriter) rotateRename(suffix string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(w.path(), w.path()+suffix); err != nil {
+		return err
+	}
+	return w.open()
+}
+
+// rotateCopyTruncate is logrotate's copytruncate: copy the file, then
+// truncate it in place while the writer keeps its descriptor. Writing pauses
+// in between, as any copytruncate that loses no line of its own must.
+func (w *seqWriter) rotateCopyTruncate(suffix string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	src, err := os.Open(w.path())
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.Create(w.path() + suffix)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	if err := dst.Close(); err != nil {
+		return err
+	}
+	return w.f.Truncate(0)
+}
+
+var seqPattern = regexp.MustCompile(`"seq":(\d+)`)
+
+// TestNoLossUnderFaults writes 200 000 numbered lines at a steady rate while
+// the gateway stops, the agent is killed, the file is rotated both ways and
+// the log store goes away, then checks that every line reached the store.
+func TestNoLossUnderFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the fault test takes about three minutes")
+	}
+	bins := stackBinaries(t)
+	dir := t.TempDir()
+	logDir := filepath.Join(dir, "app-logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	store, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Stop(10 * time.Second) })
+	unused, _ := harness.FreeAddr()
+	gw, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "gateway", Env: []string{
+		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
+		"HYPHA_JAEGER_ENDPOINT=" + unused,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gw.Stop(10 * time.Second) })
+
+	w := &seqWriter{dir: logDir}
+	if err := w.open(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.f.Close()
+	// One line before the agent starts: its first look starts at the end.
+	if err := w.write(1); err != nil {
+		t.Fatal(err)
+	}
+	agent, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "agent", Env: []string{
+		"HYPHA_GATEWAY_ENDPOINT=" + gw.OTLPGRPC,
+		// The rotated files (app.log.1, app.log.2) are read to their end too.
+		"HYPHA_LOG_INCLUDE=" + filepath.Join(logDir, "app.log*"),
+		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { agent.Stop(10 * time.Second) })
+	waitForOutput(t, agent.Process, "Started watching file", 30*time.Second)
+	first := w.next // the line before the agent started is not expected
+
+	// The writer: 200 000 lines in 100 s, 100 lines every 50 ms.
+	const total, perTick, tick = 200_000, 100, 50 * time.Millisecond
+	writerDone := make(chan error, 1)
+	go func() {
+		ticker := time.NewTicker(tick)
+		defer ticker.Stop()
+		for written := 0; written < total; written += perTick {
+			<-ticker.C
+			if err := w.write(perTick); err != nil {
+				writerDone <- err
+				return
+			}
+		}
+		writerDone <- nil
+	}()
+
+	start := time.Now()
+	at := func(d time.Duration) { time.Sleep(time.Until(start.Add(d))) }
+	step := func(format string, args ...any) {
+		t.Logf("e2e: %5.1fs %s", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
+	}
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	at(5 * time.Second)
+	step("gateway stopped for 20 s")
+	gw.Stop(10 * time.Second)
+	at(25 * time.Second)
+	must(gw.Restart())
+	step("gateway restarted")
+
+	at(35 * time.Second)
+	step("agent killed with SIGKILL")
+	agent.Kill()
+	at(37 * time.Second)
+	must(agent.Restart())
+	step("agent restarted")
+
+	at(45 * time.Second)
+	must(w.rotateRename(".1"))
+	step("log file rotated by rename and create")
+
+	at(55 * time.Second)
+	must(w.rotateCopyTruncate(".2"))
+	step("log file rotated by copytruncate")
+
+	at(65 * time.Second)
+	step("log store stopped for 20 s")
+	store.Stop(10 * time.Second)
+	at(85 * time.Second)
+	must(store.Restart())
+	step("log store restarted")
+
+	must(<-writerDone)
+	step("writer done: %d lines", w.next-first)
+
+	// Wait, bounded, until the store holds every sequence number.
+	var counts map[int]int
+	err = harness.Eventually(180*time.Second, 2*time.Second, func() error {
+		n, err := store.Count(`service.name:="faulty"`)
+		if err != nil {
+			return err
+		}
+		if n < w.next-first {
+			return fmt.Errorf("%d of %d lines in the store", n, w.next-first)
+		}
+		return nil
+	})
+	recs, qerr := store.Query(`service.name:="faulty" | fields _msg`)
+	if qerr != nil {
+		t.Fatal(qerr)
+	}
+	counts = map[int]int{}
+	for _, r := range recs {
+		if m := seqPattern.FindStringSubmatch(r["_msg"]); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			counts[n]++
+		}
+	}
+	lost, dups := 0, 0
+	for seq := first; seq < w.next; seq++ {
+		switch c := counts[seq]; {
+		case c == 0:
+			lost++
+		case c > 1:
+			dups += c - 1
+		}
+	}
+	step("lines written %d, stored %d, lost %d, duplicated %d", w.next-first, len(recs), lost, dups)
+	if err != nil || lost > 0 {
+		t.Fatalf("%d lines lost (%v)\nagent:\n%s", lost, err, agent.Tail(4000))
+	}
+}
