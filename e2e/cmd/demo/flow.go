@@ -41,7 +41,7 @@ func (d *demo) heading(text string) { d.printf("\n%s\n", d.st.paint(ansiBold, te
 // tour sends the traffic and shows the debugging flow for one failure. It
 // returns the trace id it followed, for the exploring hints.
 func (d *demo) tour(requests int) (string, error) {
-	d.heading(fmt.Sprintf("1. Traffic: %d checkout requests to api-gateway, every fourth for a `bad-…` order", requests))
+	d.heading(fmt.Sprintf("1. Traffic: %d requests GET api-gateway/checkout/<order>; every fourth order is bad-…", requests))
 	var failed []sent
 	for i := 1; i <= requests; i++ {
 		if d.ctx.Err() != nil {
@@ -60,7 +60,7 @@ func (d *demo) tour(requests int) (string, error) {
 			mark = d.st.paint(ansiRed, "✗")
 			failed = append(failed, r)
 		}
-		d.printf("  %s %d /checkout/%-9s x-request-id %s  x-trace-id %s %4d ms\n",
+		d.printf("  %s %d %-8s  x-request-id %s  x-trace-id %s %4d ms\n",
 			mark, r.status, r.order, r.requestID, r.traceID, took.Milliseconds())
 	}
 	if len(failed) == 0 {
@@ -172,7 +172,7 @@ func (d *demo) trace(traceID string) ([]harness.Span, error) {
 		}
 		return nil
 	})
-	if err != nil {
+	if err = d.partial(err, len(spans)); err != nil {
 		return nil, err
 	}
 	d.printf("  spans: GET %s/api/traces/%s → %d (%.1f s)\n", d.stack.Jaeger.QueryURL, traceID, len(spans), d.waited.Seconds())
@@ -207,7 +207,7 @@ func (d *demo) spanLogs(traceID string, spans []harness.Span) error {
 		}
 		return nil
 	})
-	if err != nil {
+	if err = d.partial(err, len(recs)); err != nil {
 		return err
 	}
 	d.printf("  logs:  LogsQL %s → %d (%.1f s), under their span_id\n", query, len(recs), d.waited.Seconds())
@@ -222,8 +222,20 @@ func (d *demo) spanLogs(traceID string, spans []harness.Span) error {
 		d.printf("%s\n", line)
 	}
 	if sameTime(logs) {
-		d.printf("  %s\n", d.st.paint(ansiDim, "(the apps log whole milliseconds: lines of one span within the same millisecond may show out of order)"))
+		d.printf("  %s\n", d.st.paint(ansiDim, "(the apps log whole milliseconds: lines of one span in the same ms may be listed in any order)"))
 	}
+	return nil
+}
+
+// partial lets the tour go on with an incomplete trace or log set after a
+// timeout, with a warning: what did arrive is still worth showing, and the
+// warning names what is missing. With nothing at all, or after Ctrl-C, the
+// error stands.
+func (d *demo) partial(err error, got int) error {
+	if err == nil || d.ctx.Err() != nil || got == 0 {
+		return err
+	}
+	d.printf("  %s\n", d.st.paint(ansiRed, "! incomplete, showing what arrived: "+err.Error()))
 	return nil
 }
 

@@ -39,7 +39,7 @@ type options struct {
 
 // run returns the exit code: 0 after a full run, 1 on an error, 130 when
 // interrupted before the flow was shown.
-func run(opts options) int {
+func run(opts options) (code int) {
 	out := os.Stdout
 	st := style{color: isTerminal(out) && os.Getenv("NO_COLOR") == ""}
 
@@ -52,6 +52,12 @@ func run(opts options) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	// With `make demo | tee demo.log`, Ctrl-C also ends tee, and the next
+	// line printed would kill the demo by SIGPIPE before it had stopped its
+	// children. Catching SIGPIPE turns that into a write error, which the
+	// demo ignores, so the clean-up always runs. (Catching, unlike
+	// ignoring, is not inherited by the children.)
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	go func() {
 		first := true
 		for sig := range sigs {
@@ -76,7 +82,8 @@ func run(opts options) int {
 		return 1
 	}
 	defer func() {
-		if opts.keep {
+		// After a failure the processes' output is what explains it.
+		if opts.keep || code == 1 {
 			fmt.Fprintf(out, "kept the processes' output and data in %s\n", dir)
 			return
 		}
