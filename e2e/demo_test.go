@@ -122,6 +122,12 @@ func runDemo(t *testing.T, bin string, env []string, mode string) string {
 	if err != nil || ctx.Err() != nil {
 		t.Fatalf("demo: %v (timeout: %v)\nstdout:\n%s\nstderr:\n%s", err, ctx.Err(), out, stderr.String())
 	}
+	// Where the time went, for slow runs in CI.
+	for line := range strings.Lines(out) {
+		if strings.Contains(line, "ready in") || strings.Contains(line, "found in") || strings.Contains(line, "stopped all") {
+			t.Log(strings.TrimSpace(line))
+		}
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("demo output:\n%s\nstderr:\n%s", out, stderr.String())
