@@ -231,3 +231,123 @@ func TestNoLossUnderFaults(t *testing.T) {
 		t.Fatalf("%d lines lost (%v)\nagent:\n%s", lost, err, agent.Tail(4000))
 	}
 }
+
+// TestRepeatedAgentKills SIGKILLs the agent every few seconds while lines are
+// written fast. With stanza.synchronousLogEmitter (on by default in hypha) a
+// file offset is saved only after the records behind it are in the disk
+// queue, so no kill may lose a line.
+func TestRepeatedAgentKills(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes about half a minute")
+	}
+	lost, dups, written := runKillLoop(t, nil)
+	t.Logf("e2e: 8 SIGKILLs of the agent: lines written %d, lost %d, duplicated %d", written, lost, dups)
+	if lost > 0 {
+		t.Fatalf("%d lines lost", lost)
+	}
+}
+
+// runKillLoop runs the agent with extra arguments, kills it 8 times while
+// writing, and counts lost and duplicated lines in the store.
+func runKillLoop(t *testing.T, agentArgs []string) (lost, dups, written int) {
+	bins := stackBinaries(t)
+	dir := t.TempDir()
+	logDir := filepath.Join(dir, "app-logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	store, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Stop(10 * time.Second) })
+	unused, _ := harness.FreeAddr()
+	gw, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "gateway", Env: []string{
+		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
+		"HYPHA_JAEGER_ENDPOINT=" + unused,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gw.Stop(10 * time.Second) })
+	w := &seqWriter{dir: logDir}
+	if err := w.open(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.f.Close()
+	if err := w.write(1); err != nil {
+		t.Fatal(err)
+	}
+	agent, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "agent", Args: agentArgs, Env: []string{
+		"HYPHA_GATEWAY_ENDPOINT=" + gw.OTLPGRPC,
+		"HYPHA_LOG_INCLUDE=" + filepath.Join(logDir, "*.log"),
+		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { agent.Stop(10 * time.Second) })
+	waitForOutput(t, agent.Process, "Started watching file", 30*time.Second)
+	first := w.next
+
+	stop := make(chan struct{})
+	writerDone := make(chan error, 1)
+	go func() {
+		ticker := time.NewTicker(10 * time.Millisecond)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-stop:
+				writerDone <- nil
+				return
+			case <-ticker.C:
+				if err := w.write(50); err != nil {
+					writerDone <- err
+					return
+				}
+			}
+		}
+	}()
+	for range 8 {
+		time.Sleep(2500 * time.Millisecond)
+		agent.Kill()
+		if err := agent.Restart(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	if err := <-writerDone; err != nil {
+		t.Fatal(err)
+	}
+	written = w.next - first
+	_ = harness.Eventually(60*time.Second, time.Second, func() error {
+		n, err := store.Count(`service.name:="faulty"`)
+		if err != nil {
+			return err
+		}
+		if n < written {
+			return fmt.Errorf("%d of %d", n, written)
+		}
+		return nil
+	})
+	recs, err := store.Query(`service.name:="faulty" | fields _msg`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[int]int{}
+	for _, r := range recs {
+		if m := seqPattern.FindStringSubmatch(r["_msg"]); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			counts[n]++
+		}
+	}
+	for seq := first; seq < w.next; seq++ {
+		switch c := counts[seq]; {
+		case c == 0:
+			lost++
+		case c > 1:
+			dups += c - 1
+		}
+	}
+	return lost, dups, written
+}
