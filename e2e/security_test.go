@@ -264,7 +264,7 @@ func waitForOutput(t *testing.T, p *harness.Process, text string, timeout time.D
 		}
 		return nil
 	}); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v; its output ends:\n%s", err, p.Tail(3000))
 	}
 }
 

@@ -167,6 +167,9 @@ type HyphaOptions struct {
 	Env       []string // extra environment
 	Overrides []string // extra --config URIs layered on top of hypha:<mode>
 	Args      []string // extra command-line arguments
+	// Wrapper runs the collector through another command, for example
+	// setpriv to drop privileges: Wrapper[0] Wrapper[1:]... hypha args...
+	Wrapper []string
 }
 
 // StartHypha starts the hypha binary in a mode on free loopback ports and
@@ -205,6 +208,10 @@ func StartHypha(dir, bin string, opts HyphaOptions) (*Hypha, error) {
 		h.args = append(h.args, "--config", o)
 	}
 	h.args = append(h.args, opts.Args...)
+	if len(opts.Wrapper) > 0 {
+		h.args = append(append(append([]string{}, opts.Wrapper[1:]...), bin), h.args...)
+		h.bin = opts.Wrapper[0]
+	}
 	h.Process = &Process{Name: name}
 	return h, h.Restart()
 }
