@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -350,4 +351,103 @@ func runKillLoop(t *testing.T, agentArgs []string) (lost, dups, written int) {
 		}
 	}
 	return lost, dups, written
+}
+
+// TestGatewayDownLongerThanTheQueueHolds: with a small disk queue and no
+// gateway, the queue fills, the agent says so once (log and metric), stops
+// reading, and after the gateway comes back delivers every line.
+func TestGatewayDownLongerThanTheQueueHolds(t *testing.T) {
+	bins := stackBinaries(t)
+	dir := t.TempDir()
+	logDir := filepath.Join(dir, "app-logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	store, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Stop(10 * time.Second) })
+	unused, _ := harness.FreeAddr()
+	gw, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "gateway", Env: []string{
+		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
+		"HYPHA_JAEGER_ENDPOINT=" + unused,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gw.Stop(10 * time.Second) })
+	gw.Stop(10 * time.Second) // down from the start; its address stays known
+
+	w := &seqWriter{dir: logDir}
+	if err := w.open(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.f.Close()
+	if err := w.write(1); err != nil {
+		t.Fatal(err)
+	}
+	agent, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "agent", Env: []string{
+		"HYPHA_GATEWAY_ENDPOINT=" + gw.OTLPGRPC,
+		"HYPHA_LOG_INCLUDE=" + filepath.Join(logDir, "*.log"),
+		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
+		"HYPHA_QUEUE_MAX_BYTES=200000", // about 1 000 lines
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { agent.Stop(10 * time.Second) })
+	waitForOutput(t, agent.Process, "Started watching file", 30*time.Second)
+	first := w.next
+	const lines = 20000
+	for range lines / 500 {
+		if err := w.write(500); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	const stallMessage = "stopped accepting data"
+	waitForOutput(t, agent.Process, stallMessage, 60*time.Second)
+	metric := func(name string) string {
+		body, err := harness.Get(agent.MetricsURL)
+		if err != nil {
+			return err.Error()
+		}
+		m := regexp.MustCompile(`(?m)^` + name + `(\{[^}]*\})? (\S+)$`).FindStringSubmatch(string(body))
+		if m == nil {
+			return "absent"
+		}
+		return m[2]
+	}
+	if got := metric("otelcol_processor_hypha_correlation_downstream_stalled"); got != "1" {
+		t.Errorf("downstream_stalled = %s while the queue is full, want 1", got)
+	}
+	t.Logf("e2e: queue full: size %s of capacity %s bytes", metric("otelcol_exporter_queue_size"), metric("otelcol_exporter_queue_capacity"))
+	time.Sleep(3 * time.Second) // several more checks while still full
+	if n := strings.Count(agent.Tail(8<<20), stallMessage); n != 1 {
+		t.Errorf("the full queue was reported %d times, want once", n)
+	}
+
+	if err := gw.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := harness.Eventually(120*time.Second, time.Second, func() error {
+		n, err := store.Count(`service.name:="faulty"`)
+		if err != nil {
+			return err
+		}
+		if n < lines {
+			return fmt.Errorf("%d of %d lines delivered after the gateway came back", n, lines)
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("%v\nagent:\n%s", err, agent.Tail(3000))
+	}
+	waitForOutput(t, agent.Process, "accepts data again", 30*time.Second)
+	if got := metric("otelcol_processor_hypha_correlation_downstream_stalled"); got != "0" {
+		t.Errorf("downstream_stalled = %s after recovery, want 0", got)
+	}
+	if w.next-first != lines {
+		t.Fatalf("wrote %d lines, want %d", w.next-first, lines)
+	}
 }

@@ -140,8 +140,8 @@ func TestPipeline(t *testing.T) {
 
 	var (
 		missing, duplicated, inRequest, correlated, inJaeger, errorLines, errorsOK, serviceOK int
-		perRequest                                                                           = map[string]int{}
-		traces                                                                               = map[string][]harness.Span{}
+		perRequest                                                                            = map[string]int{}
+		traces                                                                                = map[string][]harness.Span{}
 	)
 	for _, l := range lines {
 		recs := byBody[l.raw]
