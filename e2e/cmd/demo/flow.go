@@ -222,7 +222,7 @@ func (d *demo) spanLogs(traceID string, spans []harness.Span) error {
 		d.printf("%s\n", line)
 	}
 	if sameTime(logs) {
-		d.printf("  %s\n", d.st.paint(ansiDim, "(the apps log whole milliseconds: lines of one span in the same ms may be listed in any order)"))
+		d.printf("  %s\n", d.st.paint(ansiDim, "(the apps log whole milliseconds; lines of one span in the same ms are listed errors last)"))
 	}
 	return nil
 }

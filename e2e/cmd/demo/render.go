@@ -85,7 +85,8 @@ func messageOf(body string) string {
 }
 
 // groupBySpan turns the records of one trace into log lines per span id,
-// each group in time order. Records without a span id land under "".
+// each group in time order, errors last within one millisecond. Records
+// without a span id land under "".
 func groupBySpan(recs []harness.LogRecord) map[string][]logLine {
 	groups := map[string][]logLine{}
 	for _, r := range recs {
@@ -93,7 +94,16 @@ func groupBySpan(recs []harness.LogRecord) map[string][]logLine {
 		groups[l.SpanID] = append(groups[l.SpanID], l)
 	}
 	for _, g := range groups {
-		sort.SliceStable(g, func(i, j int) bool { return g[i].Time.Before(g[j].Time) })
+		// The apps log whole milliseconds and the store returns lines of
+		// the same millisecond in no set order. Among those, errors go
+		// last: a handler that logs an error has usually given up, so
+		// that is the likelier order, and it is the same on every run.
+		sort.SliceStable(g, func(i, j int) bool {
+			if !g[i].Time.Equal(g[j].Time) {
+				return g[i].Time.Before(g[j].Time)
+			}
+			return !g[i].isError() && g[j].isError()
+		})
 	}
 	return groups
 }

@@ -225,10 +225,20 @@ func TestSameTime(t *testing.T) {
 	if sameTime(groupBySpan(fixedRecords)) {
 		t.Error("no two lines of one span share a time in the fixture")
 	}
-	tied := groupBySpan(append(fixedRecords, rec("h1", "2026-01-02T03:04:00.010Z", "INFO", "9", `{"msg":"same ms"}`)))
+	tied := groupBySpan([]harness.LogRecord{
+		rec("x", "2026-01-02T03:04:00.010Z", "ERROR", "17", `{"msg":"failed"}`),
+		rec("x", "2026-01-02T03:04:00.010Z", "INFO", "9", `{"msg":"started"}`),
+		rec("x", "2026-01-02T03:04:00.009Z", "ERROR", "17", `{"msg":"earlier"}`),
+	})
 	if !sameTime(tied) {
 		t.Error("a tie was not seen")
 	}
+	// Within one millisecond, errors go last; time still comes first.
+	var got []string
+	for _, l := range tied["x"] {
+		got = append(got, l.Message)
+	}
+	sameLines(t, "tied lines", got, []string{"earlier", "started", "failed"})
 }
 
 // sameLines compares rendered lines and shows both sides whole on a
