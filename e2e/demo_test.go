@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,6 +51,23 @@ func TestDemo(t *testing.T) {
 	t.Run("until Ctrl-C", func(t *testing.T) {
 		out := runDemo(t, bin, env, "interrupt")
 		checkFlow(t, out)
+		// The trace of a successful request, asked for by pasting its id.
+		m := regexp.MustCompile(`✓ 200 .* x-trace-id ([0-9a-f]{32})`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatal("no successful request in the output")
+		}
+		_, asked, found := strings.Cut(out, "\nTrace "+m[1]+"\n")
+		if !found {
+			t.Fatalf("no waterfall for the pasted trace id %s", m[1])
+		}
+		for _, s := range harness.DemoServices {
+			if !regexp.MustCompile(`(?m)^\s+` + s + ` .*│$`).MatchString(asked) {
+				t.Errorf("the pasted trace's waterfall has no row for %s", s)
+			}
+		}
+		if !strings.Contains(asked, "checkout completed") || strings.Contains(asked, "ERROR") {
+			t.Error("the pasted (successful) trace should show `checkout completed` and no error line")
+		}
 		if !strings.Contains(out, "■ interrupt: stopping") {
 			t.Error("the demo did not say that Ctrl-C stops it")
 		}
@@ -57,8 +75,10 @@ func TestDemo(t *testing.T) {
 	})
 }
 
-// runDemo runs the demo with a bounded time and returns its output. With
-// "interrupt" it waits for the prompt to press Ctrl-C and then sends SIGINT.
+// runDemo runs the demo with a bounded time and returns its output. In mode
+// "interrupt" it answers the demo's prompt with the trace id of the first
+// successful request, waits for the answer, then sends SIGINT as Ctrl-C
+// would.
 func runDemo(t *testing.T, bin string, env []string, mode string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
@@ -73,6 +93,10 @@ func runDemo(t *testing.T, bin string, env []string, mode string) string {
 	// processes it started. Only if that hangs is it killed.
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = time.Minute
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -83,37 +107,51 @@ func runDemo(t *testing.T, bin string, env []string, mode string) string {
 		t.Fatal(err)
 	}
 
-	// Read the output as it comes, so that the prompt can be answered.
+	// Read the output as it comes, so that the prompts can be answered.
 	var (
 		mu  sync.Mutex
 		buf strings.Builder
 	)
-	prompt := make(chan struct{})
+	prompts := make(chan struct{}, 2)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		sc := bufio.NewScanner(stdout)
-		sent := false
 		for sc.Scan() {
 			mu.Lock()
 			buf.WriteString(sc.Text() + "\n")
 			mu.Unlock()
-			if !sent && strings.Contains(sc.Text(), "press Ctrl-C") {
-				sent = true
-				close(prompt)
+			if strings.HasPrefix(sc.Text(), "Paste a trace id") {
+				select {
+				case prompts <- struct{}{}:
+				default:
+				}
 			}
 		}
 	}()
-	if mode == "interrupt" {
+	next := func() bool {
 		select {
-		case <-prompt:
-			if err := cmd.Process.Signal(os.Interrupt); err != nil {
-				t.Error(err)
-			}
+		case <-prompts:
+			return true
 		case <-done:
 		case <-ctx.Done():
 		}
+		return false
 	}
+	if mode == "interrupt" && next() {
+		mu.Lock()
+		m := regexp.MustCompile(`✓ 200 .* x-trace-id ([0-9a-f]{32})`).FindStringSubmatch(buf.String())
+		mu.Unlock()
+		if m != nil {
+			_, _ = io.WriteString(stdin, m[1]+"\n")
+		}
+		if next() {
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	stdin.Close()
 	<-done
 	err = cmd.Wait()
 	mu.Lock()

@@ -24,6 +24,8 @@ type demo struct {
 	stack *harness.Stack
 	// allSpans shows express's middleware spans too.
 	allSpans bool
+	// wait bounds each wait for data in the stores.
+	wait time.Duration
 	// waited is how long the last poll took.
 	waited time.Duration
 }
@@ -72,14 +74,17 @@ func (d *demo) tour(requests int) (string, error) {
 		return "", err
 	}
 	traceID := errLine["trace_id"]
+	d.heading("3. The trace from Jaeger, with the log lines each span wrote")
+	return traceID, d.showTrace(traceID)
+}
+
+// showTrace prints the waterfall of one trace with each span's log lines.
+func (d *demo) showTrace(traceID string) error {
 	spans, err := d.trace(traceID)
 	if err != nil {
-		return "", err
+		return err
 	}
-	if err := d.spanLogs(traceID, spans); err != nil {
-		return "", err
-	}
-	return traceID, nil
+	return d.spanLogs(traceID, spans)
 }
 
 // checkout sends one request with our own request id, as a client may, and
@@ -109,7 +114,7 @@ func (d *demo) findError(failed int) (harness.LogRecord, error) {
 	d.heading("2. The error log line, from the log store (VictoriaLogs, LogsQL)")
 	d.printf("  query: %s\n", errorQuery)
 	var recs []harness.LogRecord
-	err := d.poll(60*time.Second, func() error {
+	err := d.poll(d.wait, func() error {
 		var err error
 		recs, err = d.stack.Logs.Query(errorQuery)
 		if err != nil {
@@ -150,10 +155,9 @@ func (d *demo) findError(failed int) (harness.LogRecord, error) {
 // from four processes in separate batches, so "whole" means: all four
 // services, every parent present, and no new span since the last look.
 func (d *demo) trace(traceID string) ([]harness.Span, error) {
-	d.heading("3. The trace from Jaeger, with the log lines each span wrote")
 	var spans []harness.Span
 	seen := -1
-	err := d.poll(60*time.Second, func() error {
+	err := d.poll(d.wait, func() error {
 		var err error
 		spans, err = d.stack.Jaeger.Trace(traceID)
 		if err != nil {
@@ -185,7 +189,7 @@ func (d *demo) spanLogs(traceID string, spans []harness.Span) error {
 	query := `trace_id:="` + traceID + `"`
 	var recs []harness.LogRecord
 	seen := -1
-	err := d.poll(30*time.Second, func() error {
+	err := d.poll(d.wait, func() error {
 		var err error
 		recs, err = d.stack.Logs.Query(query)
 		if err != nil {

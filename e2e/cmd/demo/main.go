@@ -9,12 +9,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -109,7 +111,7 @@ func run(opts options) (code int) {
 		return 130
 	}
 
-	d := &demo{ctx: ctx, out: out, st: st, stack: stack, allSpans: opts.allSpans}
+	d := &demo{ctx: ctx, out: out, st: st, stack: stack, allSpans: opts.allSpans, wait: time.Minute}
 	traceID, err := d.tour(opts.requests)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -123,13 +125,43 @@ func run(opts options) (code int) {
 		return 0
 	}
 	fmt.Fprintln(out, st.paint(ansiBold, "The stack keeps running; press Ctrl-C to stop it."))
-	watch(ctx, out, procs)
+	// A user who sent a request of their own can see its trace the same
+	// way; a shorter wait, since a mistyped id would never show up.
+	d.wait = 15 * time.Second
+	fmt.Fprintln(out, prompt)
+	watch(ctx, out, procs, readLines(os.Stdin), func(id string) {
+		d.heading("Trace " + id)
+		if err := d.showTrace(id); err != nil && ctx.Err() == nil {
+			fmt.Fprintln(out, st.paint(ansiRed, "! "+err.Error()))
+		}
+		fmt.Fprintln(out, prompt)
+	})
 	return 0
 }
 
-// watch waits for Ctrl-C, telling the user if a process dies on its own
-// meanwhile, since the URLs above would then stop answering.
-func watch(ctx context.Context, out io.Writer, procs []*harness.Process) {
+const prompt = "Paste a trace id (e.g. a response's x-trace-id) and press Enter to see its waterfall."
+
+// readLines passes on the lines typed on in; the channel closes at end of
+// input (none when stdin is /dev/null, as under a test).
+func readLines(in io.Reader) <-chan string {
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	return lines
+}
+
+var traceIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// watch waits for Ctrl-C, shows the trace of each id typed meanwhile, and
+// tells the user if a process dies on its own, since the URLs above would
+// then stop answering. Lookups run here, one at a time, so that none
+// overlaps the stop that follows Ctrl-C.
+func watch(ctx context.Context, out io.Writer, procs []*harness.Process, lines <-chan string, show func(traceID string)) {
 	reported := map[*harness.Process]bool{}
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
@@ -137,6 +169,19 @@ func watch(ctx context.Context, out io.Writer, procs []*harness.Process) {
 		select {
 		case <-ctx.Done():
 			return
+		case line, ok := <-lines:
+			if !ok {
+				lines = nil // end of input: keep waiting for Ctrl-C
+				continue
+			}
+			id := strings.ToLower(strings.TrimSpace(line))
+			switch {
+			case id == "":
+			case traceIDPattern.MatchString(id):
+				show(id)
+			default:
+				fmt.Fprintf(out, "%q is not a trace id (32 hex digits)\n", line)
+			}
 		case <-tick.C:
 			for _, p := range procs {
 				if exited, err := p.Exited(); exited && !reported[p] {
