@@ -64,7 +64,7 @@ func run(opts options) (code int) {
 		first := true
 		for sig := range sigs {
 			if first {
-				fmt.Fprintf(out, "\n■ %s: stopping everything the demo started…\n", sig)
+				fmt.Fprintf(out, "\n■ %s: stopping everything the demo started, once the step under way ends…\n", sig)
 				cancel()
 				first = false
 			} else {
