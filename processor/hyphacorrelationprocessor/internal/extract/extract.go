@@ -68,6 +68,8 @@ type Extractor struct {
 	// most keys that cannot match cost one lookup.
 	keys    [256][]keyEntry
 	keyLens [256]uint64
+	// customTraceKeys are the configured trace id keys; see mayHoldTrace.
+	customTraceKeys []string
 }
 
 type keyEntry struct {
@@ -91,6 +93,9 @@ func New(opts Options) *Extractor {
 	}
 	for _, k := range opts.TraceIDKeys {
 		add(k, FieldTraceID)
+		if k != "" {
+			e.customTraceKeys = append(e.customTraceKeys, k)
+		}
 	}
 	for _, k := range opts.SpanIDKeys {
 		add(k, FieldSpanID)

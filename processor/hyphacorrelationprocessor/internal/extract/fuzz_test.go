@@ -73,9 +73,26 @@ func FuzzJSON(f *testing.F) {
 		r.Finish()
 		return r
 	}
+	// full reads every member, without scanJSON's early stop.
+	full := func(line string) (Result, bool) {
+		var r Result
+		r.Reset(FormatJSON)
+		s := strings.TrimSpace("{" + line)
+		end, n := e.scanObject(s, 1, FieldNone, &r, false)
+		r.Finish()
+		return r, n > 0 && end == len(s)
+	}
 	f.Fuzz(func(t *testing.T, line string) {
 		r := run(line)
 		checkResult(t, "{"+line, &r, func() Result { return run(line) })
+		// Stopping early never changes the result of a well-formed line.
+		var early Result
+		early.Reset(FormatJSON)
+		ok := e.scanJSON(strings.TrimSpace("{"+line), &early)
+		early.Finish()
+		if whole, wholeOK := full(line); ok && wholeOK && early != whole {
+			t.Fatalf("early stop changed the result for %q:\n%+v\n%+v", "{"+line, early, whole)
+		}
 	})
 }
 

@@ -1,8 +1,8 @@
 package extract
 
 import (
-	"math/bits"
 	"strconv"
+	"strings"
 )
 
 // maxSkipDepth bounds the nesting the JSON skipper follows. Skipping counts
@@ -10,23 +10,72 @@ import (
 // garbage, not about the stack.
 const maxSkipDepth = 1000
 
-// scanJSON reads the JSON object at the start of s, top-level keys plus the
-// members of the few nested objects Classify marks as Nested. It reports
-// whether s looked like JSON: at least one member parsed. A line cut short
-// keeps what was read before the cut.
+// scanJSON reads the JSON object that is the whole of s (trimmed), top-level
+// keys plus the members of the few nested objects Classify marks as Nested.
+// It reports whether s is such an object; for a line that is not (cut short,
+// malformed, or followed by more text) it reports false and r may hold
+// partial results, which the caller discards.
+//
+// Reading stops as soon as level, time and service are known, no trace id
+// has been seen and no trace key can occur in the rest of the line (see
+// mayHoldTrace): the first level, time and service win anyway, so the rest
+// cannot change the result. Lines without trace context, a third of a
+// typical service's output, so skip most of their parsing.
 func (e *Extractor) scanJSON(s string, r *Result) bool {
 	i := skipSpace(s, 0)
-	if i >= len(s) || s[i] != '{' {
+	if i >= len(s) || s[i] != '{' || s[len(s)-1] != '}' {
 		return false
 	}
-	_, n := e.scanObject(s, i+1, FieldNone, r)
-	return n > 0
+	end, n := e.scanObject(s, i+1, FieldNone, r, true)
+	return n > 0 && (end == len(s) || end == stoppedEarly)
+}
+
+// stoppedEarly is the end scanObject reports when it stopped reading because
+// nothing further could change the result.
+const stoppedEarly = -2
+
+// mayHoldTrace reports whether s contains a substring that every trace id
+// key has: "race" (trace_id, traceId, TraceId, otelTraceID, trace.id,
+// dd.trace_id, traceparent, the GCP trace key, .NET scopes' TraceId), "@tr"
+// (Serilog), or a configured trace id key.
+func (e *Extractor) mayHoldTrace(s string) bool {
+	return containsRace(s) || strings.Contains(s, "@tr") || e.containsCustomTraceKey(s)
+}
+
+// containsRace looks for "race" by its 'c', a rarer letter in log lines
+// than the 'r' strings.Index would search for first; IndexByte runs as
+// vector code.
+func containsRace(s string) bool {
+	for i := 2; i+1 < len(s); {
+		c := strings.IndexByte(s[i:len(s)-1], 'c')
+		if c < 0 {
+			return false
+		}
+		i += c
+		if s[i-2] == 'r' && s[i-1] == 'a' && s[i+1] == 'e' {
+			return true
+		}
+		i++
+	}
+	return false
+}
+
+func (e *Extractor) containsCustomTraceKey(s string) bool {
+	for _, k := range e.customTraceKeys {
+		if strings.Contains(s, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // scanObject reads members from s[i:], just after a '{', until the matching
 // '}'. parent is FieldNone at the top level. It returns the index after the
 // object, or -1 on malformed or truncated input, and how many members it read.
-func (e *Extractor) scanObject(s string, i int, parent Field, r *Result) (end, members int) {
+//
+// With stopWhenDone it returns stoppedEarly once the rest of s cannot
+// change the result (see scanJSON).
+func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhenDone bool) (end, members int) {
 	for {
 		i = skipSpace(s, i)
 		if i >= len(s) {
@@ -64,6 +113,10 @@ func (e *Extractor) scanObject(s string, i int, parent Field, r *Result) (end, m
 			return -1, members
 		}
 		members++
+		if stopWhenDone && r.SeverityNumber != 0 && r.Timestamp != 0 && r.Service != "" &&
+			!r.HasTrace && !r.conflict && !e.mayHoldTrace(s[i:]) {
+			return stoppedEarly, members
+		}
 	}
 }
 
@@ -85,7 +138,7 @@ func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int
 		return q + 1
 	case '{':
 		if top && f.Nested() {
-			end, _ := e.scanObject(s, i+1, f, r)
+			end, _ := e.scanObject(s, i+1, f, r, false)
 			return end
 		}
 		return skipComposite(s, i)
@@ -126,7 +179,7 @@ func (e *Extractor) scanScopes(s string, i int, r *Result) int {
 			i = skipSpace(s, i+1)
 		}
 		if i < len(s) && s[i] == '{' {
-			i, _ = e.scanObject(s, i+1, FieldScopes, r)
+			i, _ = e.scanObject(s, i+1, FieldScopes, r, false)
 		} else {
 			i = e.scanValue(s, i, FieldNone, false, r)
 		}
@@ -188,44 +241,26 @@ func skipComposite(s string, i int) int {
 }
 
 // stringEnd returns the index of the quote that closes the string whose
-// content starts at s[i], or -1. It looks at eight bytes at a time for a
-// quote or a backslash: string values are most of a JSON log line.
+// content starts at s[i], or -1. strings.IndexByte finds the next quote with
+// the runtime's vector code; a quote preceded by an odd number of
+// backslashes is escaped, and the search goes on after it.
 func stringEnd(s string, i int) int {
-	for i < len(s) {
-		if i+8 <= len(s) {
-			x := load64(s, i)
-			m := hasByte(x, '"') | hasByte(x, '\\')
-			if m == 0 {
-				i += 8
-				continue
-			}
-			i += bits.TrailingZeros64(m) / 8
+	for i <= len(s) {
+		q := strings.IndexByte(s[i:], '"')
+		if q < 0 {
+			return -1
 		}
-		switch s[i] {
-		case '"':
-			return i
-		case '\\':
-			i += 2
-		default:
-			i++
+		q += i
+		backslashes := 0
+		for j := q - 1; j >= i && s[j] == '\\'; j-- {
+			backslashes++
 		}
+		if backslashes%2 == 0 {
+			return q
+		}
+		i = q + 1
 	}
 	return -1
-}
-
-// load64 reads eight bytes little-endian; the compiler merges the loads.
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// hasByte sets the high bit of each byte of x that equals b. Bytes above
-// the first match may be set spuriously; only the lowest one is used.
-func hasByte(x uint64, b byte) uint64 {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	y := x ^ (lo * uint64(b))
-	return (y - lo) &^ y & hi
 }
 
 // skipSpace skips JSON whitespace. Compact JSON has none, so one
