@@ -52,14 +52,17 @@ $(VICTORIALOGS): tools/victorialogs/go.mod tools/victorialogs/go.sum
 	@echo "building VictoriaLogs from tools/victorialogs"
 	cd tools/victorialogs && $(GO) build -o $@ github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs
 
-demo-deps: ## install the demo's Node packages from the lockfile
+demo-deps: demo/node_modules/.package-lock.json ## install the demo's Node packages from the lockfile
+
+demo/node_modules/.package-lock.json: demo/package-lock.json
 	cd demo && npm ci --no-audit --no-fund
 
 e2e: build servers demo-deps ## smoke and end-to-end tests against real Jaeger, VictoriaLogs and Node apps
 	$(E2E_ENV) $(GO) test -count=1 -timeout 40m -v ./e2e/... 2>&1 | tee .cache/e2e.log; exit $${PIPESTATUS[0]}
 
 demo: build servers demo-deps ## run the Labra Cadabra demo: log -> trace -> logs in the terminal
-	$(E2E_ENV) $(GO) run ./e2e/cmd/demo
+	$(GO) build -o bin/hypha-demo ./e2e/cmd/demo
+	$(E2E_ENV) bin/hypha-demo
 
 # Extra flags for pipebench, e.g. BENCH_FLAGS='-rounds 5' or '-compression-sweep'.
 BENCH_FLAGS ?=
