@@ -19,6 +19,9 @@
 //
 // JSON objects: keys at the top level, plus the members of the nested
 // objects named below; other nested values are skipped without being read.
+// Only a line that is one whole JSON object is read as JSON: a line cut
+// short or followed by more text yields nothing from its JSON (it is then
+// read as text, and JSON's quoted keys are no text keys).
 //
 //   - OpenTelemetry: trace_id, span_id, trace_flags; traceId, spanId,
 //     traceFlags; TraceId, SpanId, TraceFlags (keys in any order). Flags as
