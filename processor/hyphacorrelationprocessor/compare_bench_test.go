@@ -23,21 +23,21 @@ package hyphacorrelationprocessor
 //
 // Measured with `make bench` (go test -run '^$' -bench . -benchmem -count 5)
 // on the 2-core development machine while others were compiling; medians of
-// five:
+// five (a second make bench run gave OTTL/hypha 16.3x, 14.2x and 19.0x):
 //
 //	case         hypha ns/record  allocs/record  OTTL ns/record  allocs/record  OTTL/hypha
-//	pino         488              0.16           7955            97.1           16.3x
-//	logfmt       706              0.15           10033           105.1          14.2x
-//	json-no-ids  382              0.15           7248            91.1           19.0x
+//	pino         424              0.16           9057            97.1           21.4x
+//	logfmt       653              0.15           9727            105.1          14.9x
+//	json-no-ids  389              0.15           8259            91.1           21.2x
 //
-// hypha_correlation is 14 to 19 times faster than OTTL with about 600 times
-// fewer allocations. 72 to 87% of its time is the extractor
-// (internal/extract: 401, 509 and 333 ns per line in its own benchmarks of
-// the same shapes in the same run). Its allocations are per batch, not per
-// record: 16 per ConsumeLogs of 100 pino records, from the processorhelper's own
-// telemetry (5), the slice growth of the service-name grouping in
-// service.go (9), the resource's service.name (1) and one telemetry counter
-// call in processor.go (1).
+// hypha_correlation is 14 to 21 times faster than OTTL with about 600 times
+// fewer allocations. Most of its time is the extractor (internal/extract's
+// own benchmarks of the same shapes took 392 to 586 ns per pino line in the
+// same run, 322 per JSON line without ids). Its allocations are per batch,
+// not per record: 16 per ConsumeLogs of 100 pino records, from the
+// processorhelper's own telemetry (5), the slice growth of the service-name
+// grouping in service.go (9), the resource's service.name (1) and one
+// telemetry counter call in processor.go (1).
 
 import (
 	"context"
