@@ -38,7 +38,7 @@ type fragment struct {
 var modes = map[string][]fragment{
 	"agent": {
 		{file: "auth.yaml", when: []string{"HYPHA_AUTH_TOKEN"}},
-		{file: "tls.yaml", when: []string{"HYPHA_TLS_CA_FILE", "HYPHA_TLS_CERT_FILE"}},
+		{file: "tls.yaml", when: []string{"HYPHA_TLS_ENABLED", "HYPHA_TLS_CA_FILE", "HYPHA_TLS_CERT_FILE"}},
 	},
 	"gateway": {
 		{file: "auth.yaml", when: []string{"HYPHA_AUTH_TOKEN"}},
