@@ -28,20 +28,7 @@ func TestBadInput(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	store, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Stop(10 * time.Second) })
-	unused, _ := harness.FreeAddr()
-	gw, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "gateway", Env: []string{
-		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
-		"HYPHA_JAEGER_ENDPOINT=" + unused,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { gw.Stop(10 * time.Second) })
+	store, gw := startLogBackend(t, bins, dir)
 
 	// As root every file is readable, so the agent runs as nobody, the way
 	// a packaged agent runs as its own user.
@@ -68,16 +55,12 @@ func TestBadInput(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(logDir, "present.log"), []byte(`{"msg":"before the agent"}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	agent, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "agent", Wrapper: wrapper, Env: []string{
+	agent := startHypha(t, bins, dir, harness.HyphaOptions{Mode: "agent", Wrapper: wrapper, Env: []string{
 		"HYPHA_GATEWAY_ENDPOINT=" + gw.OTLPGRPC,
 		"HYPHA_LOG_INCLUDE=[" + filepath.Join(logDir, "*.log") + ", " + filepath.Join(laterDir, "*.log") + "]",
 		"HYPHA_STORAGE_DIR=" + storage,
 		"HYPHA_SERVICE_NAME=bad-input",
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { agent.Stop(10 * time.Second) })
 	waitForOutput(t, agent.Process, "present.log", 30*time.Second)
 
 	write := func(dir, name string, content []byte, mode os.FileMode) {

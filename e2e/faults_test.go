@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -93,48 +92,9 @@ func TestNoLossUnderFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the fault test takes about three minutes")
 	}
-	bins := stackBinaries(t)
-	dir := t.TempDir()
-	logDir := filepath.Join(dir, "app-logs")
-	if err := os.MkdirAll(logDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	store, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Stop(10 * time.Second) })
-	unused, _ := harness.FreeAddr()
-	gw, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "gateway", Env: []string{
-		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
-		"HYPHA_JAEGER_ENDPOINT=" + unused,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { gw.Stop(10 * time.Second) })
-
-	w := &seqWriter{dir: logDir}
-	if err := w.open(); err != nil {
-		t.Fatal(err)
-	}
-	defer w.f.Close()
-	// One line before the agent starts: its first look starts at the end.
-	if err := w.write(1); err != nil {
-		t.Fatal(err)
-	}
-	agent, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "agent", Env: []string{
-		"HYPHA_GATEWAY_ENDPOINT=" + gw.OTLPGRPC,
-		// The rotated files (app.log.1, app.log.2) are read to their end too.
-		"HYPHA_LOG_INCLUDE=" + filepath.Join(logDir, "app.log*"),
-		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { agent.Stop(10 * time.Second) })
-	waitForOutput(t, agent.Process, "Started watching file", 30*time.Second)
-	first := w.next // the line before the agent started is not expected
+	// The rotated files (app.log.1, app.log.2) are read to their end too.
+	r := newSeqRig(t, "app.log*", nil, nil)
+	w, gw, agent, store := r.w, r.gw, r.agent, r.store
 
 	// The writer: 200 000 lines in 100 s, 100 lines every 50 ms.
 	const total, perTick, tick = 200_000, 100, 50 * time.Millisecond
@@ -193,41 +153,11 @@ func TestNoLossUnderFaults(t *testing.T) {
 	step("log store restarted")
 
 	must(<-writerDone)
-	step("writer done: %d lines", w.next-first)
+	step("writer done: %d lines", r.written())
 
-	// Wait, bounded, until the store holds every sequence number.
-	var counts map[int]int
-	err = harness.Eventually(180*time.Second, 2*time.Second, func() error {
-		n, err := store.Count(`service.name:="faulty"`)
-		if err != nil {
-			return err
-		}
-		if n < w.next-first {
-			return fmt.Errorf("%d of %d lines in the store", n, w.next-first)
-		}
-		return nil
-	})
-	recs, qerr := store.Query(`service.name:="faulty" | fields _msg`)
-	if qerr != nil {
-		t.Fatal(qerr)
-	}
-	counts = map[int]int{}
-	for _, r := range recs {
-		if m := seqPattern.FindStringSubmatch(r["_msg"]); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			counts[n]++
-		}
-	}
-	lost, dups := 0, 0
-	for seq := first; seq < w.next; seq++ {
-		switch c := counts[seq]; {
-		case c == 0:
-			lost++
-		case c > 1:
-			dups += c - 1
-		}
-	}
-	step("lines written %d, stored %d, lost %d, duplicated %d", w.next-first, len(recs), lost, dups)
+	err := r.waitStored(180 * time.Second)
+	lost, dups, stored := r.count(t)
+	step("lines written %d, stored %d, lost %d, duplicated %d", r.written(), stored, lost, dups)
 	if err != nil || lost > 0 {
 		t.Fatalf("%d lines lost (%v)\nagent:\n%s", lost, err, agent.Tail(4000))
 	}
@@ -251,45 +181,8 @@ func TestRepeatedAgentKills(t *testing.T) {
 // runKillLoop runs the agent with extra arguments, kills it 8 times while
 // writing, and counts lost and duplicated lines in the store.
 func runKillLoop(t *testing.T, agentArgs []string) (lost, dups, written int) {
-	bins := stackBinaries(t)
-	dir := t.TempDir()
-	logDir := filepath.Join(dir, "app-logs")
-	if err := os.MkdirAll(logDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	store, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Stop(10 * time.Second) })
-	unused, _ := harness.FreeAddr()
-	gw, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "gateway", Env: []string{
-		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
-		"HYPHA_JAEGER_ENDPOINT=" + unused,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { gw.Stop(10 * time.Second) })
-	w := &seqWriter{dir: logDir}
-	if err := w.open(); err != nil {
-		t.Fatal(err)
-	}
-	defer w.f.Close()
-	if err := w.write(1); err != nil {
-		t.Fatal(err)
-	}
-	agent, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "agent", Args: agentArgs, Env: []string{
-		"HYPHA_GATEWAY_ENDPOINT=" + gw.OTLPGRPC,
-		"HYPHA_LOG_INCLUDE=" + filepath.Join(logDir, "*.log"),
-		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { agent.Stop(10 * time.Second) })
-	waitForOutput(t, agent.Process, "Started watching file", 30*time.Second)
-	first := w.next
+	r := newSeqRig(t, "*.log", nil, agentArgs)
+	w, agent := r.w, r.agent
 
 	stop := make(chan struct{})
 	writerDone := make(chan error, 1)
@@ -320,85 +213,18 @@ func runKillLoop(t *testing.T, agentArgs []string) (lost, dups, written int) {
 	if err := <-writerDone; err != nil {
 		t.Fatal(err)
 	}
-	written = w.next - first
-	_ = harness.Eventually(60*time.Second, time.Second, func() error {
-		n, err := store.Count(`service.name:="faulty"`)
-		if err != nil {
-			return err
-		}
-		if n < written {
-			return fmt.Errorf("%d of %d", n, written)
-		}
-		return nil
-	})
-	recs, err := store.Query(`service.name:="faulty" | fields _msg`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counts := map[int]int{}
-	for _, r := range recs {
-		if m := seqPattern.FindStringSubmatch(r["_msg"]); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			counts[n]++
-		}
-	}
-	for seq := first; seq < w.next; seq++ {
-		switch c := counts[seq]; {
-		case c == 0:
-			lost++
-		case c > 1:
-			dups += c - 1
-		}
-	}
-	return lost, dups, written
+	_ = r.waitStored(60 * time.Second)
+	lost, dups, _ = r.count(t)
+	return lost, dups, r.written()
 }
 
 // TestGatewayDownLongerThanTheQueueHolds: with a small disk queue and no
 // gateway, the queue fills, the agent says so once (log and metric), stops
 // reading, and after the gateway comes back delivers every line.
 func TestGatewayDownLongerThanTheQueueHolds(t *testing.T) {
-	bins := stackBinaries(t)
-	dir := t.TempDir()
-	logDir := filepath.Join(dir, "app-logs")
-	if err := os.MkdirAll(logDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	store, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Stop(10 * time.Second) })
-	unused, _ := harness.FreeAddr()
-	gw, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "gateway", Env: []string{
-		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
-		"HYPHA_JAEGER_ENDPOINT=" + unused,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { gw.Stop(10 * time.Second) })
-	gw.Stop(10 * time.Second) // down from the start; its address stays known
-
-	w := &seqWriter{dir: logDir}
-	if err := w.open(); err != nil {
-		t.Fatal(err)
-	}
-	defer w.f.Close()
-	if err := w.write(1); err != nil {
-		t.Fatal(err)
-	}
-	agent, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "agent", Env: []string{
-		"HYPHA_GATEWAY_ENDPOINT=" + gw.OTLPGRPC,
-		"HYPHA_LOG_INCLUDE=" + filepath.Join(logDir, "*.log"),
-		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
-		"HYPHA_QUEUE_MAX_BYTES=200000", // about 1 000 lines
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { agent.Stop(10 * time.Second) })
-	waitForOutput(t, agent.Process, "Started watching file", 30*time.Second)
-	first := w.next
+	r := newSeqRig(t, "*.log", []string{"HYPHA_QUEUE_MAX_BYTES=200000"}, nil) // about 1 000 lines
+	w, gw, agent := r.w, r.gw, r.agent
+	gw.Stop(10 * time.Second) // down before any line is sent; its address stays known
 	const lines = 20000
 	for range lines / 500 {
 		if err := w.write(500); err != nil {
@@ -431,23 +257,14 @@ func TestGatewayDownLongerThanTheQueueHolds(t *testing.T) {
 	if err := gw.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	if err := harness.Eventually(120*time.Second, time.Second, func() error {
-		n, err := store.Count(`service.name:="faulty"`)
-		if err != nil {
-			return err
-		}
-		if n < lines {
-			return fmt.Errorf("%d of %d lines delivered after the gateway came back", n, lines)
-		}
-		return nil
-	}); err != nil {
+	if err := r.waitStored(120 * time.Second); err != nil {
 		t.Fatalf("%v\nagent:\n%s", err, agent.Tail(3000))
 	}
 	waitForOutput(t, agent.Process, "accepts data again", 30*time.Second)
 	if got := metric("otelcol_processor_hypha_correlation_downstream_stalled"); got != "0" {
 		t.Errorf("downstream_stalled = %s after recovery, want 0", got)
 	}
-	if w.next-first != lines {
-		t.Fatalf("wrote %d lines, want %d", w.next-first, lines)
+	if lost, _, _ := r.count(t); lost > 0 || r.written() != lines {
+		t.Fatalf("%d of %d lines lost", lost, r.written())
 	}
 }

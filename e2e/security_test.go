@@ -86,21 +86,7 @@ func grpcExport(t *testing.T, addr, token string) codes.Code {
 func TestGatewayTokenAuth(t *testing.T) {
 	bins := stackBinaries(t)
 	dir := t.TempDir()
-	store, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Stop(10 * time.Second) })
-	unused, _ := harness.FreeAddr()
-	gw, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "gateway", Env: []string{
-		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
-		"HYPHA_JAEGER_ENDPOINT=" + unused,
-		"HYPHA_AUTH_TOKEN=" + testToken,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { gw.Stop(10 * time.Second) })
+	_, gw := startLogBackend(t, bins, dir, "HYPHA_AUTH_TOKEN="+testToken)
 
 	url := "http://" + gw.OTLPHTTP + "/v1/logs"
 	body := otlpLogsRequest(t, "auth-check", "token auth check")
@@ -145,24 +131,12 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 	}
 	cf := func(name string) string { return filepath.Join(certDir, name) }
 
-	store, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Stop(10 * time.Second) })
-	unused, _ := harness.FreeAddr()
-	gw, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "gateway", Env: []string{
-		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
-		"HYPHA_JAEGER_ENDPOINT=" + unused,
-		"HYPHA_AUTH_TOKEN=" + testToken,
-		"HYPHA_TLS_CERT_FILE=" + cf(certs.Files.Server),
-		"HYPHA_TLS_KEY_FILE=" + cf(certs.Files.ServerKey),
-		"HYPHA_TLS_CA_FILE=" + cf(certs.Files.CA),
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { gw.Stop(10 * time.Second) })
+	store, gw := startLogBackend(t, bins, dir,
+		"HYPHA_AUTH_TOKEN="+testToken,
+		"HYPHA_TLS_CERT_FILE="+cf(certs.Files.Server),
+		"HYPHA_TLS_KEY_FILE="+cf(certs.Files.ServerKey),
+		"HYPHA_TLS_CA_FILE="+cf(certs.Files.CA),
+	)
 	body := otlpLogsRequest(t, "tls-check", "tls check")
 
 	if got, err := postLogs(http.DefaultClient, "http://"+gw.OTLPHTTP+"/v1/logs", testToken, body); err == nil && got == http.StatusOK {
@@ -207,7 +181,7 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 	if _, err := logFile.WriteString(`{"msg":"written before the agent started"}` + "\n"); err != nil {
 		t.Fatal(err)
 	}
-	agent, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "agent", Env: []string{
+	agent := startHypha(t, bins, dir, harness.HyphaOptions{Mode: "agent", Env: []string{
 		"HYPHA_GATEWAY_ENDPOINT=localhost:" + strings.Split(gw.OTLPGRPC, ":")[1],
 		"HYPHA_LOG_INCLUDE=" + filepath.Join(logDir, "*.log"),
 		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
@@ -217,10 +191,6 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 		"HYPHA_TLS_CERT_FILE=" + cf(certs.Files.Client),
 		"HYPHA_TLS_KEY_FILE=" + cf(certs.Files.ClientKey),
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { agent.Stop(10 * time.Second) })
 	const lines = 50
 	var buf strings.Builder
 	for i := range lines {

@@ -1,0 +1,128 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hypha-obs/hypha/e2e/harness"
+)
+
+// startLogBackend starts VictoriaLogs and a gateway that exports logs to it;
+// the gateway's traces go to an address where nothing listens. Both stop at
+// the end of the test.
+func startLogBackend(t *testing.T, bins harness.Binaries, dir string, gatewayEnv ...string) (*harness.VictoriaLogs, *harness.Hypha) {
+	t.Helper()
+	store, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Stop(10 * time.Second) })
+	unused, err := harness.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := startHypha(t, bins, dir, harness.HyphaOptions{Mode: "gateway", Env: append([]string{
+		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
+		"HYPHA_JAEGER_ENDPOINT=" + unused,
+	}, gatewayEnv...)})
+	return store, gw
+}
+
+// startHypha starts a collector that stops at the end of the test.
+func startHypha(t *testing.T, bins harness.Binaries, dir string, opts harness.HyphaOptions) *harness.Hypha {
+	t.Helper()
+	h, err := harness.StartHypha(dir, bins.Hypha, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Stop(10 * time.Second) })
+	return h
+}
+
+// seqRig is an agent tailing a file of numbered lines, sending through a
+// gateway to VictoriaLogs: the set-up of every delivery test.
+type seqRig struct {
+	store *harness.VictoriaLogs
+	gw    *harness.Hypha
+	agent *harness.Hypha
+	w     *seqWriter
+	first int // the first sequence number the agent must deliver
+}
+
+// newSeqRig starts the rig. include is the agent's glob inside the log
+// folder; agentEnv and agentArgs are added to the agent's settings.
+func newSeqRig(t *testing.T, include string, agentEnv, agentArgs []string) *seqRig {
+	t.Helper()
+	bins := stackBinaries(t)
+	dir := t.TempDir()
+	logDir := filepath.Join(dir, "app-logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := &seqRig{w: &seqWriter{dir: logDir}}
+	r.store, r.gw = startLogBackend(t, bins, dir)
+	if err := r.w.open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.w.f.Close() })
+	// One line before the agent starts: its first look starts at the end
+	// (start_at: end), so this line is skipped and every later one is read.
+	if err := r.w.write(1); err != nil {
+		t.Fatal(err)
+	}
+	r.agent = startHypha(t, bins, dir, harness.HyphaOptions{Mode: "agent", Args: agentArgs, Env: append([]string{
+		"HYPHA_GATEWAY_ENDPOINT=" + r.gw.OTLPGRPC,
+		"HYPHA_LOG_INCLUDE=" + filepath.Join(logDir, include),
+		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
+	}, agentEnv...)})
+	waitForOutput(t, r.agent.Process, "Started watching file", 30*time.Second)
+	r.first = r.w.next
+	return r
+}
+
+// written is how many lines the agent must deliver.
+func (r *seqRig) written() int { return r.w.next - r.first }
+
+// waitStored waits until the store holds at least every written line.
+func (r *seqRig) waitStored(timeout time.Duration) error {
+	return harness.Eventually(timeout, time.Second, func() error {
+		n, err := r.store.Count(`service.name:="faulty"`)
+		if err != nil {
+			return err
+		}
+		if n < r.written() {
+			return fmt.Errorf("%d of %d lines in the store", n, r.written())
+		}
+		return nil
+	})
+}
+
+// count reads every stored line and returns how many sequence numbers are
+// missing and how many extra copies there are.
+func (r *seqRig) count(t *testing.T) (lost, dups, stored int) {
+	t.Helper()
+	recs, err := r.store.Query(`service.name:="faulty" | fields _msg`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[int]int{}
+	for _, rec := range recs {
+		if m := seqPattern.FindStringSubmatch(rec["_msg"]); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			counts[n]++
+		}
+	}
+	for seq := r.first; seq < r.w.next; seq++ {
+		switch c := counts[seq]; {
+		case c == 0:
+			lost++
+		case c > 1:
+			dups += c - 1
+		}
+	}
+	return lost, dups, len(recs)
+}
