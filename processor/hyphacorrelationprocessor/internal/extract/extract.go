@@ -68,8 +68,9 @@ type Extractor struct {
 	// most keys that cannot match cost one lookup.
 	keys    [256][]keyEntry
 	keyLens [256]uint64
-	// customTraceKeys are the configured trace id keys; see mayHoldTrace.
-	customTraceKeys []string
+	// customTraceKeys and customSpanKeys are the configured id keys; see
+	// mayHoldTrace and mayHoldSpan.
+	customTraceKeys, customSpanKeys []string
 }
 
 type keyEntry struct {
@@ -99,6 +100,9 @@ func New(opts Options) *Extractor {
 	}
 	for _, k := range opts.SpanIDKeys {
 		add(k, FieldSpanID)
+		if k != "" {
+			e.customSpanKeys = append(e.customSpanKeys, k)
+		}
 	}
 	for _, k := range opts.TraceFlagsKeys {
 		add(k, FieldTraceFlags)
@@ -122,12 +126,15 @@ type Result struct {
 	Format         Format // where the trace id came from; FormatNone without one
 	Rejected       int    // invalid or conflicting id values seen under trace/span keys
 
-	src        Format // container being read, see Reset
-	spanRank   uint8
-	conflict   bool
-	bunyanName string
-	bunyanV    bool
-	clef       bool
+	src      Format // container being read, see Reset
+	spanRank uint8
+	// spanRejected counts invalid span ids until Finish knows whether the
+	// record has a trace id; see reject.
+	spanRejected int
+	conflict     bool
+	bunyanName   string
+	bunyanV      bool
+	clef         bool
 }
 
 // Span sources rank so that an ECS transaction id or the caller's span in a
@@ -172,6 +179,10 @@ func (r *Result) Reset(src Format) {
 // and fields that depend on other fields (bunyan's name, the CLEF default
 // level) are filled in.
 func (r *Result) Finish() {
+	if r.HasTrace || r.Rejected > 0 || r.conflict {
+		r.Rejected += r.spanRejected
+	}
+	r.spanRejected = 0
 	if r.conflict {
 		r.conflict = false
 		r.Rejected++

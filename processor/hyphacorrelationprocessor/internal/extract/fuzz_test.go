@@ -61,6 +61,18 @@ func FuzzFromString(f *testing.F) {
 	})
 }
 
+// public is what a caller of the package sees of a result: the scanners'
+// working state (such as whether a CLEF time was seen after the level was
+// already known) may differ without changing it.
+func public(r Result) Result {
+	return Result{
+		TraceID: r.TraceID, SpanID: r.SpanID, Flags: r.Flags,
+		HasTrace: r.HasTrace, HasSpan: r.HasSpan, HasFlags: r.HasFlags,
+		SeverityNumber: r.SeverityNumber, SeverityText: r.SeverityText,
+		Timestamp: r.Timestamp, Service: r.Service, Format: r.Format, Rejected: r.Rejected,
+	}
+}
+
 // FuzzJSON drives the JSON scanner directly, with a leading '{' so that
 // every input reaches it.
 func FuzzJSON(f *testing.F) {
@@ -90,7 +102,7 @@ func FuzzJSON(f *testing.F) {
 		early.Reset(FormatJSON)
 		ok := e.scanJSON(strings.TrimSpace("{"+line), &early)
 		early.Finish()
-		if whole, wholeOK := full(line); ok && wholeOK && early != whole {
+		if whole, wholeOK := full(line); ok && wholeOK && public(early) != public(whole) {
 			t.Fatalf("early stop changed the result for %q:\n%+v\n%+v", "{"+line, early, whole)
 		}
 	})

@@ -16,11 +16,9 @@ const maxSkipDepth = 1000
 // malformed, or followed by more text) it reports false and r may hold
 // partial results, which the caller discards.
 //
-// Reading stops as soon as level, time and service are known, no trace id
-// has been seen and no trace key can occur in the rest of the line (see
-// mayHoldTrace): the first level, time and service win anyway, so the rest
-// cannot change the result. Lines without trace context, a third of a
-// typical service's output, so skip most of their parsing.
+// Reading stops as soon as the rest of the line cannot change the result
+// (see settled): loggers write level, time and service first and the ids
+// early, so most lines skip much of their parsing.
 func (e *Extractor) scanJSON(s string, r *Result) bool {
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '{' || s[len(s)-1] != '}' {
@@ -33,6 +31,40 @@ func (e *Extractor) scanJSON(s string, r *Result) bool {
 // stoppedEarly is the end scanObject reports when it stopped reading because
 // nothing further could change the result.
 const stoppedEarly = -2
+
+// settled reports whether nothing in rest, the unread part of a JSON line,
+// can change r. The first level, time, service and flags found win, so once
+// they are known only trace and span keys matter, and rest must hold no
+// trace key. A record with no trace key at all is then settled: a span id
+// alone is neither used nor counted. Otherwise rest must hold no span key
+// either (a second span id would conflict, an invalid one would count), and
+// a record with a trace id must already have its flags and a span id from a
+// span key, which nothing outranks.
+func (e *Extractor) settled(r *Result, rest string) bool {
+	if r.SeverityNumber == 0 || r.Timestamp == 0 || r.Service == "" || r.conflict || e.mayHoldTrace(rest) {
+		return false
+	}
+	if !r.HasTrace && r.Rejected == 0 {
+		return true
+	}
+	return (!r.HasTrace || (r.HasFlags && r.spanRank == spanPrimary)) && !e.mayHoldSpan(rest)
+}
+
+// mayHoldSpan reports whether s contains a substring that every span id key
+// has: "pan" (span_id, spanId, SpanId, otelSpanID, span.id, dd.span_id, the
+// GCP spanId, .NET scopes' SpanId), "@sp" (Serilog) or a configured span id
+// key.
+func (e *Extractor) mayHoldSpan(s string) bool {
+	if strings.Contains(s, "pan") || strings.Contains(s, "@sp") {
+		return true
+	}
+	for _, k := range e.customSpanKeys {
+		if strings.Contains(s, k) {
+			return true
+		}
+	}
+	return false
+}
 
 // mayHoldTrace reports whether s contains a substring that every trace id
 // key has: "race" (trace_id, traceId, TraceId, otelTraceID, trace.id,
@@ -74,7 +106,7 @@ func (e *Extractor) containsCustomTraceKey(s string) bool {
 // object, or -1 on malformed or truncated input, and how many members it read.
 //
 // With stopWhenDone it returns stoppedEarly once the rest of s cannot
-// change the result (see scanJSON).
+// change the result (see settled).
 func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhenDone bool) (end, members int) {
 	for {
 		i = skipSpace(s, i)
@@ -113,8 +145,7 @@ func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhe
 			return -1, members
 		}
 		members++
-		if stopWhenDone && r.SeverityNumber != 0 && r.Timestamp != 0 && r.Service != "" &&
-			!r.HasTrace && !r.conflict && !e.mayHoldTrace(s[i:]) {
+		if stopWhenDone && e.settled(r, s[i:]) {
 			return stoppedEarly, members
 		}
 	}

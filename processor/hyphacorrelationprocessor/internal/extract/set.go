@@ -75,7 +75,7 @@ func (r *Result) SetInt(f Field, n int64) {
 		FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID:
 		// These ids are hex text; a number can only be the placeholder 0.
 		if n != 0 {
-			r.Rejected++
+			r.reject(f)
 		}
 	case FieldTraceFlags:
 		if n >= 0 && n <= 0xff {
@@ -115,6 +115,18 @@ func (r *Result) SetDouble(f Field, x float64) {
 	case FieldTraceID, FieldECSTraceID, FieldSerilogTraceID, FieldScopeTraceID, FieldGCPTrace, FieldTraceparent,
 		FieldDatadogTraceID, FieldDatadogSpanID,
 		FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID:
+		r.reject(f)
+	}
+}
+
+// reject counts an invalid id value. A span id only matters next to a trace
+// id, so an invalid one is counted only in a record with a trace key (see
+// Finish): a record without any trace context is never counted for a span.
+func (r *Result) reject(f Field) {
+	switch f {
+	case FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID, FieldDatadogSpanID:
+		r.spanRejected++
+	default:
 		r.Rejected++
 	}
 }
@@ -170,7 +182,7 @@ func (r *Result) applyTrace(f Field, id [16]byte, st idStatus) {
 func (r *Result) applySpan(f Field, id [8]byte, st idStatus) {
 	switch st {
 	case idInvalid:
-		r.Rejected++
+		r.reject(f)
 	case idValid:
 		rank := spanPrimary
 		if f == FieldECSTransactionID {
