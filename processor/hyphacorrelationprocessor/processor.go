@@ -95,13 +95,14 @@ func (p *logsProcessor) processResource(rls plog.ResourceLogsSlice, rl plog.Reso
 
 	var services serviceGroups
 	sls := rl.ScopeLogs()
+	scopeLen := func(j int) int { return sls.At(j).LogRecords().Len() }
 	for j := 0; j < sls.Len(); j++ {
 		lrs := sls.At(j).LogRecords()
 		for k := 0; k < lrs.Len(); k++ {
 			var r extract.Result
 			p.processRecord(lrs.At(k), &r, counts, wantService)
 			if wantService {
-				services.add(j, r.Service)
+				services.add(j, r.Service, scopeLen)
 			}
 		}
 	}

@@ -244,6 +244,20 @@ func TestServiceNameFromRecords(t *testing.T) {
 	lrs.AppendEmpty().Body().SetStr(`plain text, no service`)
 	lrs.AppendEmpty().Body().SetStr(`{"service":"cart","msg":"2"}`)
 	lrs.AppendEmpty().Body().SetStr(`{"service":"auth","msg":"3"}`)
+	second := mixed.ScopeLogs().AppendEmpty()
+	second.Scope().SetName("second")
+	second.LogRecords().AppendEmpty().Body().SetStr(`{"service":"cart","msg":"4"}`)
+	second.LogRecords().AppendEmpty().Body().SetStr(`no service either`)
+
+	// Records agree at first, then one disagrees: the earlier ones keep
+	// their service.
+	late := ld.ResourceLogs().AppendEmpty()
+	late.Resource().Attributes().PutStr("host.name", "c")
+	first := late.ScopeLogs().AppendEmpty().LogRecords()
+	first.AppendEmpty().Body().SetStr(`{"service":"cart","msg":"5"}`)
+	first.AppendEmpty().Body().SetStr(`{"service":"cart","msg":"6"}`)
+	late.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr(`{"service":"cart","msg":"7"}`)
+	late.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr(`{"service":"lab-tests","msg":"8"}`)
 
 	named := ld.ResourceLogs().AppendEmpty()
 	named.Resource().Attributes().PutStr("service.name", "from-config")
@@ -271,9 +285,11 @@ func TestServiceNameFromRecords(t *testing.T) {
 	}
 	assert.Equal(t, map[string][]string{
 		"a/cart":       {`{"service":"cart","msg":"x"}`, `{"service":"cart","msg":"x"}`},
-		"b/":           {`plain text, no service`},
+		"b/":           {`plain text, no service`, `no service either`},
 		"b/auth":       {`{"service":"auth","msg":"1"}`, `{"service":"auth","msg":"3"}`},
-		"b/cart":       {`{"service":"cart","msg":"2"}`},
+		"b/cart":       {`{"service":"cart","msg":"2"}`, `{"service":"cart","msg":"4"}`},
+		"c/cart":       {`{"service":"cart","msg":"5"}`, `{"service":"cart","msg":"6"}`, `{"service":"cart","msg":"7"}`},
+		"c/lab-tests":  {`{"service":"lab-tests","msg":"8"}`},
 		"/from-config": {`{"service":"cart","msg":"x"}`},
 	}, got)
 }

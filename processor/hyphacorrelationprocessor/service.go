@@ -4,26 +4,50 @@ import "go.opentelemetry.io/collector/pdata/plog"
 
 // serviceGroups remembers the service each record of one resource named in
 // its content, so that the resource's service.name can be set from them.
+// While every record names the same service it stores nothing: the common
+// case, one app per file, costs no allocation.
 type serviceGroups struct {
-	// byScope[j][k] is the service named by record k of scope j ("" for none).
-	byScope [][]string
-	// first is the first service seen; uniform stays true while every record
-	// names that same service.
+	// first is the first record's service; uniform stays true while every
+	// record names that same service.
 	first   string
 	uniform bool
-	started bool
+	seen    int // records added so far
+	// byScope[j][k] is the service named by record k of scope j ("" for
+	// none); filled in only once the records disagree.
+	byScope [][]string
 }
 
-func (g *serviceGroups) add(scope int, service string) {
-	for len(g.byScope) <= scope {
-		g.byScope = append(g.byScope, nil)
-	}
-	g.byScope[scope] = append(g.byScope[scope], service)
+// add records the service of the next record, in scope order; scopeLens
+// gives the number of records of each scope.
+func (g *serviceGroups) add(scope int, service string, scopeLens func(int) int) {
 	switch {
-	case !g.started:
-		g.first, g.uniform, g.started = service, true, true
-	case service != g.first:
+	case g.seen == 0:
+		g.first, g.uniform = service, true
+	case g.uniform && service != g.first:
 		g.uniform = false
+		g.backfill(scope, scopeLens)
+	}
+	g.seen++
+	if !g.uniform {
+		for len(g.byScope) <= scope {
+			g.byScope = append(g.byScope, nil)
+		}
+		g.byScope[scope] = append(g.byScope[scope], service)
+	}
+}
+
+// backfill writes down the service of every record added so far, all of
+// which named g.first, once a record disagrees.
+func (g *serviceGroups) backfill(scope int, scopeLens func(int) int) {
+	left := g.seen
+	for j := 0; left > 0 || j <= scope; j++ {
+		n := scopeLens(j)
+		services := make([]string, 0, n)
+		for k := 0; k < n && left > 0; k++ {
+			services = append(services, g.first)
+			left--
+		}
+		g.byScope = append(g.byScope, services)
 	}
 }
 
@@ -33,7 +57,7 @@ func (g *serviceGroups) add(scope int, service string) {
 // stay where they are (the agent's resource processor gives those the
 // fallback name). It reports whether records moved.
 func (g *serviceGroups) apply(rls plog.ResourceLogsSlice, rl plog.ResourceLogs) bool {
-	if !g.started || (g.uniform && g.first == "") {
+	if g.seen == 0 || (g.uniform && g.first == "") {
 		return false
 	}
 	if g.uniform {
