@@ -57,6 +57,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/hypha-obs/hypha/internal/ottlbaseline"
 )
 
 // benchRecords is the batch size of one ConsumeLogs call. file_log hands on
@@ -71,19 +73,8 @@ type benchCase struct {
 	ottl []string
 }
 
-// benchPinoStatements parse a pino line and set ids, flags, time (epoch ms) and
-// severity number (pino levels 10..60 map to 1, 5, 9, 13, 17, 21).
-var benchPinoStatements = []string{
-	`merge_maps(cache, ParseJSON(body), "upsert") where IsString(body)`,
-	`set(trace_id.string, cache["trace_id"]) where cache["trace_id"] != nil`,
-	`set(span_id.string, cache["span_id"]) where cache["span_id"] != nil`,
-	`set(flags, Int(cache["trace_flags"])) where cache["trace_flags"] != nil`,
-	`set(time_unix_nano, Int(cache["time"]) * 1000000) where cache["time"] != nil`,
-	`set(severity_number, Int(cache["level"]) / 10 * 4 - 3) where cache["level"] != nil`,
-}
-
 var benchCases = []benchCase{
-	{name: "pino", line: benchPinoLine, ottl: benchPinoStatements},
+	{name: "pino", line: benchPinoLine, ottl: ottlbaseline.Pino},
 	{name: "logfmt", line: benchLogfmtLine, ottl: []string{
 		`merge_maps(cache, ParseKeyValue(body), "upsert") where IsString(body)`,
 		`set(trace_id.string, cache["trace_id"]) where cache["trace_id"] != nil`,
@@ -98,7 +89,7 @@ var benchCases = []benchCase{
 	}},
 	// The same statements as pino: an agent cannot know in advance which
 	// lines carry ids.
-	{name: "json-no-ids", line: benchJSONNoIDsLine, ottl: benchPinoStatements},
+	{name: "json-no-ids", line: benchJSONNoIDsLine, ottl: ottlbaseline.Pino},
 }
 
 // benchNow keeps the lines' times fixed and recent.

@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"text/template"
+
+	"github.com/hypha-obs/hypha/internal/ottlbaseline"
 )
 
 // Pipelines are the agent pipelines compared. They differ only in how the
@@ -26,20 +28,8 @@ type agentParams struct {
 	Persistent bool
 }
 
-// ottlStatements do hypha_correlation's job for pino lines: ids, flags,
-// time (epoch ms) and severity number (pino levels 10..60 map to 1, 5, 9,
-// 13, 17, 21). They are the statements of BenchmarkOTTL/pino.
-var ottlStatements = []string{
-	`merge_maps(cache, ParseJSON(body), "upsert") where IsString(body)`,
-	`set(trace_id.string, cache["trace_id"]) where cache["trace_id"] != nil`,
-	`set(span_id.string, cache["span_id"]) where cache["span_id"] != nil`,
-	`set(flags, Int(cache["trace_flags"])) where cache["trace_flags"] != nil`,
-	`set(time_unix_nano, Int(cache["time"]) * 1000000) where cache["time"] != nil`,
-	`set(severity_number, Int(cache["level"]) / 10 * 4 - 3) where cache["level"] != nil`,
-}
-
 // OTTL gives the template the transform statements.
-func (agentParams) OTTL() []string { return ottlStatements }
+func (agentParams) OTTL() []string { return ottlbaseline.Pino }
 
 // newTemplate parses text together with the metrics block both configs share:
 // the collector's own metrics in Prometheus format on a loopback port, as the
