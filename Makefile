@@ -16,7 +16,7 @@ UNIT_PKGS = $(shell $(GO) list ./... | grep -v /e2e)
 FUZZTIME ?= 300000x
 E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS)
 
-.PHONY: help build generate check-generated test unit fuzz e2e servers demo-deps bench lint demo docker certs clean
+.PHONY: help build generate check-generated test unit fuzz demo-test e2e servers demo-deps bench lint demo docker certs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -32,7 +32,7 @@ check-generated: generate ## fail if generated files differ from the committed o
 	@git diff --exit-code -- components processor || { echo "generated files are out of date: run make generate and commit" >&2; exit 1; }
 	@test -z "$$(git status --porcelain --untracked-files=all -- components processor)" || { git status --short -- components processor; echo "untracked generated files: run make generate and commit" >&2; exit 1; }
 
-test: build unit fuzz e2e ## everything CI runs: build, unit tests, a short fuzz pass, smoke and end-to-end tests
+test: build unit fuzz demo-test e2e ## everything CI runs: build, unit tests, a short fuzz pass, the demo services' own test, smoke and end-to-end tests
 
 unit: ## unit tests of the processor, provider and deployment files
 	$(GO) test -race -count=1 $(UNIT_PKGS)
@@ -59,6 +59,9 @@ demo-deps: demo/node_modules/.package-lock.json ## install the demo's Node packa
 
 demo/node_modules/.package-lock.json: demo/package-lock.json
 	cd demo && npm ci --no-audit --no-fund
+
+demo-test: demo-deps ## the demo services' and the instrumentation file's own test (node --test)
+	cd demo && node --test test/
 
 e2e: build servers demo-deps ## smoke and end-to-end tests against real Jaeger, VictoriaLogs and Node apps
 	$(E2E_ENV) $(GO) test -count=1 -timeout 40m -v ./e2e/... 2>&1 | tee .cache/e2e.log; exit $${PIPESTATUS[0]}
