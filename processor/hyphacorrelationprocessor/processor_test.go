@@ -3,6 +3,7 @@ package hyphacorrelationprocessor
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"flag"
 	"os"
 	"path/filepath"
@@ -94,35 +95,20 @@ func TestCapturedSamples(t *testing.T) {
 
 func traceID(t *testing.T, s string) pcommon.TraceID {
 	var id pcommon.TraceID
-	require.Len(t, s, 32)
-	for i := range id {
-		id[i] = hexByte(t, s[2*i:])
-	}
+	copy(id[:], decodeID(t, s, len(id)))
 	return id
 }
 
 func spanID(t *testing.T, s string) pcommon.SpanID {
 	var id pcommon.SpanID
-	require.Len(t, s, 16)
-	for i := range id {
-		id[i] = hexByte(t, s[2*i:])
-	}
+	copy(id[:], decodeID(t, s, len(id)))
 	return id
 }
 
-func hexByte(t *testing.T, s string) byte {
-	var b byte
-	for _, c := range s[:2] {
-		b <<= 4
-		switch {
-		case c >= '0' && c <= '9':
-			b |= byte(c - '0')
-		case c >= 'a' && c <= 'f':
-			b |= byte(c - 'a' + 10)
-		default:
-			t.Fatalf("bad hex %q", s[:2])
-		}
-	}
+func decodeID(t *testing.T, s string, size int) []byte {
+	b, err := hex.DecodeString(s)
+	require.NoError(t, err)
+	require.Len(t, b, size)
 	return b
 }
 
