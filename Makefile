@@ -19,7 +19,7 @@ E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOG
 .PHONY: help build generate check-generated test unit fuzz demo-test e2e servers demo-deps bench lint demo docker certs clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
 
 build: ## build bin/hypha from the generated distribution in components/
 	cd components && CGO_ENABLED=0 $(GO) build -trimpath -o $(HYPHA) .
