@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -234,21 +235,30 @@ func TestGatewayDownLongerThanTheQueueHolds(t *testing.T) {
 
 	const stallMessage = "stopped accepting data"
 	waitForOutput(t, agent.Process, stallMessage, 60*time.Second)
+	// metric reads one of the agent's own metrics; for the exporter's queue,
+	// the logs queue's.
 	metric := func(name string) string {
 		body, err := harness.Get(agent.MetricsURL)
 		if err != nil {
 			return err.Error()
 		}
-		m := regexp.MustCompile(`(?m)^` + name + `(\{[^}]*\})? (\S+)$`).FindStringSubmatch(string(body))
-		if m == nil {
-			return "absent"
+		m := regexp.MustCompile(`(?m)^`+name+`(\{[^}]*\})? (\S+)$`).FindAllStringSubmatch(string(body), -1)
+		for _, sample := range m {
+			if sample[1] == "" || !strings.Contains(sample[1], "data_type=") || strings.Contains(sample[1], `data_type="logs"`) {
+				return sample[2]
+			}
 		}
-		return m[2]
+		return "absent"
 	}
 	if got := metric("otelcol_processor_hypha_correlation_downstream_stalled"); got != "1" {
 		t.Errorf("downstream_stalled = %s while the queue is full, want 1", got)
 	}
-	t.Logf("e2e: queue full: size %s of capacity %s bytes", metric("otelcol_exporter_queue_size"), metric("otelcol_exporter_queue_capacity"))
+	size, _ := strconv.ParseFloat(metric("otelcol_exporter_queue_size"), 64)
+	capacity, _ := strconv.ParseFloat(metric("otelcol_exporter_queue_capacity"), 64)
+	t.Logf("e2e: queue full: otelcol_exporter_queue_size %.0f of otelcol_exporter_queue_capacity %.0f bytes", size, capacity)
+	if capacity != 200000 || size < 0.9*capacity || size > capacity {
+		t.Errorf("the queue metrics do not show a full 200 000-byte queue: size %v, capacity %v", size, capacity)
+	}
 	time.Sleep(3 * time.Second) // several more checks while still full
 	if n := strings.Count(agent.Tail(8<<20), stallMessage); n != 1 {
 		t.Errorf("the full queue was reported %d times, want once", n)
