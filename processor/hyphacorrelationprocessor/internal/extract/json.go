@@ -303,9 +303,7 @@ func skipSpace(s string, i int) int {
 	return i
 }
 
-func isTokenEnd(c byte) bool {
-	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r'
-}
+func isTokenEnd(c byte) bool { return byteClass[c]&classTokenEnd != 0 }
 
 func parseFloat(s string) (float64, bool) {
 	x, err := strconv.ParseFloat(s, 64)

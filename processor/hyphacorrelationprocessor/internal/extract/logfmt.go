@@ -83,23 +83,40 @@ func findSD(s string) (start, end int) {
 	return start, start + end
 }
 
-func isKeyByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		c == '_' || c == '.' || c == '-' || c == '@'
-}
-
-func isKeySep(c byte) bool {
-	switch c {
-	case ' ', '\t', '[', '(', '{', ',', ';', '|':
-		return true
+// byteClass sorts bytes for the key=value and JSON scanners; a table
+// look-up is cheaper than a chain of comparisons on every byte of a value.
+var byteClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] |= classKey
 	}
-	return false
-}
-
-func isValueEnd(c byte) bool {
-	switch c {
-	case ' ', '\t', ']', ')', '}', ',', ';', '"':
-		return true
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] |= classKey
 	}
-	return false
-}
+	for c := '0'; c <= '9'; c++ {
+		t[c] |= classKey
+	}
+	for _, c := range "_.-@" {
+		t[c] |= classKey
+	}
+	for _, c := range " \t[({,;|" {
+		t[c] |= classKeySep
+	}
+	for _, c := range " \t])},;\"" {
+		t[c] |= classValueEnd
+	}
+	for _, c := range ",}] \t\n\r" {
+		t[c] |= classTokenEnd
+	}
+	return t
+}()
+
+const (
+	classKey uint8 = 1 << iota
+	classKeySep
+	classValueEnd
+	classTokenEnd // ends a bare JSON token (number, true, false, null)
+)
+
+func isKeyByte(c byte) bool  { return byteClass[c]&classKey != 0 }
+func isKeySep(c byte) bool   { return byteClass[c]&classKeySep != 0 }
+func isValueEnd(c byte) bool { return byteClass[c]&classValueEnd != 0 }
