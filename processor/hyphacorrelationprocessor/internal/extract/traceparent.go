@@ -7,13 +7,18 @@ import "strings"
 // continue a word or hex run, so "ab00-<32 hex>-..." and file names built
 // from ids do not match. Its span id ranks as a fallback, see setTraceparent.
 func scanTraceparent(s string, r *Result) {
-	for i := 0; ; {
-		j := strings.Index(s[i:], "00-")
-		if j < 0 {
+	// Every "00-" is found by its '-', which log lines hold far fewer of than
+	// '0' (the byte strings.Index would look for first).
+	for i := 2; i < len(s); {
+		d := strings.IndexByte(s[i:], '-')
+		if d < 0 {
 			return
 		}
-		p := i + j
-		i = p + 1
+		p := i + d - 2
+		i += d + 1
+		if s[p] != '0' || s[p+1] != '0' {
+			continue
+		}
 		if len(s)-p < traceparentLen || p > 0 && (isWordByte(s[p-1]) || s[p-1] == '.') ||
 			len(s)-p > traceparentLen && isWordByte(s[p+traceparentLen]) {
 			continue
