@@ -22,18 +22,17 @@ package hyphacorrelationprocessor
 // service name and set the severity text, so it does more work than OTTL.
 //
 // Measured with `make bench` (go test -run '^$' -bench . -benchmem -count 5)
-// on 2026-11-25 on the 2-core development machine with nothing else
-// running; medians of five:
+// on 2026-11-25 on the 2-core development machine; medians of five:
 //
 //	case         hypha ns/record  allocs/record  OTTL ns/record  allocs/record  OTTL/hypha
-//	pino         418              0.07           7304            97.1           17.5x
-//	logfmt       642              0.06           8810            105.1          13.7x
-//	json-no-ids  249              0.06           6744            91.1           27.1x
+//	pino         432              0.07           7828            97.1           18.1x
+//	logfmt       473              0.06           9760            105.1          20.7x
+//	json-no-ids  260              0.06           7509            91.1           28.9x
 //
-// hypha_correlation is 14 to 27 times faster than OTTL with more than a
+// hypha_correlation is 18 to 29 times faster than OTTL with more than a
 // thousand times fewer allocations; an earlier run gave 21.4x for pino. Most
 // of its time is the extractor (internal/extract's benchmarks of the same
-// shapes: 361 ns per pino line, 230 per JSON line without ids, in the same
+// shapes: 391 ns per pino line, 237 per JSON line without ids, in the same
 // run). Its allocations are per batch, not per record: 6 or 7 per
 // ConsumeLogs of 100 records, from the processorhelper's own telemetry and
 // the telemetry counter calls in processor.go.
