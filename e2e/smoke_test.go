@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -109,4 +111,48 @@ func TestComponents(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestStackStopsWhatItStartedOnFailure: when one part of the stack cannot
+// start, StartStack reports it and stops the parts it had started.
+func TestStackStopsWhatItStartedOnFailure(t *testing.T) {
+	bins := harness.Binaries{
+		Hypha:        binary(t, "HYPHA_BIN"),
+		VictoriaLogs: binary(t, "VICTORIALOGS_BIN"),
+		Jaeger:       "/bin/false", // exits at once: Jaeger "fails to start"
+	}
+	dir := t.TempDir()
+	s, err := harness.StartStack(dir, bins, harness.StackOptions{})
+	if err == nil {
+		s.Stop()
+		t.Fatal("StartStack succeeded with a Jaeger that cannot start")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "victoria-logs.log")); err != nil {
+		t.Fatalf("VictoriaLogs was not started before Jaeger: %v", err)
+	}
+	if err := harness.Eventually(10*time.Second, 100*time.Millisecond, func() error {
+		if pids := processesMentioning(t, dir); len(pids) > 0 {
+			return fmt.Errorf("processes of the failed stack still run: %v", pids)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// processesMentioning returns the PIDs whose command line contains s.
+func processesMentioning(t *testing.T, s string) []string {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []string
+	for _, e := range entries {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.Contains(string(cmdline), s) {
+			pids = append(pids, e.Name())
+		}
+	}
+	return pids
 }

@@ -27,7 +27,6 @@ type Stack struct {
 	Services map[string]*Process
 	Ports    map[string]int // service name → HTTP port
 
-	bins     Binaries
 	progress func(format string, args ...any)
 }
 
@@ -59,18 +58,18 @@ func RepoRoot() (string, error) {
 
 // StartStack starts every part on free loopback ports, in dependency order,
 // and waits until each is healthy. On error it stops what it started.
-func StartStack(dir string, bins Binaries, opts StackOptions) (s *Stack, err error) {
-	s = &Stack{
+func StartStack(dir string, bins Binaries, opts StackOptions) (_ *Stack, err error) {
+	s := &Stack{
 		Dir:      dir,
 		LogDir:   filepath.Join(dir, "app-logs"),
 		Services: map[string]*Process{},
 		Ports:    map[string]int{},
-		bins:     bins,
 		progress: opts.Progress,
 	}
 	if s.progress == nil {
 		s.progress = func(string, ...any) {}
 	}
+	// s, not the result: every error return below sets the result to nil.
 	defer func() {
 		if err != nil {
 			s.Stop()
