@@ -10,6 +10,16 @@ import (
 // startTimeout bounds how long any server may take to become healthy.
 const startTimeout = 60 * time.Second
 
+// waitHealthy waits until url answers; a server that does not come up in
+// time is stopped, so that a failed start leaves nothing running.
+func waitHealthy(p *Process, url string) error {
+	if err := p.WaitHTTP(url, startTimeout); err != nil {
+		p.Stop(5 * time.Second)
+		return err
+	}
+	return nil
+}
+
 // Binaries are the programs under test, found through the environment that
 // the Makefile sets (see E2E_ENV there).
 type Binaries struct {
@@ -98,8 +108,7 @@ exporters:
 		return nil, err
 	}
 	j := &Jaeger{Process: p, OTLPGRPC: otlp, QueryURL: "http://" + query}
-	if err := p.WaitHTTP(j.QueryURL+"/api/services", startTimeout); err != nil {
-		p.Stop(5 * time.Second)
+	if err := waitHealthy(p, j.QueryURL+"/api/services"); err != nil {
 		return nil, err
 	}
 	return j, nil
@@ -139,11 +148,7 @@ func (v *VictoriaLogs) Restart() error {
 		return err
 	}
 	v.Process = p
-	if err := p.WaitHTTP(v.URL+"/health", startTimeout); err != nil {
-		p.Stop(5 * time.Second)
-		return err
-	}
-	return nil
+	return waitHealthy(p, v.URL+"/health")
 }
 
 // OTLPEndpoint is the endpoint to give an otlp_http exporter.
@@ -225,9 +230,5 @@ func (h *Hypha) Restart() error {
 		return err
 	}
 	h.Process = p
-	if err := p.WaitHTTP(h.HealthURL, startTimeout); err != nil {
-		p.Stop(5 * time.Second)
-		return err
-	}
-	return nil
+	return waitHealthy(p, h.HealthURL)
 }
