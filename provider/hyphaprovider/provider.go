@@ -34,7 +34,8 @@ type fragment struct {
 	when []string // merged when any of these variables is set
 }
 
-// modes maps the part after "hypha:" to its folder of embedded files.
+// modes maps the part after "hypha:" to the fragments that may be merged on
+// top of that mode's config.yaml.
 var modes = map[string][]fragment{
 	"agent": {
 		{file: "auth.yaml", when: []string{"HYPHA_AUTH_TOKEN"}},
