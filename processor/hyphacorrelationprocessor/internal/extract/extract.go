@@ -63,50 +63,33 @@ type Options struct {
 // Extractor finds trace context in log records. It is immutable after New and
 // safe for concurrent use.
 type Extractor struct {
-	// keys holds the top-level key table bucketed by first byte. keyLens
-	// has bit n set when a key of length n starts with that byte, so that
-	// most keys that cannot match cost one lookup.
-	keys    [256][]keyEntry
-	keyLens [256]uint64
+	// customKeys holds the configured key names that are not built-in; see
+	// Classify.
+	customKeys map[string]Field
 	// customTraceKeys and customSpanKeys are the configured id keys; see
 	// mayHoldTrace and mayHoldSpan.
 	customTraceKeys, customSpanKeys []string
 }
 
-type keyEntry struct {
-	key   string
-	field Field
-}
-
 // New returns an Extractor that knows the built-in keys plus those in opts.
 func New(opts Options) *Extractor {
-	e := &Extractor{}
-	add := func(key string, f Field) {
-		if key == "" {
-			return
+	e := &Extractor{customKeys: map[string]Field{}}
+	add := func(keys []string, f Field) []string {
+		var added []string
+		for _, k := range keys {
+			if k == "" {
+				continue
+			}
+			added = append(added, k)
+			if _, taken := e.customKeys[k]; !taken && builtinField(k) == FieldNone {
+				e.customKeys[k] = f
+			}
 		}
-		e.keys[key[0]] = append(e.keys[key[0]], keyEntry{key, f})
-		e.keyLens[key[0]] |= lenBit(len(key))
+		return added
 	}
-	// Built-ins first: a user key never changes what a built-in key means.
-	for _, k := range builtinKeys {
-		add(k.key, k.field)
-	}
-	for _, k := range opts.TraceIDKeys {
-		add(k, FieldTraceID)
-		if k != "" {
-			e.customTraceKeys = append(e.customTraceKeys, k)
-		}
-	}
-	for _, k := range opts.SpanIDKeys {
-		add(k, FieldSpanID)
-		if k != "" {
-			e.customSpanKeys = append(e.customSpanKeys, k)
-		}
-	}
-	for _, k := range opts.TraceFlagsKeys {
-		add(k, FieldTraceFlags)
-	}
+	e.customTraceKeys = add(opts.TraceIDKeys, FieldTraceID)
+	e.customSpanKeys = add(opts.SpanIDKeys, FieldSpanID)
+	add(opts.TraceFlagsKeys, FieldTraceFlags)
 	return e
 }
 

@@ -50,85 +50,91 @@ func (f Field) Nested() bool {
 	return f == FieldService || f >= FieldTraceObject
 }
 
-// builtinKeys lists the top-level keys. Order matters only within one first
-// byte and only for speed.
-var builtinKeys = [...]keyEntry{
+// builtinField returns the meaning of a built-in top-level key. The
+// compiler turns the switch into a search on length and content, which is
+// cheaper than any table lookup here: it runs once per key of every line.
+func builtinField(key string) Field {
+	switch key {
 	// OpenTelemetry names in the spellings loggers use.
-	{"trace_id", FieldTraceID},
-	{"traceId", FieldTraceID},
-	{"TraceId", FieldTraceID},
-	{"otelTraceID", FieldTraceID},
-	{"span_id", FieldSpanID},
-	{"spanId", FieldSpanID},
-	{"SpanId", FieldSpanID},
-	{"otelSpanID", FieldSpanID},
-	{"trace_flags", FieldTraceFlags},
-	{"traceFlags", FieldTraceFlags},
-	{"TraceFlags", FieldTraceFlags},
-	{"otelTraceSampled", FieldSampled},
-	{"trace_sampled", FieldSampled},
-	{"traceparent", FieldTraceparent},
+	case "trace_id", "traceId", "TraceId", "otelTraceID":
+		return FieldTraceID
+	case "span_id", "spanId", "SpanId", "otelSpanID":
+		return FieldSpanID
+	case "trace_flags", "traceFlags", "TraceFlags":
+		return FieldTraceFlags
+	case "otelTraceSampled", "trace_sampled":
+		return FieldSampled
+	case "traceparent":
+		return FieldTraceparent
 	// Elastic Common Schema.
-	{"trace.id", FieldECSTraceID},
-	{"span.id", FieldECSSpanID},
-	{"transaction.id", FieldECSTransactionID},
-	{"trace", FieldTraceObject},
-	{"span", FieldSpanObject},
-	{"transaction", FieldTransactionObject},
+	case "trace.id":
+		return FieldECSTraceID
+	case "span.id":
+		return FieldECSSpanID
+	case "transaction.id":
+		return FieldECSTransactionID
+	case "trace":
+		return FieldTraceObject
+	case "span":
+		return FieldSpanObject
+	case "transaction":
+		return FieldTransactionObject
 	// Datadog.
-	{"dd.trace_id", FieldDatadogTraceID},
-	{"dd.span_id", FieldDatadogSpanID},
-	{"dd.service", FieldService},
-	{"dd", FieldDatadogObject},
+	case "dd.trace_id":
+		return FieldDatadogTraceID
+	case "dd.span_id":
+		return FieldDatadogSpanID
+	case "dd.service":
+		return FieldService
+	case "dd":
+		return FieldDatadogObject
 	// Google Cloud Logging special fields.
-	{"logging.googleapis.com/trace", FieldGCPTrace},
-	{"logging.googleapis.com/spanId", FieldGCPSpanID},
-	{"logging.googleapis.com/trace_sampled", FieldSampled},
+	case "logging.googleapis.com/trace":
+		return FieldGCPTrace
+	case "logging.googleapis.com/spanId":
+		return FieldGCPSpanID
+	case "logging.googleapis.com/trace_sampled":
+		return FieldSampled
 	// Serilog compact (CLEF) and .NET JSON console.
-	{"@tr", FieldSerilogTraceID},
-	{"@sp", FieldSerilogSpanID},
-	{"@t", FieldCLEFTime},
-	{"@l", FieldLevel},
-	{"Scopes", FieldScopes},
+	case "@tr":
+		return FieldSerilogTraceID
+	case "@sp":
+		return FieldSerilogSpanID
+	case "@t":
+		return FieldCLEFTime
+	case "@l":
+		return FieldLevel
+	case "Scopes":
+		return FieldScopes
 	// Severity.
-	{"level", FieldLevel},
-	{"severity", FieldLevel},
-	{"lvl", FieldLevel},
-	{"log.level", FieldLevel},
-	{"LogLevel", FieldLevel},
-	{"levelname", FieldLevel},
-	{"severityText", FieldLevel},
-	{"severityNumber", FieldSeverityNumber},
-	{"log", FieldLogObject},
+	case "level", "severity", "lvl", "log.level", "LogLevel", "levelname", "severityText":
+		return FieldLevel
+	case "severityNumber":
+		return FieldSeverityNumber
+	case "log":
+		return FieldLogObject
 	// Time.
-	{"time", FieldTime},
-	{"timestamp", FieldTime},
-	{"ts", FieldTime},
-	{"@timestamp", FieldTime},
-	{"Timestamp", FieldTime},
-	{"timeUnixNano", FieldTime},
+	case "time", "timestamp", "ts", "@timestamp", "Timestamp", "timeUnixNano":
+		return FieldTime
 	// Service.
-	{"service", FieldService},
-	{"service.name", FieldService},
-	{"service_name", FieldService},
-	{"resource.service.name", FieldService},
-	{"otelServiceName", FieldService},
-	{"name", FieldBunyanName},
-	{"v", FieldBunyanVersion},
+	case "service", "service.name", "service_name", "resource.service.name", "otelServiceName":
+		return FieldService
+	case "name":
+		return FieldBunyanName
+	case "v":
+		return FieldBunyanVersion
+	}
+	return FieldNone
 }
 
 // Classify returns the meaning of a top-level key, FieldNone for keys that do
-// not matter.
+// not matter. Built-in keys come first: a configured key never changes what
+// a built-in key means.
 func (e *Extractor) Classify(key string) Field {
-	if key == "" || e.keyLens[key[0]]&lenBit(len(key)) == 0 {
-		return FieldNone
+	if f := builtinField(key); f != FieldNone || len(e.customKeys) == 0 {
+		return f
 	}
-	for _, k := range e.keys[key[0]] {
-		if k.key == key {
-			return k.field
-		}
-	}
-	return FieldNone
+	return e.customKeys[key]
 }
 
 // ClassifyIn returns the meaning of a key inside the object found under a
@@ -192,10 +198,4 @@ func (f Field) jsonFormat() Format {
 		return FormatTraceparent
 	}
 	return FormatJSON
-}
-
-// lenBit maps a key length to its bit in Extractor.keyLens; lengths of 63
-// and more share the last bit.
-func lenBit(n int) uint64 {
-	return 1 << min(n, 63)
 }

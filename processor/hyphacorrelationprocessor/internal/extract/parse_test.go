@@ -138,3 +138,38 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// stringEndReference is the plain byte loop stringEnd must agree with.
+func stringEndReference(s string, i int) int {
+	for ; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return -1
+}
+
+func TestStringEnd(t *testing.T) {
+	for _, s := range []string{
+		`"`, `a"`, `abc`, ``, `\"`, `\\"`, `\\\"`, `\\\\"x"`, `a\"b"`, `a\"b\"c`,
+		`\`, `ab\`, `abcdefghijklmnopqrstuvwxyz"`, `abcdefgh\"ijklmnop"`,
+	} {
+		if got, want := stringEnd(s, 0), stringEndReference(s, 0); got != want {
+			t.Errorf("stringEnd(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+func FuzzStringEnd(f *testing.F) {
+	for _, s := range []string{`a"`, `\"`, `\\"`, `a\"b"`, `x\\\"y"z"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := stringEnd(s, 0), stringEndReference(s, 0); got != want {
+			t.Fatalf("stringEnd(%q) = %d, want %d", s, got, want)
+		}
+	})
+}
