@@ -84,16 +84,16 @@ var benchCases = []benchCase{
 }
 
 var benchLogfmtOTTL = []string{
-		`merge_maps(cache, ParseKeyValue(body), "upsert") where IsString(body)`,
-		`set(trace_id.string, cache["trace_id"]) where cache["trace_id"] != nil`,
-		`set(span_id.string, cache["span_id"]) where cache["span_id"] != nil`,
-		`set(flags, Int(cache["trace_flags"])) where cache["trace_flags"] != nil`,
-		`set(time, Time(cache["time"], "%Y-%m-%dT%H:%M:%S.%LZ")) where cache["time"] != nil`,
-		`set(severity_text, cache["level"]) where cache["level"] != nil`,
-		`set(severity_number, SEVERITY_NUMBER_DEBUG) where cache["level"] == "DEBUG"`,
-		`set(severity_number, SEVERITY_NUMBER_INFO) where cache["level"] == "INFO"`,
-		`set(severity_number, SEVERITY_NUMBER_WARN) where cache["level"] == "WARN"`,
-		`set(severity_number, SEVERITY_NUMBER_ERROR) where cache["level"] == "ERROR"`,
+	`merge_maps(cache, ParseKeyValue(body), "upsert") where IsString(body)`,
+	`set(trace_id.string, cache["trace_id"]) where cache["trace_id"] != nil`,
+	`set(span_id.string, cache["span_id"]) where cache["span_id"] != nil`,
+	`set(flags, Int(cache["trace_flags"])) where cache["trace_flags"] != nil`,
+	`set(time, Time(cache["time"], "%Y-%m-%dT%H:%M:%S.%LZ")) where cache["time"] != nil`,
+	`set(severity_text, cache["level"]) where cache["level"] != nil`,
+	`set(severity_number, SEVERITY_NUMBER_DEBUG) where cache["level"] == "DEBUG"`,
+	`set(severity_number, SEVERITY_NUMBER_INFO) where cache["level"] == "INFO"`,
+	`set(severity_number, SEVERITY_NUMBER_WARN) where cache["level"] == "WARN"`,
+	`set(severity_number, SEVERITY_NUMBER_ERROR) where cache["level"] == "ERROR"`,
 }
 
 // benchNow keeps the lines' times fixed and recent.
