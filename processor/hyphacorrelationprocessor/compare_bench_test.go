@@ -25,17 +25,17 @@ package hyphacorrelationprocessor
 // on 2026-11-25 on the 2-core development machine; medians of five:
 //
 //	case         hypha ns/record  allocs/record  OTTL ns/record  allocs/record  OTTL/hypha
-//	pino         432              0.07           7828            97.1           18.1x
-//	logfmt       473              0.06           9760            105.1          20.7x
-//	json-no-ids  260              0.06           7509            91.1           28.9x
+//	pino         347              0.07           7446            97.1           21.5x
+//	logfmt       440              0.06           9541            105.1          21.7x
+//	json-no-ids  203              0.06           6967            91.1           34.4x
+//	text-no-ids  132              0.05           28761           326.1          218x
 //
-// hypha_correlation is 18 to 29 times faster than OTTL with more than a
-// thousand times fewer allocations; an earlier run gave 21.4x for pino. Most
-// of its time is the extractor (internal/extract's benchmarks of the same
-// shapes: 391 ns per pino line, 237 per JSON line without ids, in the same
-// run). Its allocations are per batch, not per record: 6 or 7 per
-// ConsumeLogs of 100 records, from the processorhelper's own telemetry and
-// the telemetry counter calls in processor.go.
+// Most of hypha_correlation's time is the extractor (internal/extract's
+// benchmarks of the same shapes: 309 ns per pino line, 173 per JSON line
+// without ids, 102 per text line without ids, in the same run). Its
+// allocations are per batch, not per record: 5 to 7 per ConsumeLogs of 100
+// records, from the processorhelper's own telemetry and the telemetry
+// counter calls in processor.go.
 
 import (
 	"context"
