@@ -185,7 +185,22 @@ func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int
 		}
 		return skipComposite(s, i)
 	}
+	// Most bare values are non-negative integers (levels, epoch times,
+	// pids, ports): read their digits while looking for the end, and hand
+	// the number on without parsing it again. Up to 18 digits cannot
+	// overflow an int64.
 	j := i
+	var n int64
+	for j < len(s) && j-i < 18 && s[j]-'0' <= 9 {
+		n = n*10 + int64(s[j]-'0')
+		j++
+	}
+	if j > i && (j == len(s) || isTokenEnd(s[j])) {
+		if f != FieldNone {
+			r.SetInt(f, n)
+		}
+		return j
+	}
 	for j < len(s) && !isTokenEnd(s[j]) {
 		j++
 	}
