@@ -1,6 +1,10 @@
 package extract
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // Benchmark lines are shaped like the captured samples and about as long as
 // a typical service's log line.
@@ -68,3 +72,18 @@ func TestBenchmarkLines(t *testing.T) {
 		}
 	}
 }
+
+// benchManyMembers is a long JSON line whose only mention of a trace comes
+// at its end, in the message: every member read after level, time and
+// service are known leaves "race" still ahead.
+var benchManyMembers = func() string {
+	var b strings.Builder
+	b.WriteString(`{"level":30,"time":1795562617043,"service":"cart"`)
+	for i := range 2000 {
+		fmt.Fprintf(&b, `,"k%d":%d`, i, i)
+	}
+	b.WriteString(`,"msg":"lost the race for lock 7"}`)
+	return b.String()
+}()
+
+func BenchmarkManyMembers(b *testing.B) { benchmarkLine(b, benchManyMembers) }

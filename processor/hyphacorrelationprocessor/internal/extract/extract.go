@@ -67,7 +67,7 @@ type Extractor struct {
 	// Classify.
 	customKeys map[string]Field
 	// customTraceKeys and customSpanKeys are the configured id keys; see
-	// mayHoldTrace and mayHoldSpan.
+	// keyAhead.
 	customTraceKeys, customSpanKeys []string
 }
 

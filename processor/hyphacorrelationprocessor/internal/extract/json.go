@@ -17,8 +17,8 @@ const maxSkipDepth = 1000
 // partial results, which the caller discards.
 //
 // Reading stops as soon as the rest of the line cannot change the result
-// (see settled): loggers write level, time and service first and the ids
-// early, so most lines skip much of their parsing.
+// (see unsettledUntil): loggers write level, time and service first and the
+// ids early, so most lines skip much of their parsing.
 func (e *Extractor) scanJSON(s string, r *Result) bool {
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '{' || s[len(s)-1] != '}' {
@@ -32,73 +32,104 @@ func (e *Extractor) scanJSON(s string, r *Result) bool {
 // nothing further could change the result.
 const stoppedEarly = -2
 
-// settled reports whether nothing in rest, the unread part of a JSON line,
-// can change r. The first level, time, service and flags found win, so once
-// they are known only trace and span keys matter, and rest must hold no
-// trace key. A record with no trace key at all is then settled: a span id
-// alone is neither used nor counted. Otherwise rest must hold no span key
-// either (a second span id would conflict, an invalid one would count), and
-// a record with a trace id must already have its flags and a span id from a
-// span key, which nothing outranks.
-func (e *Extractor) settled(r *Result, rest string) bool {
-	if r.SeverityNumber == 0 || r.Timestamp == 0 || r.Service == "" || r.conflict || e.mayHoldTrace(rest) {
-		return false
+// unsettledUntil tells scanObject when reading may stop: it returns -1 once
+// nothing in s[i:], the unread part of a JSON line, can change r, and
+// otherwise the index reading must pass before it is worth asking again.
+//
+// The first level, time, service and flags found win, so once they are known
+// only trace and span keys matter, and the rest must hold no trace key. (A
+// level has its text; a bare severityNumber still takes the text of a level
+// key that follows.) A record with no trace key at all is then settled: a
+// span id alone is neither used nor counted. Otherwise the rest must hold no
+// span key either (a second span id would conflict, an invalid one would
+// count), and a record with a trace id must already have its flags and a
+// span id from a span key, which nothing outranks.
+//
+// The rest is searched for substrings that every such key has (see
+// keyAhead). A hit stays ahead until reading passes it, so each byte is
+// searched about once however many members follow: asking after every
+// member would search long lines over and over.
+func (e *Extractor) unsettledUntil(r *Result, s string, i int) int {
+	if r.SeverityText == "" || r.Timestamp == 0 || r.Service == "" || r.conflict ||
+		r.HasTrace && (!r.HasFlags || r.spanRank != spanPrimary) {
+		return i
 	}
-	if !r.HasTrace && r.Rejected == 0 {
-		return true
-	}
-	return (!r.HasTrace || (r.HasFlags && r.spanRank == spanPrimary)) && !e.mayHoldSpan(rest)
+	return e.keyAhead(s, i, r.HasTrace || r.Rejected != 0)
 }
 
-// mayHoldSpan reports whether s contains a substring that every span id key
-// has: "pan" (span_id, spanId, SpanId, otelSpanID, span.id, dd.span_id, the
-// GCP spanId, .NET scopes' SpanId), "@sp" (Serilog) or a configured span id
-// key.
-func (e *Extractor) mayHoldSpan(s string) bool {
-	if strings.Contains(s, "pan") || strings.Contains(s, "@sp") {
-		return true
+// keyAhead returns the index of the first substring in s[i:] that every trace
+// id key has, or with spans also every span id key, or -1 when there is
+// none:
+//   - "race": trace_id, traceId, TraceId, otelTraceID, trace.id, trace,
+//     dd.trace_id, traceparent, the GCP trace key, .NET scopes' TraceId;
+//   - "pan": span_id, spanId, SpanId, otelSpanID, span.id, span,
+//     dd.span_id, the GCP spanId, .NET scopes' SpanId;
+//   - "sact": ECS transaction.id and transaction, whose ids stand in for a
+//     span id;
+//   - "@tr" and "@sp" (Serilog), and every configured id key.
+func (e *Extractor) keyAhead(s string, i int, spans bool) int {
+	rest := s[i:]
+	first := indexAroundC(rest, spans)
+	if spans {
+		first = earlier(first, strings.Index(rest, "pan"))
 	}
-	for _, k := range e.customSpanKeys {
-		if strings.Contains(s, k) {
-			return true
+	first = earlier(first, indexSerilogKey(rest, spans))
+	for _, k := range e.customTraceKeys {
+		first = earlier(first, strings.Index(rest, k))
+	}
+	if spans {
+		for _, k := range e.customSpanKeys {
+			first = earlier(first, strings.Index(rest, k))
 		}
 	}
-	return false
+	if first < 0 {
+		return -1
+	}
+	return i + first
 }
 
-// mayHoldTrace reports whether s contains a substring that every trace id
-// key has: "race" (trace_id, traceId, TraceId, otelTraceID, trace.id,
-// dd.trace_id, traceparent, the GCP trace key, .NET scopes' TraceId), "@tr"
-// (Serilog), or a configured trace id key.
-func (e *Extractor) mayHoldTrace(s string) bool {
-	return containsRace(s) || strings.Contains(s, "@tr") || e.containsCustomTraceKey(s)
+// earlier returns the smaller of two indexes where -1 means none.
+func earlier(a, b int) int {
+	if a < 0 || (b >= 0 && b < a) {
+		return b
+	}
+	return a
 }
 
-// containsRace looks for "race" by its 'c', a rarer letter in log lines
-// than the 'r' strings.Index would search for first; IndexByte runs as
-// vector code.
-func containsRace(s string) bool {
+// indexAroundC returns the index of the first "race", or with spans also
+// "sact", in s, or -1. It looks for their 'c', a rarer letter in log lines
+// than the 'r' or 's' strings.Index would search for first; IndexByte runs
+// as vector code.
+func indexAroundC(s string, spans bool) int {
 	for i := 2; i+1 < len(s); {
 		c := strings.IndexByte(s[i:len(s)-1], 'c')
 		if c < 0 {
-			return false
+			return -1
 		}
 		i += c
-		if s[i-2] == 'r' && s[i-1] == 'a' && s[i+1] == 'e' {
-			return true
+		if s[i-2] == 'r' && s[i-1] == 'a' && s[i+1] == 'e' || spans && s[i-2] == 's' && s[i-1] == 'a' && s[i+1] == 't' {
+			return i - 2
 		}
 		i++
 	}
-	return false
+	return -1
 }
 
-func (e *Extractor) containsCustomTraceKey(s string) bool {
-	for _, k := range e.customTraceKeys {
-		if strings.Contains(s, k) {
-			return true
+// indexSerilogKey returns the index of "@tr", or with spans also "@sp", in
+// s, or -1: one search for the '@' serves both.
+func indexSerilogKey(s string, spans bool) int {
+	for i := 0; i+2 < len(s); {
+		at := strings.IndexByte(s[i:len(s)-2], '@')
+		if at < 0 {
+			return -1
 		}
+		i += at
+		if s[i+1] == 't' && s[i+2] == 'r' || spans && s[i+1] == 's' && s[i+2] == 'p' {
+			return i
+		}
+		i++
 	}
-	return false
+	return -1
 }
 
 // scanObject reads members from s[i:], just after a '{', until the matching
@@ -106,8 +137,9 @@ func (e *Extractor) containsCustomTraceKey(s string) bool {
 // object, or -1 on malformed or truncated input, and how many members it read.
 //
 // With stopWhenDone it returns stoppedEarly once the rest of s cannot
-// change the result (see settled).
+// change the result (see unsettledUntil).
 func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhenDone bool) (end, members int) {
+	wait := 0 // the index reading must pass before unsettledUntil is asked again
 	for {
 		i = skipSpace(s, i)
 		if i >= len(s) {
@@ -149,8 +181,10 @@ func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhe
 			return -1, members
 		}
 		members++
-		if stopWhenDone && e.settled(r, s[i:]) {
-			return stoppedEarly, members
+		if stopWhenDone && i > wait {
+			if wait = e.unsettledUntil(r, s, i); wait < 0 {
+				return stoppedEarly, members
+			}
 		}
 	}
 }
