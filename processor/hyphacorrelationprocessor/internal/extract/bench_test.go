@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 )
@@ -73,17 +72,22 @@ func TestBenchmarkLines(t *testing.T) {
 	}
 }
 
-// benchManyMembers is a long JSON line whose only mention of a trace comes
-// at its end, in the message: every member read after level, time and
-// service are known leaves "race" still ahead.
-var benchManyMembers = func() string {
-	var b strings.Builder
-	b.WriteString(`{"level":30,"time":1795562617043,"service":"cart"`)
-	for i := range 2000 {
-		fmt.Fprintf(&b, `,"k%d":%d`, i, i)
-	}
-	b.WriteString(`,"msg":"lost the race for lock 7"}`)
-	return b.String()
-}()
+// longLines are lines of about 64 KiB in shapes that once made the
+// extractor search the rest of the line again at every member or bracket,
+// time growing with the square of the length. Their MB/s should match the
+// short lines'.
+var longLines = []struct{ name, unit, head, tail string }{
+	// The only mention of a trace is in the last value, after many members.
+	{"json-late-trace-word", `,"k":1`, `{"level":30,"time":1795562617043,"service":"cart"`, `,"msg":"lost the race"}`},
+	// Every member is a trace key with an invalid value.
+	{"json-invalid-trace-keys", `,"trace":1`, `{"level":30,"time":1795562617043,"service":"cart"`, `}`},
+	// Many bracketed words and no comma, as Sleuth's block needs.
+	{"text-brackets", `[a-b] `, `2026-11-24 23:11:32,208 INFO `, `done`},
+}
 
-func BenchmarkManyMembers(b *testing.B) { benchmarkLine(b, benchManyMembers) }
+func BenchmarkLongLine(b *testing.B) {
+	for _, l := range longLines {
+		line := l.head + strings.Repeat(l.unit, 64<<10/len(l.unit)) + l.tail
+		b.Run(l.name, func(b *testing.B) { benchmarkLine(b, line) })
+	}
+}

@@ -39,8 +39,10 @@ func matchSpring(s string, r *Result) bool {
 }
 
 func matchSleuth(s string, r *Result) {
-	app := strings.IndexByte(s, ',')
-	if app < 0 || app > maxSleuthApp || strings.ContainsAny(s[:app], "[]") {
+	// The comma is looked for only as far as the longest name: a line with
+	// many '[' and no comma must not be searched to its end from each one.
+	app := strings.IndexByte(s[:min(len(s), maxSleuthApp+1)], ',')
+	if app < 0 || strings.ContainsAny(s[:app], "[]") {
 		return
 	}
 	s = s[app+1:]

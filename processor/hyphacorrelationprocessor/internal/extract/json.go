@@ -68,19 +68,24 @@ func (e *Extractor) unsettledUntil(r *Result, s string, i int) int {
 //     span id;
 //   - "@tr" and "@sp" (Serilog), and every configured id key.
 func (e *Extractor) keyAhead(s string, i int, spans bool) int {
+	// Each search after a hit needs only to look before it: any hit will
+	// do, and the window never grows, so a call searches no further than the
+	// hit it returns, which reading then passes.
 	rest := s[i:]
 	first := indexAroundC(rest, spans)
-	if spans {
-		first = earlier(first, strings.Index(rest, "pan"))
+	if first >= 0 {
+		rest = rest[:first]
 	}
-	first = earlier(first, indexSerilogKey(rest, spans))
-	for _, k := range e.customTraceKeys {
-		first = earlier(first, strings.Index(rest, k))
+	if p := indexSerilogKey(rest, spans); p >= 0 {
+		first, rest = p, rest[:p]
 	}
 	if spans {
-		for _, k := range e.customSpanKeys {
-			first = earlier(first, strings.Index(rest, k))
+		if p := strings.Index(rest, "pan"); p >= 0 {
+			first, rest = p, rest[:p]
 		}
+	}
+	if len(e.customTraceKeys)+len(e.customSpanKeys) > 0 {
+		first = e.customKeyAhead(rest, spans, first)
 	}
 	if first < 0 {
 		return -1
@@ -88,12 +93,22 @@ func (e *Extractor) keyAhead(s string, i int, spans bool) int {
 	return i + first
 }
 
-// earlier returns the smaller of two indexes where -1 means none.
-func earlier(a, b int) int {
-	if a < 0 || (b >= 0 && b < a) {
-		return b
+// customKeyAhead extends keyAhead to the configured id keys: it returns the
+// index of the first one in rest, or first when there is none.
+func (e *Extractor) customKeyAhead(rest string, spans bool, first int) int {
+	for _, k := range e.customTraceKeys {
+		if p := strings.Index(rest, k); p >= 0 {
+			first, rest = p, rest[:p]
+		}
 	}
-	return a
+	if spans {
+		for _, k := range e.customSpanKeys {
+			if p := strings.Index(rest, k); p >= 0 {
+				first, rest = p, rest[:p]
+			}
+		}
+	}
+	return first
 }
 
 // indexAroundC returns the index of the first "race", or with spans also
