@@ -18,6 +18,18 @@ func (p *logsProcessor) fromMap(m pcommon.Map, r *extract.Result, src extract.Fo
 	r.Finish()
 }
 
+// anyKnownKey reports whether any key of m means something to the
+// extractor. Most records' attributes mean nothing to it (file_log's
+// log.file.path), and then reading them as a map would only come to nothing.
+func (p *logsProcessor) anyKnownKey(m pcommon.Map) bool {
+	known := false
+	m.Range(func(key string, _ pcommon.Value) bool {
+		known = p.extractor.Classify(key) != extract.FieldNone
+		return !known
+	})
+	return known
+}
+
 // setValue hands one value to the result. Objects (and the .NET Scopes array
 // of objects) under a known key are read one level deep, as in JSON.
 func (p *logsProcessor) setValue(r *extract.Result, f extract.Field, v pcommon.Value) {

@@ -125,7 +125,7 @@ func (p *logsProcessor) processRecord(lr plog.LogRecord, r *extract.Result, coun
 	case pcommon.ValueTypeMap:
 		p.fromMap(body.Map(), r, extract.FormatOTLPMap)
 	}
-	if needIDs && !r.HasTrace && lr.Attributes().Len() > 0 {
+	if needIDs && !r.HasTrace && p.anyKnownKey(lr.Attributes()) {
 		// Records that arrive over OTLP may carry the ids as attributes.
 		var fromAttrs extract.Result
 		p.fromMap(lr.Attributes(), &fromAttrs, extract.FormatOTLPAttributes)

@@ -177,6 +177,7 @@ func TestOTLPInput(t *testing.T) {
 
 	inAttrs := lrs.AppendEmpty()
 	inAttrs.Body().SetStr("handling request")
+	inAttrs.Attributes().PutStr("log.file.path", "/var/log/apps/api.log") // a key that means nothing comes first
 	inAttrs.Attributes().PutStr("trace_id", "166ddea258bb14c1ca1c7d09c0b600a4")
 	inAttrs.Attributes().PutStr("span_id", "83fa407ce1366d52")
 	inAttrs.Attributes().PutStr("trace_flags", "01")
