@@ -23,17 +23,24 @@ func (e *Extractor) scanLogfmt(s string, r *Result) {
 			return
 		}
 		eq += i
-		if q := strings.IndexByte(s[i:eq], '"'); q >= 0 {
-			end := stringEnd(s, i+q+1)
+		k := eq
+		for k > i && isKeyByte(s[k-1]) {
+			k--
+		}
+		// A quote before the key opens a value that may hide this '='. Key
+		// bytes are never quotes, and what lies between the last value
+		// and the key is mostly one space, too short for IndexByte's call.
+		q := i
+		for q < k && s[q] != '"' {
+			q++
+		}
+		if q < k {
+			end := stringEnd(s, q+1)
 			if end < 0 {
 				return
 			}
 			i = end + 1
 			continue
-		}
-		k := eq
-		for k > 0 && isKeyByte(s[k-1]) {
-			k--
 		}
 		val, next := logfmtValue(s, eq+1)
 		if k < eq && (k == 0 || isKeySep(s[k-1])) {
