@@ -17,7 +17,7 @@ const maxSkipDepth = 1000
 // partial results, which the caller discards.
 //
 // Reading stops as soon as the rest of the line cannot change the result
-// (see unsettledUntil): loggers write level, time and service first and the
+// (see lacksSettledFields): loggers write level, time and service first and the
 // ids early, so most lines skip much of their parsing.
 func (e *Extractor) scanJSON(s string, r *Result) bool {
 	i := skipSpace(s, 0)
@@ -32,9 +32,9 @@ func (e *Extractor) scanJSON(s string, r *Result) bool {
 // nothing further could change the result.
 const stoppedEarly = -2
 
-// unsettledUntil tells scanObject when reading may stop: it returns -1 once
-// nothing in s[i:], the unread part of a JSON line, can change r, and
-// otherwise the index reading must pass before it is worth asking again.
+// lacksSettledFields reports whether r still lacks something the rest of
+// a JSON line could supply, whatever the rest holds: scanObject stops
+// reading once it lacks nothing and keyAhead finds no key in the rest.
 //
 // The first level, time, service and flags found win, so once they are known
 // only trace and span keys matter, and the rest must hold no trace key. (A
@@ -44,22 +44,14 @@ const stoppedEarly = -2
 // span key either (a second span id would conflict, an invalid one would
 // count), and a record with a trace id must already have its flags and a
 // span id from a span key, which nothing outranks.
-//
-// The rest is searched for substrings that every such key has (see
-// keyAhead). A hit stays ahead until reading passes it, so each byte is
-// searched about once however many members follow: asking after every
-// member would search long lines over and over.
-func (e *Extractor) unsettledUntil(r *Result, s string, i int) int {
-	if r.SeverityText == "" || r.Timestamp == 0 || r.Service == "" || r.conflict ||
-		r.HasTrace && (!r.HasFlags || r.spanRank != spanPrimary) {
-		return i
-	}
-	return e.keyAhead(s, i, r.HasTrace || r.Rejected != 0)
+func (r *Result) lacksSettledFields() bool {
+	return r.SeverityText == "" || r.Timestamp == 0 || r.Service == "" || r.conflict ||
+		r.HasTrace && (!r.HasFlags || r.spanRank != spanPrimary)
 }
 
-// keyAhead returns the index of the first substring in s[i:] that every trace
-// id key has, or with spans also every span id key, or -1 when there is
-// none:
+// keyAhead returns the index in s of a substring of s[i:] that every trace id
+// key has, or with spans also every span id key, or -1 when s[i:] holds none
+// (the substrings and the keys that have them):
 //   - "race": trace_id, traceId, TraceId, otelTraceID, trace.id, trace,
 //     dd.trace_id, traceparent, the GCP trace key, .NET scopes' TraceId;
 //   - "pan": span_id, spanId, SpanId, otelSpanID, span.id, span,
@@ -152,9 +144,9 @@ func indexSerilogKey(s string, spans bool) int {
 // object, or -1 on malformed or truncated input, and how many members it read.
 //
 // With stopWhenDone it returns stoppedEarly once the rest of s cannot
-// change the result (see unsettledUntil).
+// change the result (see lacksSettledFields).
 func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhenDone bool) (end, members int) {
-	wait := 0 // the index reading must pass before unsettledUntil is asked again
+	wait := 0 // the index reading must pass before keyAhead is asked again
 	for {
 		i = skipSpace(s, i)
 		if i >= len(s) {
@@ -196,8 +188,11 @@ func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhe
 			return -1, members
 		}
 		members++
-		if stopWhenDone && i > wait {
-			if wait = e.unsettledUntil(r, s, i); wait < 0 {
+		// A key keyAhead found stays ahead until reading passes it, so each
+		// byte is searched about once however many members follow:
+		// searching after every member would read long lines over and over.
+		if stopWhenDone && i > wait && !r.lacksSettledFields() {
+			if wait = e.keyAhead(s, i, r.HasTrace || r.Rejected != 0); wait < 0 {
 				return stoppedEarly, members
 			}
 		}

@@ -175,7 +175,7 @@ func FuzzStringEnd(f *testing.F) {
 }
 
 // TestEarlyStop reads lines whose last members still matter with and
-// without scanJSON's early stop (see unsettledUntil), which must agree.
+// without scanJSON's early stop (see lacksSettledFields), which must agree.
 func TestEarlyStop(t *testing.T) {
 	e := New(goldenOptions)
 	const head = `{"level":"info","time":1,"service":"cart"`
