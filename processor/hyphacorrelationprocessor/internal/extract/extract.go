@@ -90,6 +90,9 @@ func New(opts Options) *Extractor {
 	e.customTraceKeys = add(opts.TraceIDKeys, FieldTraceID)
 	e.customSpanKeys = add(opts.SpanIDKeys, FieldSpanID)
 	add(opts.TraceFlagsKeys, FieldTraceFlags)
+	if len(e.customKeys) == 0 {
+		e.customKeys = nil // lets Classify skip the map, see there
+	}
 	return e
 }
 
