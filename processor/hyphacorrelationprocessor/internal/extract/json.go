@@ -17,8 +17,8 @@ const maxSkipDepth = 1000
 // partial results, which the caller discards.
 //
 // Reading stops as soon as the rest of the line cannot change the result
-// (see lacksSettledFields): loggers write level, time and service first and the
-// ids early, so most lines skip much of their parsing.
+// (see lacksSettledFields): loggers write level, time and service first and
+// the ids early, so most lines skip much of their parsing.
 func (e *Extractor) scanJSON(s string, r *Result) bool {
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '{' || s[len(s)-1] != '}' {
