@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor/internal/extract"
 )
 
 // Config configures the hypha_correlation processor. The zero-configuration
@@ -40,24 +42,30 @@ type Config struct {
 	_ struct{}
 }
 
-// Validate checks that every configured key name is usable.
+// Validate checks that every configured key name is usable. A built-in key
+// may be listed again for what it already holds, but not for anything else:
+// it keeps its built-in meaning, so the setting would silently do nothing.
 func (cfg *Config) Validate() error {
 	var errs []error
 	seen := map[string]string{}
 	for _, list := range []struct {
-		name string
-		keys []string
+		name  string
+		keys  []string
+		holds string // what its keys hold, in extract.BuiltinKeyHolds's words
 	}{
-		{"trace_id_keys", cfg.TraceIDKeys},
-		{"span_id_keys", cfg.SpanIDKeys},
-		{"trace_flags_keys", cfg.TraceFlagsKeys},
+		{"trace_id_keys", cfg.TraceIDKeys, extract.HoldsTraceID},
+		{"span_id_keys", cfg.SpanIDKeys, extract.HoldsSpanID},
+		{"trace_flags_keys", cfg.TraceFlagsKeys, extract.HoldsTraceFlags},
 	} {
 		for i, key := range list.keys {
+			holds := extract.BuiltinKeyHolds(key)
 			switch {
 			case strings.TrimSpace(key) == "":
 				errs = append(errs, fmt.Errorf("%s[%d]: key name must not be empty", list.name, i))
 			case seen[key] != "":
 				errs = append(errs, fmt.Errorf("%s[%d]: key %q is already listed in %s", list.name, i, key, seen[key]))
+			case holds != "" && holds != list.holds:
+				errs = append(errs, fmt.Errorf("%s[%d]: key %q is built in for %s and keeps that meaning", list.name, i, key, holds))
 			default:
 				seen[key] = list.name
 			}

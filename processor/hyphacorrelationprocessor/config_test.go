@@ -78,6 +78,15 @@ func TestValidate(t *testing.T) {
 		{name: "blank trace key", cfg: Config{TraceIDKeys: []string{"  "}}, want: "trace_id_keys[0]: key name must not be empty"},
 		{name: "blank flags key", cfg: Config{TraceFlagsKeys: []string{"ok", ""}}, want: "trace_flags_keys[1]: key name must not be empty"},
 		{name: "same key twice", cfg: Config{SpanIDKeys: []string{"a", "a"}}, want: `span_id_keys[1]: key "a" is already listed in span_id_keys`},
+		{name: "built-in keys for what they hold", cfg: Config{
+			TraceIDKeys: []string{"traceId", "dd.trace_id"}, SpanIDKeys: []string{"span.id"}, TraceFlagsKeys: []string{"otelTraceSampled"},
+		}},
+		{name: "built-in trace key as span key", cfg: Config{SpanIDKeys: []string{"trace_id"}},
+			want: `span_id_keys[0]: key "trace_id" is built in for the trace id and keeps that meaning`},
+		{name: "built-in object key as trace key", cfg: Config{TraceIDKeys: []string{"ok", "trace"}},
+			want: `trace_id_keys[1]: key "trace" is built in for an object holding the trace id and keeps that meaning`},
+		{name: "level key as flags key", cfg: Config{TraceFlagsKeys: []string{"level"}},
+			want: `trace_flags_keys[0]: key "level" is built in for the level and keeps that meaning`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

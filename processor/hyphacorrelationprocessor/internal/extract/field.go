@@ -127,6 +127,51 @@ func builtinField(key string) Field {
 	return FieldNone
 }
 
+// What the configured key lists hold, in BuiltinKeyHolds's words.
+const (
+	HoldsTraceID    = "the trace id"
+	HoldsSpanID     = "the span id"
+	HoldsTraceFlags = "the trace flags"
+)
+
+// BuiltinKeyHolds says what a built-in top-level key holds, in words fit for
+// a configuration error, or "" when key is not built in. Keys of one kind
+// share one phrase: every trace id key holds HoldsTraceID. A built-in key
+// keeps its meaning whatever the configuration says (see New).
+func BuiltinKeyHolds(key string) string {
+	switch builtinField(key) {
+	case FieldNone:
+		return ""
+	case FieldTraceID, FieldECSTraceID, FieldDatadogTraceID, FieldGCPTrace, FieldSerilogTraceID:
+		return HoldsTraceID
+	case FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldDatadogSpanID, FieldGCPSpanID, FieldSerilogSpanID:
+		return HoldsSpanID
+	case FieldTraceFlags, FieldSampled:
+		return HoldsTraceFlags
+	case FieldTraceparent:
+		return "a W3C traceparent"
+	case FieldLevel, FieldSeverityNumber:
+		return "the level"
+	case FieldTime, FieldCLEFTime:
+		return "the time"
+	case FieldService, FieldBunyanName:
+		return "the service name"
+	case FieldTraceObject:
+		return "an object holding the trace id"
+	case FieldSpanObject:
+		return "an object holding the span id"
+	case FieldTransactionObject:
+		return "an object holding the ECS transaction id"
+	case FieldDatadogObject:
+		return "Datadog's object of trace context"
+	case FieldLogObject:
+		return "an object holding the level"
+	case FieldScopes:
+		return ".NET's logging scopes"
+	}
+	return "bunyan's format version" // FieldBunyanVersion, "v"
+}
+
 // Classify returns the meaning of a top-level key, FieldNone for keys that do
 // not matter. Built-in keys come first: a configured key never changes what
 // a built-in key means. (It is just small enough for the compiler to inline
