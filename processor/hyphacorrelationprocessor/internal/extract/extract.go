@@ -66,23 +66,23 @@ type Extractor struct {
 	// customKeys holds the configured key names that are not built-in; see
 	// Classify.
 	customKeys map[string]Field
-	// customTraceKeys and customSpanKeys are the configured id keys; see
-	// keyAhead.
+	// customTraceKeys and customSpanKeys are the configured keys that mean
+	// a trace or span id; see keyAhead. Built-in keys are not among them:
+	// keyAhead's substrings already cover those.
 	customTraceKeys, customSpanKeys []string
 }
 
 // New returns an Extractor that knows the built-in keys plus those in opts.
 func New(opts Options) *Extractor {
 	e := &Extractor{customKeys: map[string]Field{}}
+	// add returns the keys that took meaning f: not a built-in key, which
+	// keeps its meaning, nor one an earlier list took.
 	add := func(keys []string, f Field) []string {
 		var added []string
 		for _, k := range keys {
-			if k == "" {
-				continue
-			}
-			added = append(added, k)
-			if _, taken := e.customKeys[k]; !taken && builtinField(k) == FieldNone {
+			if _, taken := e.customKeys[k]; !taken && k != "" && builtinField(k) == FieldNone {
 				e.customKeys[k] = f
+				added = append(added, k)
 			}
 		}
 		return added
