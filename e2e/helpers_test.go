@@ -87,9 +87,13 @@ func newSeqRig(t *testing.T, include string, agentEnv, agentArgs []string) *seqR
 // written is how many lines the agent must deliver.
 func (r *seqRig) written() int { return r.w.next - r.first }
 
-// waitStored waits until the store holds at least every written line.
+// waitStored waits until the store holds every written line. It first
+// waits for as many records as lines, which is cheap to ask; duplicates
+// (a batch sent again after a restart) can make that true while lines are
+// still on their way, so it then waits until no sequence number is missing.
 func (r *seqRig) waitStored(timeout time.Duration) error {
-	return harness.Eventually(timeout, time.Second, func() error {
+	deadline := time.Now().Add(timeout)
+	if err := harness.Eventually(timeout, time.Second, func() error {
 		n, err := r.store.Count(`service.name:="faulty"`)
 		if err != nil {
 			return err
@@ -98,16 +102,37 @@ func (r *seqRig) waitStored(timeout time.Duration) error {
 			return fmt.Errorf("%d of %d lines in the store", n, r.written())
 		}
 		return nil
+	}); err != nil {
+		return err
+	}
+	return harness.Eventually(time.Until(deadline), 2*time.Second, func() error {
+		lost, _, _, err := r.tally()
+		if err != nil {
+			return err
+		}
+		if lost > 0 {
+			return fmt.Errorf("%d of %d lines not in the store yet", lost, r.written())
+		}
+		return nil
 	})
 }
 
 // count reads every stored line and returns how many sequence numbers are
-// missing and how many extra copies there are.
+// missing, how many extra copies there are, and how many records in all.
 func (r *seqRig) count(t *testing.T) (lost, dups, stored int) {
 	t.Helper()
-	recs, err := r.store.Query(`service.name:="faulty" | fields _msg`)
+	lost, dups, stored, err := r.tally()
 	if err != nil {
 		t.Fatal(err)
+	}
+	return lost, dups, stored
+}
+
+// tally is count without a test to fail.
+func (r *seqRig) tally() (lost, dups, stored int, err error) {
+	recs, err := r.store.Query(`service.name:="faulty" | fields _msg`)
+	if err != nil {
+		return 0, 0, 0, err
 	}
 	counts := map[int]int{}
 	for _, rec := range recs {
@@ -124,5 +149,5 @@ func (r *seqRig) count(t *testing.T) (lost, dups, stored int) {
 			dups += c - 1
 		}
 	}
-	return lost, dups, len(recs)
+	return lost, dups, len(recs), nil
 }
