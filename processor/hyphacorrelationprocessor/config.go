@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // default_time_zone's names resolve on hosts and images without a zone database
 
 	"github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor/internal/extract"
 )
@@ -25,6 +26,13 @@ type Config struct {
 	SetSeverity bool `mapstructure:"set_severity"`
 	// SetTimestamp takes Timestamp from the line when the record has none.
 	SetTimestamp bool `mapstructure:"set_timestamp"`
+	// DefaultTimeZone is the zone of times that lines write without Z or an
+	// offset, such as Python's "2024-05-01 12:00:00,123": an IANA name
+	// ("Europe/Berlin"), "UTC", or "Local" for the collector's own zone.
+	// Empty, the default, leaves such records' Timestamp unset: read in the
+	// wrong zone, a time lands hours off, in the future east of UTC, where
+	// a backend such as Loki refuses the record.
+	DefaultTimeZone string `mapstructure:"default_time_zone"`
 	// ServiceNameFromRecord sets the resource's service.name from a service
 	// field in the line (service, service.name, service_name) when the
 	// resource has no service.name.
@@ -71,8 +79,19 @@ func (cfg *Config) Validate() error {
 			}
 		}
 	}
+	if _, err := cfg.timeZone(); err != nil {
+		errs = append(errs, fmt.Errorf("default_time_zone: %w", err))
+	}
 	if cfg.ReportStallAfter < 0 {
 		errs = append(errs, fmt.Errorf("report_stall_after: must not be negative, got %s", cfg.ReportStallAfter))
 	}
 	return errors.Join(errs...)
+}
+
+// timeZone returns the location DefaultTimeZone names, nil when it is empty.
+func (cfg *Config) timeZone() (*time.Location, error) {
+	if cfg.DefaultTimeZone == "" {
+		return nil, nil
+	}
+	return time.LoadLocation(cfg.DefaultTimeZone)
 }

@@ -34,12 +34,17 @@ func TestLoadConfig(t *testing.T) {
 				SpanIDKeys:       []string{"request_span"},
 				TraceFlagsKeys:   []string{"request_flags"},
 				CopyToAttributes: true,
+				DefaultTimeZone:  "Asia/Tokyo",
 				ReportStallAfter: 30 * time.Second,
 			},
 		},
 		{
 			id:       component.NewIDWithName(metadata.Type, "empty_key"),
 			errorMsg: "trace_id_keys[0]: key name must not be empty",
+		},
+		{
+			id:       component.NewIDWithName(metadata.Type, "bad_zone"),
+			errorMsg: "default_time_zone: unknown time zone UTC+2",
 		},
 		{
 			id:       component.NewIDWithName(metadata.Type, "negative_stall"),
@@ -85,6 +90,10 @@ func TestValidate(t *testing.T) {
 			want: `span_id_keys[0]: key "trace_id" is built in for the trace id and keeps that meaning`},
 		{name: "built-in object key as trace key", cfg: Config{TraceIDKeys: []string{"ok", "trace"}},
 			want: `trace_id_keys[1]: key "trace" is built in for an object holding the trace id and keeps that meaning`},
+		{name: "default time zones", cfg: Config{DefaultTimeZone: "Europe/Berlin"}},
+		{name: "local time zone", cfg: Config{DefaultTimeZone: "Local"}},
+		{name: "unknown time zone", cfg: Config{DefaultTimeZone: "Mars/Olympus_Mons"},
+			want: "default_time_zone: unknown time zone Mars/Olympus_Mons"},
 		{name: "level key as flags key", cfg: Config{TraceFlagsKeys: []string{"level"}},
 			want: `trace_flags_keys[0]: key "level" is built in for the level and keeps that meaning`},
 	}

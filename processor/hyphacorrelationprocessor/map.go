@@ -10,7 +10,7 @@ import (
 // a map body, or a record's attributes. The extractor's key table decides
 // what each key means, the same table its JSON scanner uses.
 func (p *logsProcessor) fromMap(m pcommon.Map, r *extract.Result, src extract.Format) {
-	r.Reset(src)
+	p.extractor.Reset(r, src)
 	m.Range(func(key string, v pcommon.Value) bool {
 		p.setValue(r, p.extractor.Classify(key), v)
 		return true

@@ -3,6 +3,7 @@ package hyphacorrelationprocessor // import "github.com/hypha-obs/hypha/processo
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -28,6 +29,10 @@ type logsProcessor struct {
 }
 
 func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, error) {
+	zone, err := cfg.timeZone()
+	if err != nil {
+		return nil, fmt.Errorf("default_time_zone: %w", err)
+	}
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 	if err != nil {
 		return nil, err
@@ -35,9 +40,10 @@ func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, erro
 	p := &logsProcessor{
 		cfg: cfg,
 		extractor: extract.New(extract.Options{
-			TraceIDKeys:    cfg.TraceIDKeys,
-			SpanIDKeys:     cfg.SpanIDKeys,
-			TraceFlagsKeys: cfg.TraceFlagsKeys,
+			TraceIDKeys:     cfg.TraceIDKeys,
+			SpanIDKeys:      cfg.SpanIDKeys,
+			TraceFlagsKeys:  cfg.TraceFlagsKeys,
+			DefaultTimeZone: zone,
 		}),
 		telemetry: tb,
 	}

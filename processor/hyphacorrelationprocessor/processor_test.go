@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
@@ -304,6 +305,44 @@ func TestConfiguredKeys(t *testing.T) {
 	lr := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 	assert.Equal(t, traceID(t, pinoTID), lr.TraceID())
 	assert.Equal(t, spanID(t, pinoSID), lr.SpanID())
+}
+
+// TestDefaultTimeZone: a line's zone-less time becomes the record's
+// Timestamp only with default_time_zone, read in that zone; its level is
+// read either way, and an OTLP map body follows the same rule.
+func TestDefaultTimeZone(t *testing.T) {
+	const line = "2024-05-01 14:00:00,123 WARNING [app] [app.py:42] - disk almost full"
+	for _, tc := range []struct {
+		zone string
+		want string // RFC 3339 in UTC, "" for no Timestamp
+	}{
+		{"", ""},
+		{"UTC", "2024-05-01T14:00:00.123Z"},
+		{"Europe/Berlin", "2024-05-01T12:00:00.123Z"},
+		{"America/New_York", "2024-05-01T18:00:00.123Z"},
+	} {
+		t.Run("zone "+tc.zone, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.DefaultTimeZone = tc.zone
+			require.NoError(t, cfg.Validate())
+			sink, consume := newTestProcessor(t, cfg)
+			ld := plog.NewLogs()
+			lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+			lrs.AppendEmpty().Body().SetStr(line)
+			lrs.AppendEmpty().Body().SetEmptyMap().PutStr("timestamp", "2024-05-01 14:00:00.123")
+			consume(ld)
+			out := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+			for i := range out.Len() {
+				got := ""
+				if ts := out.At(i).Timestamp(); ts != 0 {
+					got = ts.AsTime().UTC().Format(time.RFC3339Nano)
+				}
+				assert.Equal(t, tc.want, got, "record %d", i)
+			}
+			assert.Equal(t, plog.SeverityNumberWarn, out.At(0).SeverityNumber())
+			assert.Equal(t, "WARNING", out.At(0).SeverityText())
+		})
+	}
 }
 
 // TestTelemetry checks the processor's own metrics: records seen, records

@@ -4,8 +4,9 @@ import "strings"
 
 // Lengths of the bracketed correlation blocks Spring writes.
 const (
-	springLen    = 32 + 1 + 16 + 1 // <32 hex>-<16 hex>]
-	maxSleuthApp = 100             // longest application name we accept before the first comma
+	springLen      = 32 + 1 + 16 + 1                    // <32 hex>-<16 hex>]
+	maxSleuthApp   = 100                                // longest application name we accept before the first comma
+	maxSleuthBlock = maxSleuthApp + 1 + 32 + 1 + 16 + 1 // app,<32 hex>,<16 hex>]
 )
 
 // scanBrackets finds Spring Boot 3's "[<32 hex>-<16 hex>]" and the
@@ -39,24 +40,25 @@ func matchSpring(s string, r *Result) bool {
 }
 
 func matchSleuth(s string, r *Result) {
-	// The comma is looked for only as far as the longest name: a line with
-	// many '[' and no comma must not be searched to its end from each one.
-	app := strings.IndexByte(s[:min(len(s), maxSleuthApp+1)], ',')
-	if app < 0 || strings.ContainsAny(s[:app], "[]") {
+	// The block must close within the longest name and two ids, so a line
+	// with many '[' is not searched to its end from each one.
+	end := strings.IndexByte(s[:min(len(s), maxSleuthBlock)], ']')
+	if end < 0 {
 		return
 	}
-	s = s[app+1:]
-	traceEnd := strings.IndexByte(s, ',')
-	if traceEnd != 16 && traceEnd != 32 {
+	block := s[:end] // app,trace,span
+	app := strings.IndexByte(block, ',')
+	if app < 0 || app > maxSleuthApp || strings.IndexByte(block[:app], '[') >= 0 {
 		return
 	}
-	rest := s[traceEnd+1:]
-	if len(rest) < 17 || rest[16] != ']' {
+	ids := block[app+1:]
+	traceEnd := strings.IndexByte(ids, ',')
+	if traceEnd != 16 && traceEnd != 32 || len(ids) != traceEnd+1+16 {
 		return
 	}
 	var trace [16]byte
 	var span [8]byte
-	if !decodeHex(trace[16-traceEnd/2:], s[:traceEnd]) || !decodeHex(span[:], rest[:16]) {
+	if !decodeHex(trace[16-traceEnd/2:], ids[:traceEnd]) || !decodeHex(span[:], ids[traceEnd+1:]) {
 		return
 	}
 	setBracketIDs(trace, span, FormatSleuth, r)

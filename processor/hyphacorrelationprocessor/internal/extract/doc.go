@@ -77,7 +77,12 @@
 //     caller's span (the parent), not a span of the logging service. It is
 //     still reported, but ranks below any span id found under a key.
 //
-// A text line's own leading timestamp and bare level word are not read.
+// A text line's header is read too (scanHeader): a leading date and time
+// (or time of day, which gives no Timestamp), optionally inside the '[' that
+// starts Rust's env_logger lines, then the level: a known name, bare in upper
+// case or bracketed in any case, after at most one bracketed word that is no
+// level (a thread name). Without a time only the line's first word can be
+// the level, bare in upper case ("ERROR:root:…") or bracketed ("[INFO] …").
 //
 // # Values
 //
@@ -94,8 +99,10 @@
 // map to the same six; SeverityText is then the upper-case name. Unknown
 // levels leave severity unset.
 //
-// Times: RFC 3339 / ISO 8601 with fraction ('.' or ','), 'T' or space, Z or
-// ±hh[:mm] (no offset means UTC), from 1970 to 2261; or epoch numbers (as
+// Times: RFC 3339 / ISO 8601 with fraction ('.' or ','), 'T' or space, '-'
+// or '/' in the date, Z or ±hh[:mm], from 1970 to 2261. A time without Z
+// or an offset is read in Options.DefaultTimeZone; without one it counts as
+// no time. Or epoch numbers (as
 // JSON numbers or text) told apart by magnitude: below 1e11 seconds (with
 // an exact fraction, as zap writes), below 1e14 milliseconds (pino), below
 // 1e17 microseconds, else nanoseconds.

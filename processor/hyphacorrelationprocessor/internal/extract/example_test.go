@@ -63,7 +63,7 @@ func Example_walkMap() {
 		"otelTraceSampled": true,
 	}
 	var r extract.Result
-	r.Reset(extract.FormatOTLPMap)
+	e.Reset(&r, extract.FormatOTLPMap)
 	walk(e, &r, extract.FieldNone, body)
 	r.Finish()
 	fmt.Printf("trace %x span %x flags %02x\n", r.TraceID, r.SpanID, r.Flags)

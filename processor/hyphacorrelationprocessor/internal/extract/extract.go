@@ -1,6 +1,9 @@
 package extract // import "github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor/internal/extract"
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Format names the shape of log text that supplied the trace context.
 type Format uint8
@@ -58,6 +61,10 @@ type Options struct {
 	TraceIDKeys    []string
 	SpanIDKeys     []string
 	TraceFlagsKeys []string
+	// DefaultTimeZone is the zone of times written without Z or an offset
+	// (Python's asctime, log4j's default). Nil: such times are not read,
+	// as if the line had none.
+	DefaultTimeZone *time.Location
 }
 
 // Extractor finds trace context in log records. It is immutable after New and
@@ -70,11 +77,12 @@ type Extractor struct {
 	// a trace or span id; see keyAhead. Built-in keys are not among them:
 	// keyAhead's substrings already cover those.
 	customTraceKeys, customSpanKeys []string
+	zone                            *time.Location // Options.DefaultTimeZone
 }
 
 // New returns an Extractor that knows the built-in keys plus those in opts.
 func New(opts Options) *Extractor {
-	e := &Extractor{customKeys: map[string]Field{}}
+	e := &Extractor{customKeys: map[string]Field{}, zone: opts.DefaultTimeZone}
 	// add returns the keys that took meaning f: not a built-in key, which
 	// keeps its meaning, nor one an earlier list took.
 	add := func(keys []string, f Field) []string {
@@ -121,6 +129,7 @@ type Result struct {
 	bunyanName   string
 	bunyanV      bool
 	clef         bool
+	zone         *time.Location // see Options.DefaultTimeZone
 }
 
 // Span sources rank so that an ECS transaction id or the caller's span in a
@@ -132,7 +141,7 @@ const (
 
 // FromString extracts from one log line, JSON or text. *r is reset first.
 func (e *Extractor) FromString(line string, r *Result) {
-	r.Reset(FormatNone)
+	e.Reset(r, FormatNone)
 	s := strings.TrimSpace(line)
 	if s == "" {
 		return
@@ -144,7 +153,7 @@ func (e *Extractor) FromString(line string, r *Result) {
 			return
 		}
 		// Not JSON after all (e.g. "{worker-1} trace_id=..."): read it as text.
-		r.Reset(FormatNone)
+		e.Reset(r, FormatNone)
 	} else if e.scanZapConsole(s, r) {
 		r.Finish()
 		return
@@ -156,8 +165,8 @@ func (e *Extractor) FromString(line string, r *Result) {
 // Reset clears r before a record is read through the Set methods. src is the
 // Format reported when a trace id is found, e.g. FormatOTLPMap for a map body
 // or FormatOTLPAttributes for log attributes.
-func (r *Result) Reset(src Format) {
-	*r = Result{src: src}
+func (e *Extractor) Reset(r *Result, src Format) {
+	*r = Result{src: src, zone: e.zone}
 }
 
 // Finish settles r after the last Set call: conflicting ids are dropped and

@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // addGoldenSeeds seeds a fuzz target with every input line of the golden
@@ -49,16 +50,31 @@ func checkResult(t *testing.T, line string, r *Result, again func() Result) {
 
 func FuzzFromString(f *testing.F) {
 	addGoldenSeeds(f)
-	e := New(goldenOptions)
+	// The same options with a default zone, which zone-less times take.
+	zoned := goldenOptions
+	zoned.DefaultTimeZone = fuzzZone(f)
+	extractors := []*Extractor{New(goldenOptions), New(zoned)}
 	f.Fuzz(func(t *testing.T, line string) {
-		var r Result
-		e.FromString(line, &r)
-		checkResult(t, line, &r, func() Result {
-			var r2 Result
-			e.FromString(line, &r2)
-			return r2
-		})
+		for _, e := range extractors {
+			var r Result
+			e.FromString(line, &r)
+			checkResult(t, line, &r, func() Result {
+				var r2 Result
+				e.FromString(line, &r2)
+				return r2
+			})
+		}
 	})
+}
+
+// fuzzZone is a zone east of UTC with summer time, where the first hours of
+// 1970 come before the epoch.
+func fuzzZone(f *testing.F) *time.Location {
+	zone, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		f.Fatal(err)
+	}
+	return zone
 }
 
 // public is what a caller of the package sees of a result: the scanners'
@@ -80,7 +96,7 @@ func FuzzJSON(f *testing.F) {
 	e := New(goldenOptions)
 	run := func(line string) Result {
 		var r Result
-		r.Reset(FormatJSON)
+		e.Reset(&r, FormatJSON)
 		e.scanJSON("{"+line, &r)
 		r.Finish()
 		return r
@@ -88,7 +104,7 @@ func FuzzJSON(f *testing.F) {
 	// full reads every member, without scanJSON's early stop.
 	full := func(line string) (Result, bool) {
 		var r Result
-		r.Reset(FormatJSON)
+		e.Reset(&r, FormatJSON)
 		s := strings.TrimSpace("{" + line)
 		end, n := e.scanObject(s, 1, FieldNone, &r, false)
 		r.Finish()
@@ -99,7 +115,7 @@ func FuzzJSON(f *testing.F) {
 		checkResult(t, "{"+line, &r, func() Result { return run(line) })
 		// Stopping early never changes the result of a well-formed line.
 		var early Result
-		early.Reset(FormatJSON)
+		e.Reset(&early, FormatJSON)
 		ok := e.scanJSON(strings.TrimSpace("{"+line), &early)
 		early.Finish()
 		if whole, wholeOK := full(line); ok && wholeOK && public(early) != public(whole) {
@@ -135,7 +151,10 @@ func FuzzParseTime(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		ns, ok := ParseTime(s)
+		ns, zoneless, ok := ParseTime(s)
+		if !ok && zoneless {
+			t.Fatalf("ParseTime(%q): zoneless without a time", s)
+		}
 		if ok && ns <= 0 {
 			t.Fatalf("ParseTime(%q) = %d, true", s, ns)
 		}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/Berlin on machines without a zone database
 )
 
 func TestParseTime(t *testing.T) {
@@ -16,7 +17,15 @@ func TestParseTime(t *testing.T) {
 		{"2024-05-01T14:00:00.5+02:00", "2024-05-01T12:00:00.5Z"},
 		{"2024-05-01T10:30:00-0130", "2024-05-01T12:00:00Z"},
 		{"2024-05-01t12:00:00z", "2024-05-01T12:00:00Z"},
-		{"2024-05-01 12:00:00,123", "2024-05-01T12:00:00.123Z"},
+		{"2024-05-01 12:00:00,123", "2024-05-01T12:00:00.123Z (no zone)"},
+		{"2024-05-01T12:00:00", "2024-05-01T12:00:00Z (no zone)"},
+		{"2024/05/01 12:00:00", "2024-05-01T12:00:00Z (no zone)"},
+		{"2024/05/01T12:00:00+02", "2024-05-01T10:00:00Z"},
+		{"2024/05-01T12:00:00Z", ""},
+		{"2024-05-01T12:00:00+02:0", ""},
+		{"2024-05-01T12:00:00+020", ""},
+		{"2024-05-01T12:00:00+02000", ""},
+		{"2024-05-01T12:00:00 ", ""},
 		{"2024-02-29T00:00:00Z", "2024-02-29T00:00:00Z"},
 		{"2023-02-29T00:00:00Z", ""},
 		{"2024-13-01T00:00:00Z", ""},
@@ -34,10 +43,13 @@ func TestParseTime(t *testing.T) {
 		{"-1714564800", ""},
 		{"99999999999999999999", ""},
 	} {
-		ns, ok := ParseTime(tc.in)
+		ns, zoneless, ok := ParseTime(tc.in)
 		got := ""
 		if ok {
 			got = time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+			if zoneless {
+				got += " (no zone)"
+			}
 		}
 		if got != tc.want {
 			t.Errorf("ParseTime(%q) = %q, want %q", tc.in, got, tc.want)
@@ -197,18 +209,59 @@ func TestEarlyStop(t *testing.T) {
 		head + `,"Scopes":[{"TraceId":"d9648d7435eb97a56cef65002fb618ed","SpanId":"b8fd3ff4b8d5b426"}]}`,
 	} {
 		var early, whole Result
-		early.Reset(FormatJSON)
+		e.Reset(&early, FormatJSON)
 		if !e.scanJSON(line, &early) {
 			t.Fatalf("not read as JSON: %s", line)
 		}
 		early.Finish()
-		whole.Reset(FormatJSON)
+		e.Reset(&whole, FormatJSON)
 		if end, _ := e.scanObject(line, 1, FieldNone, &whole, false); end != len(line) {
 			t.Fatalf("not read to the end: %s", line)
 		}
 		whole.Finish()
 		if public(early) != public(whole) {
 			t.Errorf("early stop changed the result for %s:\n%+v\n%+v", line, public(early), public(whole))
+		}
+	}
+}
+
+// TestDefaultTimeZone: a time written without a zone is read in the
+// configured zone, and not at all without one, in JSON and text alike; a
+// zoned time is never moved.
+func TestDefaultTimeZone(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		line string
+		zone *time.Location
+		want string // RFC 3339 in UTC, "" for no time
+	}{
+		{`2024-05-01 14:00:00,123 INFO [app] - x`, nil, ""},
+		{`2024-05-01 14:00:00,123 INFO [app] - x`, time.UTC, "2024-05-01T14:00:00.123Z"},
+		{`2024-05-01 14:00:00,123 INFO [app] - x`, berlin, "2024-05-01T12:00:00.123Z"},
+		{`2024-01-15 14:00:00 INFO winter time`, berlin, "2024-01-15T13:00:00Z"},
+		{`{"asctime":"x","timestamp":"2024-05-01 14:00:00,123","level":"info"}`, nil, ""},
+		{`{"timestamp":"2024-05-01 14:00:00,123","level":"info"}`, berlin, "2024-05-01T12:00:00.123Z"},
+		// Without a zone the zone-less time is no time, so a later one counts.
+		{`{"timestamp":"2024-05-01 14:00:00","time":"2024-05-01T14:00:00Z"}`, nil, "2024-05-01T14:00:00Z"},
+		{`{"timestamp":"2024-05-01 14:00:00","time":"2024-05-01T14:00:00Z"}`, berlin, "2024-05-01T12:00:00Z"},
+		// Zoned times and epochs are what they say, whatever the zone.
+		{`2024-05-01T14:00:00+02:00 INFO x`, berlin, "2024-05-01T12:00:00Z"},
+		{`{"time":1714564800000}`, berlin, "2024-05-01T12:00:00Z"},
+		// The first second of 1970 in a zone east of UTC is before the epoch.
+		{`1970-01-01 00:00:00 INFO x`, berlin, ""},
+	} {
+		e := New(Options{DefaultTimeZone: tc.zone})
+		var r Result
+		e.FromString(tc.line, &r)
+		got := ""
+		if r.Timestamp != 0 {
+			got = time.Unix(0, r.Timestamp).UTC().Format(time.RFC3339Nano)
+		}
+		if got != tc.want {
+			t.Errorf("zone %v, %q: time %q, want %q", tc.zone, tc.line, got, tc.want)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package extract
 
-import "math"
+import (
+	"math"
+	"time"
+)
 
 // SetString interprets a string value found under a key of Field f. Values
 // that do not parse are ignored, except ids, which are counted in Rejected.
@@ -47,7 +50,7 @@ func (r *Result) SetString(f Field, s string) {
 		}
 	case FieldTime, FieldCLEFTime:
 		if r.wantTime(f) {
-			r.Timestamp, _ = ParseTime(s)
+			r.Timestamp = r.parseTime(s)
 		}
 	case FieldService:
 		if r.Service == "" {
@@ -151,6 +154,33 @@ func (r *Result) setLevel(num int32, text string, ok bool) {
 			r.SeverityNumber = num
 		}
 	}
+}
+
+// parseTime reads a time value as ParseTime does, one written without a
+// zone only in the default zone (none: 0, as if there were no time).
+func (r *Result) parseTime(s string) int64 {
+	ns, zoneless, ok := ParseTime(s)
+	if !ok {
+		return 0
+	}
+	if zoneless {
+		return inZone(ns, r.zone)
+	}
+	return ns
+}
+
+// inZone reads the wall clock ns (unix nanoseconds as if in UTC) in zone;
+// 0 when zone is nil or the result is not after the epoch.
+func inZone(ns int64, zone *time.Location) int64 {
+	switch zone {
+	case nil:
+		return 0
+	case time.UTC:
+		return ns
+	}
+	wall := time.Unix(0, ns).UTC()
+	t := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), wall.Nanosecond(), zone)
+	return max(t.UnixNano(), 0)
 }
 
 // wantTime notes that a time key was seen (Serilog's @t marks a CLEF

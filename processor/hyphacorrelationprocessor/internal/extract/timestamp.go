@@ -16,17 +16,23 @@ const (
 
 // ParseTime parses an RFC 3339 / ISO 8601 time ("2026-11-24T23:11:32.208Z",
 // with 'T', 't' or ' ' between date and time, '.' or ',' before the
-// fraction, and Z or a ±hh[:mm] offset; no offset means UTC) or an epoch
-// number written as text ("1795562617043", "1795561892.2085588"). It returns
-// unix nanoseconds; ok is false for anything else or out of range.
-func ParseTime(s string) (int64, bool) {
+// fraction, and Z or a ±hh[:mm] offset), the same with '/' between the date's
+// parts (Go's log package), or an epoch number written as text
+// ("1795562617043", "1795561892.2085588"). It returns unix nanoseconds; ok
+// is false for anything else or out of range.
+//
+// A time written without Z or an offset is local to a zone the line does not
+// name: it is returned as if it were UTC, with zoneless set, and the caller
+// decides (see Result.TimeZoneless).
+func ParseTime(s string) (ns int64, zoneless, ok bool) {
 	if len(s) == 0 || s[0] < '0' || s[0] > '9' {
-		return 0, false
+		return 0, false, false
 	}
-	if len(s) >= 10 && s[4] == '-' {
-		return parseRFC3339(s)
+	if len(s) >= 10 && (s[4] == '-' || s[4] == '/') {
+		return parseDateTime(s)
 	}
-	return parseEpochText(s)
+	ns, ok = parseEpochText(s)
+	return ns, false, ok
 }
 
 // ParseEpoch converts an epoch number of seconds, milliseconds, microseconds
@@ -125,13 +131,57 @@ const (
 	maxYear = 2261
 )
 
-func parseRFC3339(s string) (int64, bool) {
-	if len(s) < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' {
-		return 0, false
+// parseDateTime parses the date and time forms ParseTime describes; s[4]
+// is the date's separator, '-' or '/'.
+func parseDateTime(s string) (ns int64, zoneless, ok bool) {
+	end, zoneless, ok := dateTimeEnd(s)
+	if !ok || end != len(s) {
+		return 0, false, false
+	}
+	ns, ok = dateTimeValue(s)
+	return ns, zoneless && ok, ok
+}
+
+// dateTimeEnd checks the shape of the date and time at the start of s and
+// returns where it ends: after the seconds, the fraction and the zone, if
+// any. It does not check the ranges of the fields; dateTimeValue does.
+func dateTimeEnd(s string) (end int, zoneless, ok bool) {
+	if len(s) < 19 || s[4] != s[7] || (s[4] != '-' && s[4] != '/') || s[13] != ':' || s[16] != ':' {
+		return 0, false, false
 	}
 	if c := s[10]; c != 'T' && c != 't' && c != ' ' {
-		return 0, false
+		return 0, false, false
 	}
+	i := 19
+	if i < len(s) && (s[i] == '.' || s[i] == ',') {
+		i++
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return 0, false, false
+		}
+	}
+	if i == len(s) {
+		return i, true, true
+	}
+	switch s[i] {
+	case 'Z', 'z':
+		return i + 1, false, true
+	case '+', '-':
+		n := offsetLen(s[i+1:])
+		if n == 0 {
+			return 0, false, false
+		}
+		return i + 1 + n, false, true
+	}
+	return i, true, true
+}
+
+// dateTimeValue converts a date and time whose end dateTimeEnd found (s
+// ends there) to unix nanoseconds; a time without zone is read as UTC.
+func dateTimeValue(s string) (int64, bool) {
 	year, month, day := digits(s[0:4]), digits(s[5:7]), digits(s[8:10])
 	hour, minute, sec := digits(s[11:13]), digits(s[14:16]), digits(s[17:19])
 	if year < minYear || year > maxYear || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
@@ -142,40 +192,44 @@ func parseRFC3339(s string) (int64, bool) {
 	var frac int64
 	if i < len(s) && (s[i] == '.' || s[i] == ',') {
 		i++
-		start := i
 		for scale := int64(1e8); i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
 			frac += int64(s[i]-'0') * scale
 			scale /= 10
 		}
-		if i == start {
-			return 0, false
-		}
 	}
 	var offset int // seconds east of UTC
-	if i < len(s) {
-		switch s[i] {
-		case 'Z', 'z':
-			i++
-		case '+', '-':
-			var ok bool
-			offset, ok = parseOffset(s[i+1:])
-			if !ok {
-				return 0, false
-			}
-			if s[i] == '-' {
-				offset = -offset
-			}
-			i = len(s)
-		default:
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		var ok bool
+		if offset, ok = parseOffset(s[i+1:]); !ok {
 			return 0, false
 		}
-	}
-	if i != len(s) {
-		return 0, false
+		if s[i] == '-' {
+			offset = -offset
+		}
 	}
 	secs := daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec-offset)
 	ns := secs*1e9 + frac
 	return ns, ns > 0
+}
+
+// offsetLen returns the length of the hh, hh:mm or hhmm offset at the start
+// of s (after its sign), or 0. A longer run of digits is no offset.
+func offsetLen(s string) int {
+	isDigit := func(i int) bool { return i < len(s) && s[i] >= '0' && s[i] <= '9' }
+	switch {
+	case !isDigit(0) || !isDigit(1):
+		return 0
+	case len(s) >= 5 && s[2] == ':' && isDigit(3) && isDigit(4):
+		return 5
+	case isDigit(2) && isDigit(3):
+		if isDigit(4) {
+			return 0
+		}
+		return 4
+	case isDigit(2):
+		return 0
+	}
+	return 2
 }
 
 // parseOffset reads hh, hh:mm or hhmm.

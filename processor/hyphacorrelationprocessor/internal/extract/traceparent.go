@@ -6,10 +6,12 @@ import "strings"
 // text line. The value must stand alone: the bytes on either side may not
 // continue a word or hex run, so "ab00-<32 hex>-..." and file names built
 // from ids do not match. Its span id ranks as a fallback, see setTraceparent.
-func scanTraceparent(s string, r *Result) {
+// The search starts at s[from:], past a leading time whose '-' would only
+// cost searches.
+func scanTraceparent(s string, from int, r *Result) {
 	// Every "00-" is found by its '-', which log lines hold far fewer of than
 	// '0' (the byte strings.Index would look for first).
-	for i := 2; i < len(s); {
+	for i := max(from, 2); i < len(s); {
 		d := strings.IndexByte(s[i:], '-')
 		if d < 0 {
 			return

@@ -15,7 +15,7 @@ func (e *Extractor) scanZapConsole(s string, r *Result) bool {
 	}
 	r.src = FormatZapConsole
 	if !e.scanJSON(s[obj+1:], r) {
-		r.Reset(FormatNone)
+		e.Reset(r, FormatNone)
 		return false
 	}
 	// The level is the second column; the time (the first) is the encoder's

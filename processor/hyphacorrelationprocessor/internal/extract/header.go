@@ -1,0 +1,141 @@
+package extract
+
+import "strings"
+
+// maxBracketSkip bounds the bracketed word (a thread name) that may stand
+// between a line's time and its level.
+const maxBracketSkip = 64
+
+// scanHeader reads the time and level that text loggers write at the start
+// of a line, before the message:
+//
+//	2024-01-01T12:00:00.000Z  INFO 12345 --- [myapp] ...  Spring Boot
+//	2024-05-01 12:00:00,123 INFO [app] [app.py:42] ...    Python's default format
+//	2024/05/01 12:00:00 INFO hello count=3                Go's log and slog defaults
+//	12:00:00.123 [main] INFO  c.e.App - msg              logback, log4j 2
+//	[2024-05-01T12:00:00Z INFO  my_crate] message         Rust's env_logger
+//	2024/05/01 12:00:00 [error] 12#12: ...               nginx's error log
+//	ERROR:root:msg                                        Python's basicConfig
+//
+// The time is a date and time as ParseTime reads them, or a time of day,
+// which gives no Timestamp. The level is a word ParseLevel knows: in upper
+// case when bare, in any case in brackets. After a time, one bracketed word
+// that is no level (a thread name) may come first. Without a time, only the
+// line's first word can be its level, so "Error reading file" is a message,
+// not a level.
+//
+// It returns where the text after a time and the blanks that follow it
+// starts, 0 when the line does not start with a time: no id can begin
+// inside a time that a blank ends.
+func scanHeader(s string, r *Result) (body int) {
+	// A header starts with a digit, a bracket or an upper-case level; most
+	// other lines (logfmt's "time=", messages) are done with here.
+	if s == "" {
+		return 0
+	}
+	if c := s[0]; c != '[' && (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
+		return 0
+	}
+	i := 0
+	if s[0] == '[' {
+		i = 1 // Rust's env_logger brackets its whole header
+	}
+	if end, zoneless, ok := dateTimeEnd(s[i:]); ok {
+		// Without a default zone a zone-less time is not read at all.
+		if (!zoneless || r.zone != nil) && r.wantTime(FieldTime) {
+			if ns, ok := dateTimeValue(s[i : i+end]); ok {
+				if zoneless {
+					ns = inZone(ns, r.zone)
+				}
+				r.Timestamp = ns
+			}
+		}
+		i += end
+	} else if n := clockLen(s[i:]); n > 0 {
+		i += n
+	} else {
+		headerLevel(s, r)
+		return 0
+	}
+	j := skipBlanks(s, i)
+	if j == i || j == len(s) {
+		return 0
+	}
+	body = j
+	if s[j] == '[' && !headerLevel(s[j:], r) {
+		// A thread name; the level may follow it.
+		end := strings.IndexByte(s[j:min(len(s), j+maxBracketSkip)], ']')
+		if end < 0 {
+			return body
+		}
+		k := skipBlanks(s, j+end+1)
+		if k == j+end+1 || k == len(s) {
+			return body
+		}
+		j = k
+	}
+	headerLevel(s[j:], r)
+	return body
+}
+
+// headerLevel takes the level at the start of s, a bare upper-case word or
+// a bracketed word in any case, and reports whether there was one.
+func headerLevel(s string, r *Result) bool {
+	if s[0] == '[' {
+		end := strings.IndexByte(s[:min(len(s), maxLevelLen+2)], ']')
+		if end < 2 || !isLetter(s[1]) {
+			return false
+		}
+		return setHeaderLevel(s[1:end], r)
+	}
+	n := 0
+	for n < len(s) && n <= maxLevelLen && s[n] >= 'A' && s[n] <= 'Z' {
+		n++
+	}
+	if n == 0 || n < len(s) && s[n] != ' ' && s[n] != '\t' && s[n] != ':' && s[n] != ']' {
+		return false
+	}
+	return setHeaderLevel(s[:n], r)
+}
+
+func setHeaderLevel(word string, r *Result) bool {
+	num, text, ok := ParseLevel(word)
+	if ok && r.SeverityText == "" {
+		r.setLevel(num, text, ok)
+	}
+	return ok
+}
+
+// clockLen returns the length of the time of day (hh:mm:ss, with a
+// fraction after '.' or ',') at the start of s, or 0.
+func clockLen(s string) int {
+	if len(s) < 8 || s[2] != ':' || s[5] != ':' || !isDigits(s[0:2]) || !isDigits(s[3:5]) || !isDigits(s[6:8]) {
+		return 0
+	}
+	i := 8
+	if i+1 < len(s) && (s[i] == '.' || s[i] == ',') && isDigits(s[i+1:i+2]) {
+		i += 2
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	return i
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+func skipBlanks(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i
+}
