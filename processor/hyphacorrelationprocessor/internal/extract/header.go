@@ -40,26 +40,27 @@ func scanHeader(s string, r *Result) (body int) {
 	if s[0] == '[' {
 		i = 1 // Rust's env_logger brackets its whole header
 	}
-	if end, zoneless, ok := dateTimeEnd(s[i:]); ok {
-		// Without a default zone a zone-less time is not read at all.
-		if (!zoneless || r.zone != nil) && r.wantTime(FieldTime) {
-			if ns, ok := dateTimeValue(s[i : i+end]); ok {
-				if zoneless {
-					ns = inZone(ns, r.zone)
-				}
-				r.Timestamp = ns
-			}
-		}
-		i += end
-	} else if n := clockLen(s[i:]); n > 0 {
-		i += n
-	} else {
+	end, zoneless, dated := dateTimeEnd(s[i:])
+	if !dated {
+		end = clockLen(s[i:])
+	}
+	if end == 0 {
 		headerLevel(s, r)
 		return 0
 	}
-	j := skipBlanks(s, i)
-	if j == i || j == len(s) {
+	// The time must stand alone, with more after the blanks that end it.
+	j := skipBlanks(s, i+end)
+	if j == i+end || j == len(s) {
 		return 0
+	}
+	// Without a default zone a zone-less time is not read at all.
+	if dated && (!zoneless || r.zone != nil) && r.wantTime(FieldTime) {
+		if ns, ok := dateTimeValue(s[i : i+end]); ok {
+			if zoneless {
+				ns = inZone(ns, r.zone)
+			}
+			r.Timestamp = ns
+		}
 	}
 	body = j
 	if s[j] == '[' && !headerLevel(s[j:], r) {
