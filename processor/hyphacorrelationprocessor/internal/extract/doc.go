@@ -80,9 +80,9 @@
 // A text line's header is read too (scanHeader): a leading date and time
 // (or time of day, which gives no Timestamp), optionally inside the '[' that
 // starts Rust's env_logger lines, then the level: a known name, bare in upper
-// case or bracketed in any case, after at most one bracketed word that is no
-// level (a thread name). Without a time only the line's first word can be
-// the level, bare in upper case ("ERROR:root:…") or bracketed ("[INFO] …").
+// case, in any case before a colon ("info: …") or in brackets, after at most
+// one bracketed word that is no level (a thread name). Without a time only
+// the line's first word can be the level ("ERROR:root:…", "[INFO] …").
 //
 // # Values
 //

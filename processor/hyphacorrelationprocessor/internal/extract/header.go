@@ -16,24 +16,24 @@ const maxBracketSkip = 64
 //	[2024-05-01T12:00:00Z INFO  my_crate] message         Rust's env_logger
 //	2024/05/01 12:00:00 [error] 12#12: ...               nginx's error log
 //	ERROR:root:msg                                        Python's basicConfig
+//	info: handling request                                winston's simple format
+//	2026-11-24T23:24:07.951Z info: handling request        winston's printf recipes
+//	fail: Checkout.Api[0]                                 .NET's console logger
 //
 // The time is a date and time as ParseTime reads them, or a time of day,
 // which gives no Timestamp. The level is a word ParseLevel knows: in upper
-// case when bare, in any case in brackets. After a time, one bracketed word
-// that is no level (a thread name) may come first. Without a time, only the
-// line's first word can be its level, so "Error reading file" is a message,
-// not a level.
+// case when bare, in any case when a colon follows it (winston's
+// "info: …", .NET's "fail: …") or brackets hold it. After a time, one
+// bracketed word that is no level (a thread name) may come first. Without a
+// time, only the line's first word can be its level, so "Error reading
+// file" is a message, not a level.
 //
 // It returns where the text after a time and the blanks that follow it
 // starts, 0 when the line does not start with a time: no id can begin
 // inside a time that a blank ends.
 func scanHeader(s string, r *Result) (body int) {
-	// A header starts with a digit, a bracket or an upper-case level; most
-	// other lines (logfmt's "time=", messages) are done with here.
-	if s == "" {
-		return 0
-	}
-	if c := s[0]; c != '[' && (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
+	// A header starts with a digit, a bracket or a level.
+	if s == "" || s[0] != '[' && (s[0] < '0' || s[0] > '9') && !isLetter(s[0]) {
 		return 0
 	}
 	i := 0
@@ -89,11 +89,17 @@ func headerLevel(s string, r *Result) bool {
 		}
 		return setHeaderLevel(s[1:end], r)
 	}
-	n := 0
-	for n < len(s) && n <= maxLevelLen && s[n] >= 'A' && s[n] <= 'Z' {
+	n, upper := 0, true
+	for n < len(s) && n <= maxLevelLen && isLetter(s[n]) {
+		upper = upper && s[n] <= 'Z'
 		n++
 	}
-	if n == 0 || n < len(s) && s[n] != ' ' && s[n] != '\t' && s[n] != ':' && s[n] != ']' {
+	switch {
+	case n == 0:
+		return false
+	case n < len(s) && s[n] == ':':
+		// winston's "info: …", .NET's "fail: …", Python's "ERROR:root:…"
+	case !upper || n < len(s) && s[n] != ' ' && s[n] != '\t' && s[n] != ']':
 		return false
 	}
 	return setHeaderLevel(s[:n], r)
