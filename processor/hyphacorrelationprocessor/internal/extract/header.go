@@ -40,7 +40,9 @@ func scanHeader(s string, r *Result) (body int) {
 	if s[0] == '[' {
 		i = 1 // Rust's env_logger brackets its whole header
 	}
-	end, zoneless, dated := dateTimeEnd(s[i:])
+	// The value costs arithmetic that a zone-less time without a default
+	// zone does not need: it is not read at all then.
+	end, ns, zoneless, dated := dateTime(s[i:], r.zone != nil)
 	if !dated {
 		end = clockLen(s[i:])
 	}
@@ -53,14 +55,14 @@ func scanHeader(s string, r *Result) (body int) {
 	if j == i+end || j == len(s) {
 		return 0
 	}
-	// Without a default zone a zone-less time is not read at all.
 	if dated && (!zoneless || r.zone != nil) && r.wantTime(FieldTime) {
-		if ns, ok := dateTimeValue(s[i : i+end]); ok {
-			if zoneless {
-				ns = inZone(ns, r.zone)
-			}
-			r.Timestamp = ns
+		if r.zone == nil {
+			_, ns, _, _ = dateTime(s[i:], true)
 		}
+		if zoneless {
+			ns = inZone(ns, r.zone)
+		}
+		r.Timestamp = ns
 	}
 	body = j
 	if s[j] == '[' && !headerLevel(s[j:], r) {

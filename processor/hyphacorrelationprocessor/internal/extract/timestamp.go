@@ -134,124 +134,97 @@ const (
 // parseDateTime parses the date and time forms ParseTime describes; s[4]
 // is the date's separator, '-' or '/'.
 func parseDateTime(s string) (ns int64, zoneless, ok bool) {
-	end, zoneless, ok := dateTimeEnd(s)
-	if !ok || end != len(s) {
+	end, ns, zoneless, ok := dateTime(s, true)
+	if !ok || end != len(s) || ns <= 0 {
 		return 0, false, false
 	}
-	ns, ok = dateTimeValue(s)
-	return ns, zoneless && ok, ok
+	return ns, zoneless, true
 }
 
-// dateTimeEnd checks the shape of the date and time at the start of s and
-// returns where it ends: after the seconds, the fraction and the zone, if
-// any. It does not check the ranges of the fields; dateTimeValue does.
-func dateTimeEnd(s string) (end int, zoneless, ok bool) {
+// dateTime reads the date and time at the start of s in one pass and
+// returns where it ends (after the seconds, the fraction and the zone, if
+// any) and whether it has no zone. ok reports the shape; with value, ns is
+// its unix nanoseconds (a zone-less time read as UTC), or 0 when a field is
+// out of range. A caller that will not use the value saves its arithmetic.
+func dateTime(s string, value bool) (end int, ns int64, zoneless, ok bool) {
 	if len(s) < 19 || s[4] != s[7] || (s[4] != '-' && s[4] != '/') || s[13] != ':' || s[16] != ':' {
-		return 0, false, false
+		return 0, 0, false, false
 	}
 	if c := s[10]; c != 'T' && c != 't' && c != ' ' {
-		return 0, false, false
-	}
-	i := 19
-	if i < len(s) && (s[i] == '.' || s[i] == ',') {
-		i++
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return 0, false, false
-		}
-	}
-	if i == len(s) {
-		return i, true, true
-	}
-	switch s[i] {
-	case 'Z', 'z':
-		return i + 1, false, true
-	case '+', '-':
-		n := offsetLen(s[i+1:])
-		if n == 0 {
-			return 0, false, false
-		}
-		return i + 1 + n, false, true
-	}
-	return i, true, true
-}
-
-// dateTimeValue converts a date and time whose end dateTimeEnd found (s
-// ends there) to unix nanoseconds; a time without zone is read as UTC.
-func dateTimeValue(s string) (int64, bool) {
-	year, month, day := digits(s[0:4]), digits(s[5:7]), digits(s[8:10])
-	hour, minute, sec := digits(s[11:13]), digits(s[14:16]), digits(s[17:19])
-	if year < minYear || year > maxYear || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
-		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 60 {
-		return 0, false
+		return 0, 0, false, false
 	}
 	i := 19
 	var frac int64
 	if i < len(s) && (s[i] == '.' || s[i] == ',') {
 		i++
+		start := i
 		for scale := int64(1e8); i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
 			frac += int64(s[i]-'0') * scale
 			scale /= 10
 		}
+		if i == start {
+			return 0, 0, false, false
+		}
 	}
-	var offset int // seconds east of UTC
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		var ok bool
-		if offset, ok = parseOffset(s[i+1:]); !ok {
-			return 0, false
+	offset := 0 // seconds east of UTC
+	zoneless = true
+	if i < len(s) {
+		switch s[i] {
+		case 'Z', 'z':
+			i++
+			zoneless = false
+		case '+', '-':
+			n, secs := parseOffset(s[i+1:])
+			if n == 0 {
+				return 0, 0, false, false
+			}
+			if s[i] == '-' {
+				secs = -secs
+			}
+			i += 1 + n
+			offset, zoneless = secs, false
 		}
-		if s[i] == '-' {
-			offset = -offset
-		}
+	}
+	if !value {
+		return i, 0, zoneless, true
+	}
+	year, month, day := digits(s[0:4]), digits(s[5:7]), digits(s[8:10])
+	hour, minute, sec := digits(s[11:13]), digits(s[14:16]), digits(s[17:19])
+	if year < minYear || year > maxYear || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 60 {
+		return i, 0, zoneless, true
 	}
 	secs := daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec-offset)
-	ns := secs*1e9 + frac
-	return ns, ns > 0
+	return i, max(secs*1e9+frac, 0), zoneless, true
 }
 
-// offsetLen returns the length of the hh, hh:mm or hhmm offset at the start
-// of s (after its sign), or 0. A longer run of digits is no offset.
-func offsetLen(s string) int {
-	isDigit := func(i int) bool { return i < len(s) && s[i] >= '0' && s[i] <= '9' }
+// parseOffset reads the hh, hh:mm or hhmm offset at the start of s (after
+// its sign) and returns its length and seconds; length 0 when there is
+// none. A longer run of digits is no offset.
+func parseOffset(s string) (n, secs int) {
+	d := func(i int) int {
+		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			return int(s[i] - '0')
+		}
+		return -1
+	}
+	h, m := d(0)*10+d(1), 0
 	switch {
-	case !isDigit(0) || !isDigit(1):
-		return 0
-	case len(s) >= 5 && s[2] == ':' && isDigit(3) && isDigit(4):
-		return 5
-	case isDigit(2) && isDigit(3):
-		if isDigit(4) {
-			return 0
-		}
-		return 4
-	case isDigit(2):
-		return 0
-	}
-	return 2
-}
-
-// parseOffset reads hh, hh:mm or hhmm.
-func parseOffset(s string) (int, bool) {
-	var h, m int
-	switch len(s) {
-	case 2:
-		h, m = digits(s), 0
-	case 4:
-		h, m = digits(s[:2]), digits(s[2:])
-	case 5:
-		if s[2] != ':' {
-			return 0, false
-		}
-		h, m = digits(s[:2]), digits(s[3:])
+	case d(0) < 0 || d(1) < 0:
+		return 0, 0
+	case len(s) >= 5 && s[2] == ':' && d(3) >= 0 && d(4) >= 0:
+		n, m = 5, d(3)*10+d(4)
+	case d(2) >= 0 && d(3) >= 0 && d(4) < 0:
+		n, m = 4, d(2)*10+d(3)
+	case d(2) >= 0:
+		return 0, 0
 	default:
-		return 0, false
+		n = 2
 	}
-	if h < 0 || h > 23 || m < 0 || m > 59 {
-		return 0, false
+	if h > 23 || m > 59 {
+		return 0, 0
 	}
-	return h*3600 + m*60, true
+	return n, h*3600 + m*60
 }
 
 func daysIn(month, year int) int {
