@@ -40,11 +40,16 @@ func scanHeader(s string, r *Result) (body int) {
 	if s[0] == '[' {
 		i = 1 // Rust's env_logger brackets its whole header
 	}
-	// The value costs arithmetic that a zone-less time without a default
-	// zone does not need: it is not read at all then.
-	end, ns, zoneless, dated := dateTime(s[i:], r.zone != nil)
-	if !dated {
-		end = clockLen(s[i:])
+	var end int
+	var ns int64
+	var zoneless, dated bool
+	if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		// The value costs arithmetic that a zone-less time without a
+		// default zone does not need: it is not read at all then.
+		end, ns, zoneless, dated = dateTime(s[i:], r.zone != nil)
+		if !dated {
+			end = clockLen(s[i:])
+		}
 	}
 	if end == 0 {
 		headerLevel(s, r)
@@ -81,8 +86,9 @@ func scanHeader(s string, r *Result) (body int) {
 	return body
 }
 
-// headerLevel takes the level at the start of s, a bare upper-case word or
-// a bracketed word in any case, and reports whether there was one.
+// headerLevel takes the level at the start of s: a bare upper-case word, a
+// word in any case before a colon, or a word in any case in brackets. It
+// reports whether there was one.
 func headerLevel(s string, r *Result) bool {
 	if s[0] == '[' {
 		end := strings.IndexByte(s[:min(len(s), maxLevelLen+2)], ']')
@@ -91,17 +97,17 @@ func headerLevel(s string, r *Result) bool {
 		}
 		return setHeaderLevel(s[1:end], r)
 	}
-	n, upper := 0, true
+	n := 0
 	for n < len(s) && n <= maxLevelLen && isLetter(s[n]) {
-		upper = upper && s[n] <= 'Z'
 		n++
 	}
-	switch {
-	case n == 0:
+	if n == 0 {
 		return false
-	case n < len(s) && s[n] == ':':
-		// winston's "info: …", .NET's "fail: …", Python's "ERROR:root:…"
-	case !upper || n < len(s) && s[n] != ' ' && s[n] != '\t' && s[n] != ']':
+	}
+	// winston's "info: …", .NET's "fail: …", Python's "ERROR:root:…"
+	colon := n < len(s) && s[n] == ':'
+	blank := n == len(s) || s[n] == ' ' || s[n] == '\t' || s[n] == ']'
+	if !colon && !(blank && isUpper(s[:n])) {
 		return false
 	}
 	return setHeaderLevel(s[:n], r)
@@ -141,6 +147,17 @@ func isDigits(s string) bool {
 }
 
 func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// isUpper reports whether every letter of word, which holds only letters,
+// is upper case.
+func isUpper(word string) bool {
+	for i := 0; i < len(word); i++ {
+		if word[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
 
 func skipBlanks(s string, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
