@@ -7,6 +7,7 @@ const (
 	springLen      = 32 + 1 + 16 + 1                    // <32 hex>-<16 hex>]
 	maxSleuthApp   = 100                                // longest application name we accept before the first comma
 	maxSleuthBlock = maxSleuthApp + 1 + 32 + 1 + 16 + 1 // app,<32 hex>,<16 hex>]
+	minSleuthBlock = 1 + 16 + 1 + 16                    // ,<16 hex>,<16 hex> (no app name)
 )
 
 // scanBrackets finds Spring Boot 3's "[<32 hex>-<16 hex>]" and the
@@ -43,8 +44,8 @@ func matchSleuth(s string, r *Result) {
 	// The block must close within the longest name and two ids, so a line
 	// with many '[' is not searched to its end from each one.
 	end := strings.IndexByte(s[:min(len(s), maxSleuthBlock)], ']')
-	if end < 0 {
-		return
+	if end < minSleuthBlock {
+		return // also a short word in brackets, such as a thread name
 	}
 	block := s[:end] // app,trace,span
 	app := strings.IndexByte(block, ',')
