@@ -25,14 +25,14 @@ package hyphacorrelationprocessor
 // on 2026-11-25 on the 2-core development machine; medians of five:
 //
 //	case         hypha ns/record  allocs/record  OTTL ns/record  allocs/record  OTTL/hypha
-//	pino         312              0.07           8235            97.1           26.4x
-//	logfmt       441              0.06           9628            105.1          21.9x
-//	json-no-ids  184              0.06           7387            91.1           40.1x
-//	text-no-ids  131              0.05           30292           326.1          231x
+//	pino         326              0.07           8258            97.1           25.4x
+//	logfmt       473              0.06           10254           107.1          21.7x
+//	json-no-ids  190              0.06           7467            91.1           39.3x
+//	text-no-ids  143              0.05           32315           344.2          226x
 //
 // Most of hypha_correlation's time is the extractor (internal/extract's
-// benchmarks of the same shapes: 271 ns per pino line, 155 per JSON line
-// without ids, 103 per text line without ids, in the same run). Its
+// benchmarks of the same shapes: 298 ns per pino line, 163 per JSON line
+// without ids, 113 per text line without ids, in the same run). Its
 // allocations are per batch, not per record: 5 to 7 per ConsumeLogs of 100
 // records, from the processorhelper's own telemetry and the telemetry
 // counter calls in processor.go.
