@@ -11,7 +11,7 @@
 // [Extractor.Classify] (or [Extractor.ClassifyIn] inside a nested value whose
 // Field reports [Field.Nested]), then the Set method of the value's type
 // ([Result.SetString], [Result.SetInt], [Result.SetDouble], [Result.SetBool]),
-// between [Result.Reset] (with [FormatOTLPMap] or [FormatOTLPAttributes]) and
+// between [Extractor.Reset] (with [FormatOTLPMap] or [FormatOTLPAttributes]) and
 // [Result.Finish]. The JSON and text scanners go through the same Classify and
 // Set calls, so one table decides what every key means. See Example_walkMap.
 //
