@@ -74,9 +74,11 @@ func TestBenchmarkLines(t *testing.T) {
 
 // longLines are lines of about 64 KiB in shapes that once made the
 // extractor search the rest of the line again at every member or bracket,
-// time growing with the square of the length. Now their MB/s stays the same
-// at any length; it is lower than the short lines' because their members and
-// brackets are only a few bytes each.
+// time growing with the square of the length, plus nesting far deeper than
+// the JSON skipper follows. Now their MB/s stays the same at any length; it
+// is lower than the short lines' because their members and brackets are only
+// a few bytes each (each '[' of the deep line looks ahead for a Sleuth
+// block's ']', at most 151 bytes).
 var longLines = []struct{ name, unit, head, tail string }{
 	// The only mention of a trace is in the last value, after many members.
 	{"json-late-trace-word", `,"k":1`, `{"level":30,"time":1795562617043,"service":"cart"`, `,"msg":"lost the race"}`},
@@ -84,6 +86,8 @@ var longLines = []struct{ name, unit, head, tail string }{
 	{"json-invalid-trace-keys", `,"trace":1`, `{"level":30,"time":1795562617043,"service":"cart"`, `}`},
 	// Many bracketed words and no comma, as Sleuth's block needs.
 	{"text-brackets", `[a-b] `, `2026-11-24 23:11:32,208 INFO `, `done`},
+	// Nesting far deeper than the JSON skipper follows, then read as text.
+	{"json-deep-nesting", `[`, `{"level":30,"a":`, `}`},
 }
 
 func BenchmarkLongLine(b *testing.B) {

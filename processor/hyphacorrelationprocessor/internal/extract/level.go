@@ -27,13 +27,11 @@ func ParseLevel(s string) (num int32, text string, ok bool) {
 		}
 		return ParseLevelNumber(n)
 	}
+	// Setting 0x20 lower-cases a letter and turns no other byte into a
+	// letter, so names match in any case without a branch per byte.
 	var buf [maxLevelLen]byte
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
+		buf[i] = s[i] | 0x20
 	}
 	switch string(buf[:len(s)]) {
 	case "trace", "trce", "verbose":

@@ -103,8 +103,9 @@ func TestParseLevel(t *testing.T) {
 	}
 }
 
-// TestDeepNesting makes sure pathological nesting neither recurses nor
-// takes long: the scanners count brackets.
+// TestDeepNesting makes sure pathological nesting does not recurse (the
+// scanners count brackets) and finds nothing; BenchmarkLongLine shows that
+// such lines take time in proportion to their length.
 func TestDeepNesting(t *testing.T) {
 	e := New(Options{})
 	deep := strings.Repeat("[", 10000)
@@ -117,11 +118,10 @@ func TestDeepNesting(t *testing.T) {
 		`{"Scopes":` + deep,
 		`{"trace":` + strings.Repeat(`{"id":`, 10000),
 	} {
-		start := time.Now()
 		var r Result
 		e.FromString(line, &r)
-		if d := time.Since(start); d > 50*time.Millisecond {
-			t.Errorf("%.20q...: took %v", line, d)
+		if r.HasTrace != strings.Contains(line, "trace_id") {
+			t.Errorf("%.20q...: HasTrace %v", line, r.HasTrace)
 		}
 	}
 	var r Result
