@@ -25,14 +25,14 @@ package hyphacorrelationprocessor
 // on 2026-11-25 on the 2-core development machine; medians of five:
 //
 //	case         hypha ns/record  allocs/record  OTTL ns/record  allocs/record  OTTL/hypha
-//	pino         326              0.07           8258            97.1           25.4x
-//	logfmt       473              0.06           10254           107.1          21.7x
-//	json-no-ids  190              0.06           7467            91.1           39.3x
-//	text-no-ids  143              0.05           32315           344.2          226x
+//	pino         328              0.07           8412            97.1           25.6x
+//	logfmt       475              0.06           11170           107.1          23.5x
+//	json-no-ids  193              0.06           8305            91.1           43.1x
+//	text-no-ids  148              0.05           33600           344.2          228x
 //
 // Most of hypha_correlation's time is the extractor (internal/extract's
-// benchmarks of the same shapes: 298 ns per pino line, 163 per JSON line
-// without ids, 113 per text line without ids, in the same run). Its
+// benchmarks of the same shapes: 304 ns per pino line, 166 per JSON line
+// without ids, 107 per text line without ids, in the same run). Its
 // allocations are per batch, not per record: 5 to 7 per ConsumeLogs of 100
 // records, from the processorhelper's own telemetry and the telemetry
 // counter calls in processor.go.
