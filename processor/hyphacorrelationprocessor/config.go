@@ -80,7 +80,7 @@ func (cfg *Config) Validate() error {
 		}
 	}
 	if _, err := cfg.timeZone(); err != nil {
-		errs = append(errs, fmt.Errorf("default_time_zone: %w", err))
+		errs = append(errs, err)
 	}
 	if cfg.ReportStallAfter < 0 {
 		errs = append(errs, fmt.Errorf("report_stall_after: must not be negative, got %s", cfg.ReportStallAfter))
@@ -88,10 +88,15 @@ func (cfg *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// timeZone returns the location DefaultTimeZone names, nil when it is empty.
+// timeZone returns the location DefaultTimeZone names, nil when it is
+// empty; its error names the key.
 func (cfg *Config) timeZone() (*time.Location, error) {
 	if cfg.DefaultTimeZone == "" {
 		return nil, nil
 	}
-	return time.LoadLocation(cfg.DefaultTimeZone)
+	zone, err := time.LoadLocation(cfg.DefaultTimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("default_time_zone: %w", err)
+	}
+	return zone, nil
 }

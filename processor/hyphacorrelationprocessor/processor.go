@@ -3,7 +3,6 @@ package hyphacorrelationprocessor // import "github.com/hypha-obs/hypha/processo
 import (
 	"context"
 	"encoding/hex"
-	"fmt"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -31,7 +30,7 @@ type logsProcessor struct {
 func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, error) {
 	zone, err := cfg.timeZone()
 	if err != nil {
-		return nil, fmt.Errorf("default_time_zone: %w", err)
+		return nil, err
 	}
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 	if err != nil {

@@ -124,26 +124,17 @@ func setHeaderLevel(word string, r *Result) bool {
 // clockLen returns the length of the time of day (hh:mm:ss, with a
 // fraction after '.' or ',') at the start of s, or 0.
 func clockLen(s string) int {
-	if len(s) < 8 || s[2] != ':' || s[5] != ':' || !isDigits(s[0:2]) || !isDigits(s[3:5]) || !isDigits(s[6:8]) {
+	if len(s) < 8 || s[2] != ':' || s[5] != ':' || digits(s[0:2]) < 0 || digits(s[3:5]) < 0 || digits(s[6:8]) < 0 {
 		return 0
 	}
 	i := 8
-	if i+1 < len(s) && (s[i] == '.' || s[i] == ',') && isDigits(s[i+1:i+2]) {
+	if i+1 < len(s) && (s[i] == '.' || s[i] == ',') && s[i+1] >= '0' && s[i+1] <= '9' {
 		i += 2
 		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
 			i++
 		}
 	}
 	return i
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
