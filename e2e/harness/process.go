@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -28,6 +29,21 @@ func FreePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// onFreePorts runs start, which picks its ports with FreePort and starts a
+// program on them, and runs it again, with fresh ports, while the program
+// could not bind one: a port free when picked can be taken before the
+// program binds it, for example by an outgoing connection of another
+// program under test.
+func onFreePorts(start func() error) error {
+	var err error
+	for range 3 {
+		if err = start(); err == nil || !strings.Contains(err.Error(), "address already in use") {
+			return err
+		}
+	}
+	return err
 }
 
 // FreeAddr returns "127.0.0.1:<free port>".

@@ -54,6 +54,15 @@ type Jaeger struct {
 
 // StartJaeger starts Jaeger on free loopback ports.
 func StartJaeger(dir, bin string) (*Jaeger, error) {
+	var j *Jaeger
+	err := onFreePorts(func() (err error) {
+		j, err = startJaeger(dir, bin)
+		return err
+	})
+	return j, err
+}
+
+func startJaeger(dir, bin string) (*Jaeger, error) {
 	otlp, err := FreeAddr()
 	if err != nil {
 		return nil, err
@@ -128,12 +137,16 @@ type VictoriaLogs struct {
 // StartVictoriaLogs starts VictoriaLogs on a free loopback port with its data
 // in dir.
 func StartVictoriaLogs(dir, bin string) (*VictoriaLogs, error) {
-	addr, err := FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	v := &VictoriaLogs{URL: "http://" + addr, dataDir: filepath.Join(dir, "victoria-logs-data"), bin: bin, dir: dir, addr: addr}
-	return v, v.Restart()
+	var v *VictoriaLogs
+	err := onFreePorts(func() error {
+		addr, err := FreeAddr()
+		if err != nil {
+			return err
+		}
+		v = &VictoriaLogs{URL: "http://" + addr, dataDir: filepath.Join(dir, "victoria-logs-data"), bin: bin, dir: dir, addr: addr}
+		return v.Restart()
+	})
+	return v, err
 }
 
 // Restart starts VictoriaLogs again on the same port and data after Stop.
@@ -182,6 +195,19 @@ type HyphaOptions struct {
 // StartHypha starts the hypha binary in a mode on free loopback ports and
 // waits for its health endpoint.
 func StartHypha(dir, bin string, opts HyphaOptions) (*Hypha, error) {
+	var h *Hypha
+	err := onFreePorts(func() (err error) {
+		h, err = newHypha(dir, bin, opts)
+		if err != nil {
+			return err
+		}
+		return h.Restart()
+	})
+	return h, err
+}
+
+// newHypha picks StartHypha's ports and settings.
+func newHypha(dir, bin string, opts HyphaOptions) (*Hypha, error) {
 	var addrs [4]string
 	for i := range addrs {
 		a, err := FreeAddr()
@@ -220,7 +246,7 @@ func StartHypha(dir, bin string, opts HyphaOptions) (*Hypha, error) {
 		h.bin = opts.Wrapper[0]
 	}
 	h.Process = &Process{Name: name}
-	return h, h.Restart()
+	return h, nil
 }
 
 // Restart starts the collector again with the same ports and settings.
