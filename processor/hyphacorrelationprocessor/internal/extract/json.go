@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -166,7 +167,7 @@ func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhe
 		}
 		// stringEnd, inlined by hand: a call per key and per string value
 		// is a measurable share of a line's time.
-		q := strings.IndexByte(s[i+1:], '"') + i + 1
+		q := indexQuote(s, i+1)
 		if q <= i+1 || s[q-1] == '\\' {
 			if q = stringEndEscaped(s, i+1, q); q < 0 {
 				return -1, members
@@ -207,7 +208,7 @@ func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int
 	}
 	switch s[i] {
 	case '"':
-		q := strings.IndexByte(s[i+1:], '"') + i + 1 // stringEnd, inlined by hand
+		q := indexQuote(s, i+1) // stringEnd, inlined by hand
 		if q <= i+1 || s[q-1] == '\\' {
 			if q = stringEndEscaped(s, i+1, q); q < 0 {
 				return -1
@@ -230,17 +231,16 @@ func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int
 		return skipComposite(s, i)
 	}
 	// Most bare values are non-negative integers (levels, epoch times,
-	// pids, ports): read their digits while looking for the end, and hand
-	// the number on without parsing it again. Up to 18 digits cannot
-	// overflow an int64.
-	j := i
-	var n int64
-	for j < len(s) && j-i < 18 && s[j]-'0' <= 9 {
-		n = n*10 + int64(s[j]-'0')
-		j++
-	}
+	// pids, ports): find their digits a word at a time, and read their
+	// value only under a key that matters. Up to 18 digits cannot overflow
+	// an int64.
+	j := digitsEnd(s, i, 18)
 	if j > i && (j == len(s) || isTokenEnd(s[j])) {
 		if f != FieldNone {
+			var n int64
+			for k := i; k < j; k++ {
+				n = n*10 + int64(s[k]-'0')
+			}
 			r.SetInt(f, n)
 		}
 		return j
@@ -337,20 +337,82 @@ func skipComposite(s string, i int) int {
 }
 
 // stringEnd returns the index of the quote that closes the string whose
-// content starts at s[i], or -1. strings.IndexByte finds the next quote with
-// the runtime's vector code. The common case, a quote with no backslash
+// content starts at s[i], or -1. The common case, a quote with no backslash
 // before it, is small enough to be inlined at every call site; escapes go to
 // stringEndEscaped.
 func stringEnd(s string, i int) int {
-	q := strings.IndexByte(s[i:], '"') + i
+	q := indexQuote(s, i)
 	if q > i && s[q-1] != '\\' {
 		return q
 	}
 	return stringEndEscaped(s, i, q)
 }
 
+// Word-at-a-time constants: a one, the top bit, a quote and a '0' in every
+// byte.
+const (
+	byteOnes   = 0x0101010101010101
+	byteHighs  = 0x8080808080808080
+	byteQuotes = 0x2222222222222222
+	byteZeros  = 0x3030303030303030
+)
+
+// quoteWords is how many 8-byte words indexQuote tests itself before it
+// hands the search to strings.IndexByte.
+const quoteWords = 3
+
+// indexQuote returns the index of the first '"' in s at or after i, or -1.
+// JSON keys and most values are shorter than 24 bytes, and for those a few
+// 8-byte words, each tested for a quote byte with arithmetic, settle the
+// search in less time than strings.IndexByte takes to set up its vector
+// loop; longer strings go on with IndexByte.
+func indexQuote(s string, i int) int {
+	for n := 0; n < quoteWords && i+8 <= len(s); n++ {
+		w := load64(s, i) ^ byteQuotes // a quote byte becomes zero
+		// The lowest byte flagged here is the first zero byte; a borrow can
+		// flag bytes above it, never below.
+		if zero := (w - byteOnes) &^ w & byteHighs; zero != 0 {
+			return i + bits.TrailingZeros64(zero)>>3
+		}
+		i += 8
+	}
+	q := strings.IndexByte(s[i:], '"')
+	if q < 0 {
+		return -1
+	}
+	return i + q
+}
+
+// digitsEnd returns the index after the decimal digits that start at s[i],
+// at most limit of them, testing a word at a time.
+func digitsEnd(s string, i, limit int) int {
+	end := min(len(s), i+limit)
+	for i+8 <= end {
+		// A byte is a digit when it is at most 9 after the xor; adding
+		// 0x76 to its low seven bits sets the top bit of those above 9, and
+		// cannot carry into the next byte.
+		w := load64(s, i) ^ byteZeros
+		if high := ((w &^ byteHighs) + byteOnes*0x76 | w) & byteHighs; high != 0 {
+			return i + bits.TrailingZeros64(high)>>3
+		}
+		i += 8
+	}
+	for i < end && s[i]-'0' <= 9 {
+		i++
+	}
+	return i
+}
+
+// load64 reads s[i:i+8] as a little-endian word: the first byte is the
+// lowest. The compiler makes it one load.
+func load64(s string, i int) uint64 {
+	b := s[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
 // stringEndEscaped finishes stringEnd once the quote it found at s[q] is
-// not plainly the end: q is i-1 when there is no quote, i for an empty
+// not plainly the end: q is -1 when there is no quote, i for an empty
 // string, and otherwise a quote with a backslash before it, which is escaped
 // when the backslashes before it are odd in number.
 func stringEndEscaped(s string, i, q int) int {
