@@ -185,7 +185,13 @@ func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhe
 		} else {
 			f = e.ClassifyIn(parent, key)
 		}
-		if i = e.scanValue(s, i, f, parent == FieldNone, r); i < 0 {
+		if i < len(s) && s[i] == '"' {
+			// Strings, the commonest values, skip scanValue's switch.
+			i = stringValue(s, i, f, r)
+		} else {
+			i = e.scanValue(s, i, f, parent == FieldNone, r)
+		}
+		if i < 0 {
 			return -1, members
 		}
 		members++
@@ -208,16 +214,7 @@ func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int
 	}
 	switch s[i] {
 	case '"':
-		q := indexQuote(s, i+1) // stringEnd, inlined by hand
-		if q <= i+1 || s[q-1] == '\\' {
-			if q = stringEndEscaped(s, i+1, q); q < 0 {
-				return -1
-			}
-		}
-		if f != FieldNone {
-			r.SetString(f, s[i+1:q])
-		}
-		return q + 1
+		return stringValue(s, i, f, r)
 	case '{':
 		if top && f.Nested() {
 			end, _ := e.scanObject(s, i+1, f, r, false)
@@ -255,6 +252,21 @@ func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int
 		r.setToken(f, s[i:j])
 	}
 	return j
+}
+
+// stringValue reads the string value whose opening quote is s[i] under a key
+// of Field f and returns the index after it, or -1.
+func stringValue(s string, i int, f Field, r *Result) int {
+	q := indexQuote(s, i+1) // stringEnd without its call
+	if q <= i+1 || s[q-1] == '\\' {
+		if q = stringEndEscaped(s, i+1, q); q < 0 {
+			return -1
+		}
+	}
+	if f != FieldNone {
+		r.SetString(f, s[i+1:q])
+	}
+	return q + 1
 }
 
 // scanScopes reads the array of .NET logging scopes, looking into each

@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"bytes"
+	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +89,23 @@ func TestParseIDs(t *testing.T) {
 	}
 	if id, ok := ParseTraceID("a3ce929d0e0e4736"); !ok || id != [16]byte{8: 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36} {
 		t.Errorf("64-bit trace id not left-padded: %x %v", id, ok)
+	}
+}
+
+// TestDecodeHex puts every byte value at every position of two ids, one in
+// either case, and compares with encoding/hex.
+func TestDecodeHex(t *testing.T) {
+	for _, id := range []string{"4bF92f3577B34da6", "a3CE92"} {
+		for pos := range len(id) {
+			for c := range 256 {
+				s := id[:pos] + string([]byte{byte(c)}) + id[pos+1:]
+				want, err := hex.DecodeString(s)
+				got := make([]byte, len(id)/2)
+				if ok := decodeHex(got, s); ok != (err == nil) || ok && !bytes.Equal(got, want) {
+					t.Fatalf("decodeHex(%q) = %x, %v; want %x, %v", s, got, ok, want, err)
+				}
+			}
+		}
 	}
 }
 
