@@ -191,6 +191,7 @@ var stringEndCases = []string{
 	`\`, `ab\`, `abcdefghijklmnopqrstuvwxyz"`, `abcdefgh\"ijklmnop"`,
 	`abcdefg"`, `abcdefgh"`, `abcdefghijklmno"`, `abcdefghijklmnop"`, `abcdefghijklmnopqrstuvw"`,
 	`abcdefghijklmnopqrstuvwx"`, "\xa2\xa2\xa2\xa2\xa2\xa2\xa2\xa2\xa2\"", "\x00\x01\x21\x23\xff\x7f\"\x22",
+	`abc\\def"`, `abcdefg\"h"`, `abcdefgh\\\"ijklmnopqrstuvw\\"x"`, `\\\\\\\\\\\\\\\\\\\\"`,
 }
 
 func TestStringEnd(t *testing.T) {
