@@ -22,17 +22,17 @@ package hyphacorrelationprocessor
 // service name and set the severity text, so it does more work than OTTL.
 //
 // Measured with `make bench` (go test -run '^$' -bench . -benchmem -count 5)
-// on 2026-11-25 on the 2-core development machine; medians of five:
+// on 2026-12-01 on the 2-core development machine; medians of five:
 //
 //	case         hypha ns/record  allocs/record  OTTL ns/record  allocs/record  OTTL/hypha
-//	pino         328              0.07           8412            97.1           25.6x
-//	logfmt       475              0.06           11170           107.1          23.5x
-//	json-no-ids  193              0.06           8305            91.1           43.1x
-//	text-no-ids  148              0.05           33600           344.2          228x
+//	pino         184              0.07           4812            97.1           26.2x
+//	logfmt       260              0.06           5977            107.1          23.0x
+//	json-no-ids  109              0.06           4621            91.1           42.6x
+//	text-no-ids  72               0.05           16476           344.2          228x
 //
 // Most of hypha_correlation's time is the extractor (internal/extract's
-// benchmarks of the same shapes: 304 ns per pino line, 166 per JSON line
-// without ids, 107 per text line without ids, in the same run). Its
+// benchmarks of the same shapes: 158 ns per pino line, 90 per JSON line
+// without ids, 56 per text line without ids, in the same run). Its
 // allocations are per batch, not per record: 5 to 7 per ConsumeLogs of 100
 // records, from the processorhelper's own telemetry and the telemetry
 // counter calls in processor.go.
