@@ -200,11 +200,12 @@ func TestStringEnd(t *testing.T) {
 	}
 }
 
-// checkWordScans compares stringEnd and indexQuote with byte loops from
-// every offset of s.
+// checkWordScans compares stringEnd and indexQuote with byte loops from the
+// first 64 offsets of s: every alignment of their three words, without a
+// search per byte of a long fuzzed input.
 func checkWordScans(t *testing.T, s string) {
 	t.Helper()
-	for i := 0; i <= len(s); i++ {
+	for i := 0; i <= len(s) && i < 64; i++ {
 		if got, want := stringEnd(s, i), stringEndReference(s, i); got != want {
 			t.Fatalf("stringEnd(%q, %d) = %d, want %d", s, i, got, want)
 		}
