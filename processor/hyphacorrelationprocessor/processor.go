@@ -22,9 +22,11 @@ type logsProcessor struct {
 	extractor *extract.Extractor
 	telemetry *metadata.TelemetryBuilder
 	stalls    *stallWatch // nil when stall reports are off
-	// byFormat holds one prebuilt attribute option per format, so that
-	// counting correlated records allocates nothing.
-	byFormat [256]metric.AddOption
+	// byFormat holds the prebuilt attribute option of each format, each in
+	// its own slice: passed on with ..., it reaches the counter without the
+	// variadic slice a single option would be allocated in, so counting
+	// correlated records allocates nothing.
+	byFormat [256][]metric.AddOption
 }
 
 func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, error) {
@@ -47,7 +49,7 @@ func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, erro
 		telemetry: tb,
 	}
 	for i := range p.byFormat {
-		p.byFormat[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("format", extract.Format(i).String())))
+		p.byFormat[i] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("format", extract.Format(i).String())))}
 	}
 	return p, nil
 }
@@ -184,7 +186,7 @@ func (p *logsProcessor) record(ctx context.Context, counts *batchCounts) {
 	}
 	for f, n := range counts.correlated {
 		if n > 0 {
-			p.telemetry.ProcessorHyphaCorrelationRecordsCorrelated.Add(ctx, n, p.byFormat[f])
+			p.telemetry.ProcessorHyphaCorrelationRecordsCorrelated.Add(ctx, n, p.byFormat[f]...)
 		}
 	}
 }
