@@ -191,6 +191,7 @@ var stringEndCases = []string{
 	`\`, `ab\`, `abcdefghijklmnopqrstuvwxyz"`, `abcdefgh\"ijklmnop"`,
 	`abcdefg"`, `abcdefgh"`, `abcdefghijklmno"`, `abcdefghijklmnop"`, `abcdefghijklmnopqrstuvw"`,
 	`abcdefghijklmnopqrstuvwx"`, "\xa2\xa2\xa2\xa2\xa2\xa2\xa2\xa2\xa2\"", "\x00\x01\x21\x23\xff\x7f\"\x22",
+	strings.Repeat("a", 39) + `"`, strings.Repeat("a", 40) + `"`, strings.Repeat("a", 41) + `"`,
 	`abc\\def"`, `abcdefg\"h"`, `abcdefgh\\\"ijklmnopqrstuvw\\"x"`, `\\\\\\\\\\\\\\\\\\\\"`,
 }
 
