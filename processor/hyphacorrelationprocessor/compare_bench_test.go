@@ -25,17 +25,17 @@ package hyphacorrelationprocessor
 // on 2026-12-01 on the 2-core development machine; medians of five:
 //
 //	case         hypha ns/record  allocs/record  OTTL ns/record  allocs/record  OTTL/hypha
-//	pino         184              0.07           4812            97.1           26.2x
-//	logfmt       260              0.06           5977            107.1          23.0x
-//	json-no-ids  109              0.06           4621            91.1           42.6x
-//	text-no-ids  72               0.05           16476           344.2          228x
+//	pino         175              0.06           4860            97.1           27.7x
+//	logfmt       250              0.05           6019            107.1          24.1x
+//	json-no-ids  107              0.06           4358            91.1           40.7x
+//	text-no-ids  72               0.05           16738           344.2          231x
 //
 // Most of hypha_correlation's time is the extractor (internal/extract's
-// benchmarks of the same shapes: 158 ns per pino line, 90 per JSON line
-// without ids, 56 per text line without ids, in the same run). Its
-// allocations are per batch, not per record: 5 to 7 per ConsumeLogs of 100
-// records, from the processorhelper's own telemetry and the telemetry
-// counter calls in processor.go.
+// benchmarks of the same shapes: 152 ns per pino line, 86 per JSON line
+// without ids, 55 per text line without ids, in the same run). Its
+// allocations are per batch, not per record: 5 per ConsumeLogs from the
+// processorhelper's own telemetry, plus the value of the resource's
+// service.name when the lines name a service (TestProcessLogsAllocations).
 
 import (
 	"context"
