@@ -118,7 +118,7 @@ func (p *logsProcessor) processResource(rls plog.ResourceLogsSlice, rl plog.Reso
 
 func (p *logsProcessor) processRecord(lr plog.LogRecord, r *extract.Result, counts *batchCounts, wantService bool) {
 	counts.seen++
-	needIDs := lr.TraceID() == pcommon.TraceID{}
+	needIDs := lr.TraceID() == pcommon.TraceID{} // IsEmpty copies the id through the stack
 	needSeverity := p.cfg.SetSeverity && lr.SeverityNumber() == plog.SeverityNumberUnspecified
 	needTime := p.cfg.SetTimestamp && lr.Timestamp() == 0
 	if !needIDs && !needSeverity && !needTime && !wantService {

@@ -165,8 +165,8 @@ func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhe
 		if i >= len(s) || s[i] != '"' {
 			return -1, members
 		}
-		// stringEnd, inlined by hand: a call per key and per string value
-		// is a measurable share of a line's time.
+		// stringEnd, inlined by hand: a call per key is a measurable share
+		// of a line's time.
 		q := indexQuote(s, i+1)
 		if q <= i+1 || s[q-1] == '\\' {
 			if q = stringEndEscaped(s, i+1, q); q < 0 {
@@ -257,7 +257,7 @@ func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int
 // stringValue reads the string value whose opening quote is s[i] under a key
 // of Field f and returns the index after it, or -1.
 func stringValue(s string, i int, f Field, r *Result) int {
-	q := indexQuote(s, i+1) // stringEnd without its call
+	q := indexQuote(s, i+1) // stringEnd, inlined by hand
 	if q <= i+1 || s[q-1] == '\\' {
 		if q = stringEndEscaped(s, i+1, q); q < 0 {
 			return -1
@@ -350,8 +350,7 @@ func skipComposite(s string, i int) int {
 
 // stringEnd returns the index of the quote that closes the string whose
 // content starts at s[i], or -1. The common case, a quote with no backslash
-// before it, is small enough to be inlined at every call site; escapes go to
-// stringEndEscaped.
+// before it, is settled here; escapes go to stringEndEscaped.
 func stringEnd(s string, i int) int {
 	q := indexQuote(s, i)
 	if q > i && s[q-1] != '\\' {
