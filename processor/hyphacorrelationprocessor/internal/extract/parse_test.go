@@ -202,8 +202,8 @@ func TestStringEnd(t *testing.T) {
 }
 
 // checkWordScans compares stringEnd and indexQuote with byte loops from the
-// first 64 offsets of s: every alignment of their three words, without a
-// search per byte of a long fuzzed input.
+// first 64 offsets of s: every alignment of indexQuote's quoteWords words,
+// without a search per byte of a long fuzzed input.
 func checkWordScans(t *testing.T, s string) {
 	t.Helper()
 	for i := 0; i <= len(s) && i < 64; i++ {
