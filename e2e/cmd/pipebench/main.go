@@ -6,8 +6,10 @@
 // its wall-clock rate and its peak resident memory. The pipelines (raw, hypha,
 // stanza, ottl) run interleaved for several rounds so that a noisy neighbour
 // hurts all of them alike, and the medians are printed with their ratio to
-// raw. With -compression-sweep it compares the exporter's compressions on
-// the hypha pipeline instead.
+// raw, both median to median and as the median of the ratios within each
+// round. -pipelines picks a subset (raw,hypha gives more rounds of the pair
+// in the same time). With -compression-sweep it compares the exporter's
+// compressions on the hypha pipeline instead.
 //
 // Before measuring, a short check run per pipeline writes what the sink
 // receives to a file and verifies that the ids, flags, severity and time of
@@ -23,6 +25,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -31,6 +35,7 @@ type options struct {
 	rounds, lines, checkLines int
 	sweep, persistent, keep   bool
 	compression               string
+	pipelines                 []string
 	runTimeout                time.Duration
 }
 
@@ -44,7 +49,13 @@ func main() {
 	flag.BoolVar(&o.persistent, "persistent", true, "also run the raw and hypha pipelines once with the shipped on-disk sending queue")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (configs, process output)")
 	flag.DurationVar(&o.runTimeout, "run-timeout", 0, "bound on one run (default 60s plus 200µs per line)")
+	list := flag.String("pipelines", strings.Join(pipelines, ","), "comma-separated pipelines to compare, raw first: more rounds of fewer pipelines in the same time")
 	flag.Parse()
+	var err error
+	if o.pipelines, err = parsePipelines(*list); err != nil {
+		fmt.Fprintln(os.Stderr, "pipebench: -pipelines:", err)
+		os.Exit(2)
+	}
 	if o.runTimeout == 0 {
 		o.runTimeout = 60*time.Second + time.Duration(o.lines)*200*time.Microsecond
 	}
@@ -130,6 +141,9 @@ func run(o options) error {
 	var extra []variant
 	if o.persistent && !o.sweep {
 		for _, p := range []string{"raw", "hypha"} {
+			if !slices.Contains(o.pipelines, p) {
+				continue
+			}
 			v := variant{name: p + "/disk", pipeline: p, compression: o.compression, persistent: true}
 			r, err := b.measure(v, s, linesFile, st.lines)
 			if err != nil {
@@ -152,9 +166,27 @@ type variant struct {
 	persistent                  bool
 }
 
+// parsePipelines checks a -pipelines list: known names, each once, raw
+// first, because every ratio is to raw.
+func parsePipelines(list string) ([]string, error) {
+	names := strings.Split(list, ",")
+	for i, n := range names {
+		if !slices.Contains(pipelines, n) {
+			return nil, fmt.Errorf("unknown pipeline %q (known: %s)", n, strings.Join(pipelines, ", "))
+		}
+		if slices.Contains(names[:i], n) {
+			return nil, fmt.Errorf("pipeline %q is listed twice", n)
+		}
+	}
+	if names[0] != "raw" {
+		return nil, fmt.Errorf("the list must start with raw, the reference of every ratio; got %q", list)
+	}
+	return names, nil
+}
+
 func pipelineVariants(o options) []variant {
 	var vs []variant
-	for _, p := range pipelines {
+	for _, p := range o.pipelines {
 		vs = append(vs, variant{name: p, pipeline: p, compression: o.compression})
 	}
 	return vs

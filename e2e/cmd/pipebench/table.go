@@ -9,14 +9,17 @@ import (
 
 // printTable prints one row per variant with the medians of its runs and
 // the ratio of its CPU per record to the reference row (raw, or in the
-// sweep the stock raw/gzip).
+// sweep the stock raw/gzip): the ratio of the medians, and the median of the
+// ratios within each round, which pairs runs that shared the machine's
+// conditions of the moment.
 func printTable(w io.Writer, vs []variant, results map[string][]result, o options) {
 	ref := vs[0].name
 	refCPU := median(results[ref], result.usPerRecord)
 	fmt.Fprintf(w, "agent pipelines, %d lines per run, medians of %d interleaved rounds; CPU is the agent's user+system time\n", o.lines, o.rounds)
-	fmt.Fprintf(w, "from its start until the sink had accepted every record; \"vs %s\" compares CPU per record.\n\n", ref)
+	fmt.Fprintf(w, "from its start until the sink had accepted every record; \"vs %s\" compares CPU per record,\n", ref)
+	fmt.Fprintf(w, "\"per round\" is the median (min–max) of that ratio taken within each round.\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "pipeline\tcompression\tqueue\truns\tCPU µs/record\t(min–max)\tvs "+ref+"\trecords/s\tpeak RSS MiB\tloopback MB\t")
+	fmt.Fprintln(tw, "pipeline\tcompression\tqueue\truns\tCPU µs/record\t(min–max)\tvs "+ref+"\tper round\trecords/s\tpeak RSS MiB\tloopback MB\t")
 	for _, v := range vs {
 		rs := results[v.name]
 		queue := "memory"
@@ -25,8 +28,8 @@ func printTable(w io.Writer, vs []variant, results map[string][]result, o option
 		}
 		cpu := median(rs, result.usPerRecord)
 		lo, hi := minMax(rs, result.usPerRecord)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.2f\t(%.2f–%.2f)\t%.2f\t%.0f\t%.0f\t%.0f\t\n",
-			v.name, v.compression, queue, len(rs), cpu, lo, hi, cpu/refCPU,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.2f\t(%.2f–%.2f)\t%.2f\t%s\t%.0f\t%.0f\t%.0f\t\n",
+			v.name, v.compression, queue, len(rs), cpu, lo, hi, cpu/refCPU, pairedRatio(rs, results[ref]),
 			median(rs, result.perSecond),
 			median(rs, func(r result) float64 { return float64(r.peakRSS) / (1 << 20) }),
 			median(rs, func(r result) float64 { return float64(r.loopback) / 1e6 }))
@@ -35,6 +38,22 @@ func printTable(w io.Writer, vs []variant, results map[string][]result, o option
 	fmt.Fprintln(w, "\nloopback MB counts every byte through lo on this machine during the run, so it only indicates what compression saves.")
 }
 
+// pairedRatio is the median (min–max) over rounds of rs's CPU per record to
+// ref's in the same round, or "-" when rs did not run in every round (the
+// single runs with the disk queue).
+func pairedRatio(rs, ref []result) string {
+	if len(rs) != len(ref) || len(rs) == 0 {
+		return "-"
+	}
+	ratios := make([]float64, len(rs))
+	for i := range rs {
+		ratios[i] = rs[i].usPerRecord() / ref[i].usPerRecord()
+	}
+	slices.Sort(ratios)
+	return fmt.Sprintf("%.3f (%.2f–%.2f)", middle(ratios), ratios[0], ratios[len(ratios)-1])
+}
+
+// values returns f of every result, sorted.
 func values(rs []result, f func(result) float64) []float64 {
 	v := make([]float64, len(rs))
 	for i, r := range rs {
@@ -44,16 +63,18 @@ func values(rs []result, f func(result) float64) []float64 {
 	return v
 }
 
-func median(rs []result, f func(result) float64) float64 {
-	v := values(rs, f)
-	if len(v) == 0 {
+// middle is the median of sorted values, 0 for none.
+func middle(v []float64) float64 {
+	switch {
+	case len(v) == 0:
 		return 0
-	}
-	if len(v)%2 == 1 {
+	case len(v)%2 == 1:
 		return v[len(v)/2]
 	}
 	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
+
+func median(rs []result, f func(result) float64) float64 { return middle(values(rs, f)) }
 
 func minMax(rs []result, f func(result) float64) (float64, float64) {
 	v := values(rs, f)

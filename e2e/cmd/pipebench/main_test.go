@@ -1,0 +1,55 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParsePipelines(t *testing.T) {
+	for _, tc := range []struct {
+		list, want, err string
+	}{
+		{list: "raw,hypha,stanza,ottl", want: "raw,hypha,stanza,ottl"},
+		{list: "raw,hypha", want: "raw,hypha"},
+		{list: "raw", want: "raw"},
+		{list: "hypha,raw", err: "must start with raw"},
+		{list: "raw,otel", err: `unknown pipeline "otel"`},
+		{list: "raw,hypha,hypha", err: `"hypha" is listed twice`},
+		{list: "", err: `unknown pipeline ""`},
+	} {
+		got, err := parsePipelines(tc.list)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("parsePipelines(%q) = %v, %v; want an error with %q", tc.list, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, strings.Split(tc.want, ",")) {
+			t.Errorf("parsePipelines(%q) = %v, %v; want %s", tc.list, got, err, tc.want)
+		}
+	}
+}
+
+// runs makes results of n records with the given CPU times in microseconds.
+func runs(n int64, cpuMicros ...int64) []result {
+	rs := make([]result, len(cpuMicros))
+	for i, us := range cpuMicros {
+		rs[i] = result{records: n, cpu: time.Duration(us) * time.Microsecond}
+	}
+	return rs
+}
+
+func TestPairedRatio(t *testing.T) {
+	ref := runs(1000, 2000, 4000, 2000)
+	// Round by round 1.10, 1.05, 1.20: the median of the ratios is 1.10,
+	// while the ratio of the medians (2400/2000) would be 1.20.
+	hypha := runs(1000, 2200, 4200, 2400)
+	if got, want := pairedRatio(hypha, ref), "1.100 (1.05–1.20)"; got != want {
+		t.Errorf("pairedRatio = %q, want %q", got, want)
+	}
+	if got := pairedRatio(runs(1000, 2100), ref); got != "-" {
+		t.Errorf("pairedRatio of a single run against three = %q, want -", got)
+	}
+}
