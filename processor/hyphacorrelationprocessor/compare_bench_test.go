@@ -25,14 +25,14 @@ package hyphacorrelationprocessor
 // on 2026-12-01 on the 2-core development machine; medians of five:
 //
 //	case         hypha ns/record  allocs/record  OTTL ns/record  allocs/record  OTTL/hypha
-//	pino         175              0.06           4860            97.1           27.7x
-//	logfmt       250              0.05           6019            107.1          24.1x
-//	json-no-ids  107              0.06           4358            91.1           40.7x
-//	text-no-ids  72               0.05           16738           344.2          231x
+//	pino         183              0.06           6012            97.1           32.9x
+//	logfmt       268              0.05           6244            107.1          23.3x
+//	json-no-ids  111              0.06           4636            91.1           41.7x
+//	text-no-ids  75               0.05           18000           344.1          240x
 //
 // Most of hypha_correlation's time is the extractor (internal/extract's
-// benchmarks of the same shapes: 152 ns per pino line, 86 per JSON line
-// without ids, 55 per text line without ids, in the same run). Its
+// benchmarks of the same shapes: 159 ns per pino line, 88 per JSON line
+// without ids, 57 per text line without ids, in the same run). Its
 // allocations are per batch, not per record: 5 per ConsumeLogs from the
 // processorhelper's own telemetry, plus the value of the resource's
 // service.name when the lines name a service (TestProcessLogsAllocations).
