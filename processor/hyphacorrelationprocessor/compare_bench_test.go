@@ -150,14 +150,15 @@ func benchTextNoIDsLine(i int) string {
 		benchNow.Add(time.Duration(i)*time.Millisecond).Format("2006-01-02 15:04:05,000"), i, i%100000, i%97, 1+i%7, i%31)
 }
 
-// benchBatch builds one batch of a case, shaped as file_log delivers it.
-func benchBatch(c benchCase) plog.Logs {
+// benchBatch builds one batch of benchRecords lines, line(0) first, shaped
+// as file_log delivers it.
+func benchBatch(line func(i int) string) plog.Logs {
 	ld := plog.NewLogs()
 	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
 	for i := range benchRecords {
 		lr := sl.LogRecords().AppendEmpty()
 		lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(benchNow))
-		lr.Body().SetStr(c.line(i))
+		lr.Body().SetStr(line(i))
 		lr.Attributes().PutStr("log.file.path", "/var/log/apps/cart.log")
 	}
 	return ld
@@ -210,10 +211,10 @@ func benchReset(ld plog.Logs) {
 	}
 }
 
-// runBench times process-then-reset of one batch per iteration and reports
-// per-record figures; p may be nil to time the reset alone.
-func runBench(b *testing.B, c benchCase, p processor.Logs) {
-	ld := benchBatch(c)
+// runBench times process-then-reset of one batch per iteration, going round
+// batches, and reports per-record figures; p may be nil to time the reset
+// alone.
+func runBench(b *testing.B, batches []plog.Logs, p processor.Logs) {
 	ctx := context.Background()
 	if p != nil {
 		require.NoError(b, p.Start(ctx, componenttest.NewNopHost()))
@@ -222,7 +223,10 @@ func runBench(b *testing.B, c benchCase, p processor.Logs) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	b.ReportAllocs()
+	n := 0
 	for b.Loop() {
+		ld := batches[n%len(batches)]
+		n++
 		if p != nil {
 			if err := p.ConsumeLogs(ctx, ld); err != nil {
 				b.Fatal(err)
@@ -238,19 +242,23 @@ func runBench(b *testing.B, c benchCase, p processor.Logs) {
 
 func BenchmarkHypha(b *testing.B) {
 	for _, c := range benchCases {
-		b.Run(c.name, func(b *testing.B) { runBench(b, c, newHyphaBench(b, c, consumertest.NewNop())) })
+		b.Run(c.name, func(b *testing.B) {
+			runBench(b, []plog.Logs{benchBatch(c.line)}, newHyphaBench(b, c, consumertest.NewNop()))
+		})
 	}
 }
 
 func BenchmarkOTTL(b *testing.B) {
 	for _, c := range benchCases {
-		b.Run(c.name, func(b *testing.B) { runBench(b, c, newOTTLBench(b, c, consumertest.NewNop())) })
+		b.Run(c.name, func(b *testing.B) {
+			runBench(b, []plog.Logs{benchBatch(c.line)}, newOTTLBench(b, c, consumertest.NewNop()))
+		})
 	}
 }
 
 func BenchmarkReset(b *testing.B) {
 	for _, c := range benchCases {
-		b.Run(c.name, func(b *testing.B) { runBench(b, c, nil) })
+		b.Run(c.name, func(b *testing.B) { runBench(b, []plog.Logs{benchBatch(c.line)}, nil) })
 	}
 }
 
@@ -264,7 +272,7 @@ func TestProcessLogsAllocations(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p, err := newLogsProcessor(processortest.NewNopSettings(NewFactory().Type()), createDefaultConfig().(*Config))
 			require.NoError(t, err)
-			ld := benchBatch(c)
+			ld := benchBatch(c.line)
 			_, err = p.processLogs(ctx, ld)
 			require.NoError(t, err)
 			want := 0.0
@@ -294,14 +302,14 @@ func TestCompareBenchDoesTheJob(t *testing.T) {
 				sink := new(consumertest.LogsSink)
 				p := create(t, c, sink)
 				require.NoError(t, p.Start(ctx, componenttest.NewNopHost()))
-				require.NoError(t, p.ConsumeLogs(ctx, benchBatch(c)))
+				require.NoError(t, p.ConsumeLogs(ctx, benchBatch(c.line)))
 				require.NoError(t, p.Shutdown(ctx))
 				require.Len(t, sink.AllLogs(), 1)
 				ld := sink.AllLogs()[0]
 				reset := plog.NewLogs()
 				ld.CopyTo(reset)
 				benchReset(reset)
-				require.NoError(t, plogtest.CompareLogs(benchBatch(c), reset), "a reset batch must equal a new one")
+				require.NoError(t, plogtest.CompareLogs(benchBatch(c.line), reset), "a reset batch must equal a new one")
 				require.Equal(t, 1, ld.ResourceLogs().Len())
 				got[i] = ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 			}

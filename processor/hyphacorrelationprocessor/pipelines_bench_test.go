@@ -7,9 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/hypha-obs/hypha/internal/pinolines"
@@ -21,16 +19,10 @@ func pipelineBatches(n int) []plog.Logs {
 	g := pinolines.New(1)
 	batches := make([]plog.Logs, n)
 	for b := range batches {
-		ld := plog.NewLogs()
-		lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
-		for i := range benchRecords {
+		batches[b] = benchBatch(func(i int) string {
 			line, _ := g.Append(nil, benchNow.UnixMilli()+int64(b*benchRecords+i))
-			lr := lrs.AppendEmpty()
-			lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(benchNow))
-			lr.Body().SetStr(string(line))
-			lr.Attributes().PutStr("log.file.path", "/var/log/apps/cart.log")
-		}
-		batches[b] = ld
+			return string(line)
+		})
 	}
 	return batches
 }
@@ -49,21 +41,7 @@ func BenchmarkHyphaPipelineLines(b *testing.B) {
 		batches int
 	}{{"warm", 1}, {"cold", 1000}} {
 		b.Run(tc.name, func(b *testing.B) {
-			batches := pipelineBatches(tc.batches)
-			p := newHyphaBench(b, benchCases[0], consumertest.NewNop())
-			ctx := context.Background()
-			require.NoError(b, p.Start(ctx, componenttest.NewNopHost()))
-			defer func() { require.NoError(b, p.Shutdown(ctx)) }()
-			n := 0
-			for b.Loop() {
-				ld := batches[n%len(batches)]
-				n++
-				if err := p.ConsumeLogs(ctx, ld); err != nil {
-					b.Fatal(err)
-				}
-				benchReset(ld)
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRecords), "ns/record")
+			runBench(b, pipelineBatches(tc.batches), newHyphaBench(b, benchCases[0], consumertest.NewNop()))
 		})
 	}
 }
