@@ -49,7 +49,7 @@ func main() {
 	flag.BoolVar(&o.persistent, "persistent", true, "also run the raw and hypha pipelines once with the shipped on-disk sending queue")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (configs, process output)")
 	flag.DurationVar(&o.runTimeout, "run-timeout", 0, "bound on one run (default 60s plus 200µs per line)")
-	list := flag.String("pipelines", strings.Join(pipelines, ","), "comma-separated pipelines to compare, raw first: more rounds of fewer pipelines in the same time")
+	list := flag.String("pipelines", strings.Join(pipelines, ","), "comma-separated pipelines to compare, raw first: more rounds of fewer pipelines in the same time (not used by -compression-sweep, which has its own)")
 	flag.Parse()
 	var err error
 	if o.pipelines, err = parsePipelines(*list); err != nil {
