@@ -149,21 +149,26 @@ func indexSerilogKey(s string, spans bool) int {
 func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhenDone bool) (end, members int) {
 	wait := 0 // the index reading must pass before keyAhead is asked again
 	for {
-		i = skipSpace(s, i)
-		if i >= len(s) {
-			return -1, members
-		}
-		if s[i] == '}' {
-			return i + 1, members
-		}
-		if members > 0 {
-			if s[i] != ',' {
+		if members > 0 && i+1 < len(s) && s[i] == ',' && s[i+1] == '"' {
+			// Compact JSON, the common case: the next key follows the comma.
+			i++
+		} else {
+			i = skipSpace(s, i)
+			if i >= len(s) {
 				return -1, members
 			}
-			i = skipSpace(s, i+1)
-		}
-		if i >= len(s) || s[i] != '"' {
-			return -1, members
+			if s[i] == '}' {
+				return i + 1, members
+			}
+			if members > 0 {
+				if s[i] != ',' {
+					return -1, members
+				}
+				i = skipSpace(s, i+1)
+			}
+			if i >= len(s) || s[i] != '"' {
+				return -1, members
+			}
 		}
 		// stringEnd, inlined by hand: a call per key is a measurable share
 		// of a line's time.
@@ -174,11 +179,16 @@ func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhe
 			}
 		}
 		key := s[i+1 : q]
-		i = skipSpace(s, q+1)
-		if i >= len(s) || s[i] != ':' {
-			return -1, members
+		if q+1 < len(s) && s[q+1] == ':' {
+			i = q + 2
+		} else {
+			i = skipSpace(s, q+1)
+			if i >= len(s) || s[i] != ':' {
+				return -1, members
+			}
+			i++
 		}
-		i = skipSpace(s, i+1)
+		i = skipSpace(s, i)
 		var f Field
 		if parent == FieldNone {
 			f = e.Classify(key)
