@@ -25,13 +25,13 @@ package hyphacorrelationprocessor
 // on 2026-12-01 on the 2-core development machine; medians of five:
 //
 //	case         hypha ns/record  allocs/record  OTTL ns/record  allocs/record  OTTL/hypha
-//	pino         183              0.06           6012            97.1           32.9x
-//	logfmt       268              0.05           6244            107.1          23.3x
-//	json-no-ids  111              0.06           4636            91.1           41.7x
-//	text-no-ids  75               0.05           18000           344.1          240x
+//	pino         182              0.06           6267            97.1           34.4x
+//	logfmt       282              0.05           6878            107.1          24.4x
+//	json-no-ids  113              0.06           5080            91.1           45.1x
+//	text-no-ids  77               0.05           18620           344.1          242x
 //
 // Most of hypha_correlation's time is the extractor (internal/extract's
-// benchmarks of the same shapes: 159 ns per pino line, 88 per JSON line
+// benchmarks of the same shapes: 158 ns per pino line, 88 per JSON line
 // without ids, 57 per text line without ids, in the same run). Its
 // allocations are per batch, not per record: 5 per ConsumeLogs from the
 // processorhelper's own telemetry, plus the value of the resource's
