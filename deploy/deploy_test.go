@@ -205,6 +205,43 @@ func TestComposeConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("docker-compose config -q: %v\n%s", err, out)
 	}
+
+	// With nothing set (no shell variables, no deploy/.env), the gateway runs
+	// without auth, and is reachable from this machine only.
+	empty := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(dc, "--env-file", empty, "-f", "compose.yaml", "config")
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "HYPHA_") && !strings.HasPrefix(e, "GRAFANA_") {
+			cmd.Env = append(cmd.Env, e)
+		}
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err = cmd.Output()
+	if err != nil {
+		t.Fatalf("docker-compose config: %v\n%s", err, stderr.Bytes())
+	}
+	var resolved struct {
+		Services map[string]struct {
+			Environment map[string]string `yaml:"environment"`
+			Ports       []string          `yaml:"ports"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(out, &resolved); err != nil {
+		t.Fatalf("docker-compose config output: %v", err)
+	}
+	gw := resolved.Services["gateway"]
+	if got := gw.Environment["HYPHA_AUTH"]; got != "none" {
+		t.Errorf("gateway HYPHA_AUTH resolves to %q, want none", got)
+	}
+	for _, p := range gw.Ports {
+		if !strings.HasPrefix(p, "127.0.0.1:") {
+			t.Errorf("gateway publishes %s; without HYPHA_BIND_ADDRESS it must bind 127.0.0.1 only", p)
+		}
+	}
 }
 
 type compose struct {
@@ -308,6 +345,24 @@ func TestComposeServices(t *testing.T) {
 	}
 	if got := gw.Environment["HYPHA_JAEGER_ENDPOINT"]; got != "jaeger:4317" {
 		t.Errorf("HYPHA_JAEGER_ENDPOINT = %q, want jaeger:4317 (OTLP/gRPC)", got)
+	}
+
+	// An empty token is a startup error unless auth is off, and off is safe
+	// only while the ports are on loopback: HYPHA_AUTH defaults to none
+	// exactly where HYPHA_BIND_ADDRESS defaults to 127.0.0.1.
+	if got := gw.Environment["HYPHA_AUTH"]; got != "${HYPHA_AUTH:-none}" {
+		t.Errorf("gateway HYPHA_AUTH = %q, want ${HYPHA_AUTH:-none}", got)
+	}
+	for _, p := range gw.Ports {
+		if !strings.HasPrefix(p, "${HYPHA_BIND_ADDRESS:-127.0.0.1}:") {
+			t.Errorf("gateway port %q: publish it on ${HYPHA_BIND_ADDRESS:-127.0.0.1}, the address HYPHA_AUTH's default relies on", p)
+		}
+	}
+	// The metrics listen on loopback by default, out of other containers'
+	// reach; the gateway opens them to the compose network, and 8888 stays
+	// unpublished (the published ports are checked above).
+	if got := gw.Environment["HYPHA_METRICS_HOST"]; got != "0.0.0.0" {
+		t.Errorf("gateway HYPHA_METRICS_HOST = %q, want 0.0.0.0 inside the container", got)
 	}
 
 	// Each config file a service is told to read is the one mounted for it.
