@@ -1129,6 +1129,22 @@ func TestInstallAgent(t *testing.T) {
 		t.Errorf("agent.env for a single glob, no token, no service name:\n%s", env)
 	}
 
+	// --memory-limit-mib goes to agent.env, and twice it to MemoryMax; the
+	// default gives the template's MemoryMax.
+	for limit, wantMax := range map[string]int64{"1024": 2048 << 20, strconv.Itoa(defaultMemoryLimitMiB): unitMemoryMax(t, template)} {
+		if _, stderr, err := runInstall(t, "--binary", bin, "--gateway", "10.0.0.5:4317", "--logs", "/var/log/a.log",
+			"--memory-limit-mib", limit, "--destdir", root); err != nil {
+			t.Fatalf("install --memory-limit-mib %s: %v\n%s", limit, err, stderr)
+		}
+		files = tree(t, root)
+		if env := files["/etc/hypha/agent.env"]; !strings.Contains(env, "\nHYPHA_MEMORY_LIMIT_MIB="+limit+"\n") {
+			t.Errorf("--memory-limit-mib %s: agent.env lacks HYPHA_MEMORY_LIMIT_MIB=%s:\n%s", limit, limit, env)
+		}
+		if got := unitMemoryMax(t, files["/etc/systemd/system/hypha-agent.service"]); got != wantMax {
+			t.Errorf("--memory-limit-mib %s: MemoryMax is %d bytes, want %d", limit, got, wantMax)
+		}
+	}
+
 	// Uninstall removes every file install wrote.
 	if _, stderr, err := runInstall(t, "--uninstall", "--destdir", root); err != nil {
 		t.Fatalf("uninstall: %v\n%s", err, stderr)
@@ -1184,6 +1200,9 @@ func TestInstallAgentRejectsBadInput(t *testing.T) {
 		{"bad service name", base("--gateway", "gw:4317", "--logs", "/var/log/a.log", "--service-name", "my app"), "--service-name"},
 		{"missing token file", base("--gateway", "gw:4317", "--logs", "/var/log/a.log", "--token-file", "/nonexistent"), "--token-file"},
 		{"missing override", base("--gateway", "gw:4317", "--logs", "/var/log/a.log", "--config", "/nonexistent.yaml"), "--config"},
+		{"memory limit too small", base("--gateway", "gw:4317", "--logs", "/var/log/a.log", "--memory-limit-mib", "32"), "--memory-limit-mib"},
+		{"memory limit not a number", base("--gateway", "gw:4317", "--logs", "/var/log/a.log", "--memory-limit-mib", "1G"), "--memory-limit-mib"},
+		{"memory limit as arithmetic", base("--gateway", "gw:4317", "--logs", "/var/log/a.log", "--memory-limit-mib", "a[$(id)]"), "--memory-limit-mib"},
 		{"missing binary", []string{"--binary", "/nonexistent/hypha", "--gateway", "gw:4317", "--logs", "/var/log/a.log", "--destdir", t.TempDir()}, "--binary"},
 		{"option without value", base("--gateway"), "--gateway"},
 		{"unknown option", base("--frobnicate"), "--frobnicate"},
@@ -1200,10 +1219,38 @@ func TestInstallAgentRejectsBadInput(t *testing.T) {
 	}
 }
 
+// defaultMemoryLimitMiB is HYPHA_MEMORY_LIMIT_MIB's default: the agent's
+// memory_limiter limit when the setting is unset.
+const defaultMemoryLimitMiB = 512
+
+// unitMemoryMax returns a unit's MemoryMax= in bytes (systemd's K, M, G and
+// T are powers of 1024), failing the test when it is missing or relative.
+func unitMemoryMax(t *testing.T, unit string) int64 {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^MemoryMax=(\d+)([KMGT]?)$`).FindStringSubmatch(unit)
+	if m == nil {
+		t.Fatal("the unit needs MemoryMax= as an absolute size, so that the kernel bounds the agent")
+	}
+	n, _ := strconv.ParseInt(m[1], 10, 64)
+	return n << map[string]int{"": 0, "K": 10, "M": 20, "G": 30, "T": 40}[m[2]]
+}
+
 // TestSystemdUnit checks the unit against what the install script writes,
 // then has systemd-analyze verify it.
 func TestSystemdUnit(t *testing.T) {
 	unit := string(readFile(t, "systemd/hypha-agent.service"))
+
+	// MemoryMax leaves the process room above the memory_limiter's limit
+	// (the runtime, the page cache of what it reads), so that the kernel
+	// kills the agent only when the limiter has failed.
+	if got, min := unitMemoryMax(t, unit), int64(defaultMemoryLimitMiB)*3/2<<20; got < min {
+		t.Errorf("MemoryMax is %d MiB; with the default memory limit of %d MiB it needs at least %d MiB", got>>20, defaultMemoryLimitMiB, min>>20)
+	}
+	// The agent config's default is the one this test assumes.
+	agentConfig := string(readFile(t, "../agent-config/config.yaml"))
+	if m := regexp.MustCompile(`HYPHA_MEMORY_LIMIT_MIB:-(\d+)`).FindStringSubmatch(agentConfig); m != nil && m[1] != strconv.Itoa(defaultMemoryLimitMiB) {
+		t.Errorf("agent-config/config.yaml defaults HYPHA_MEMORY_LIMIT_MIB to %s; the unit's MemoryMax assumes %d", m[1], defaultMemoryLimitMiB)
+	}
 	script := string(readFile(t, "install-agent.sh"))
 	for _, want := range []string{
 		"User=hypha", "EnvironmentFile=/etc/hypha/agent.env", "Restart=on-failure",

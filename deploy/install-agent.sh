@@ -38,6 +38,8 @@ Options:
                          repeat the option or give a comma-separated list
   --service-name NAME    service.name for lines that carry none
   --token-file FILE      file holding the bearer token for the gateway
+  --memory-limit-mib N   the agent's memory limit in MiB (default 512); the
+                         unit's MemoryMax becomes twice that
   --config FILE          collector config layered over the built-in agent
                          config, installed as $OVERRIDE_PATH
   --binary PATH          the hypha binary to install (default: ./bin/hypha)
@@ -85,6 +87,7 @@ gateway=""
 logs=()
 service_name=""
 token_file=""
+memory_limit_mib=""
 override=""
 binary=./bin/hypha
 destdir=""
@@ -107,6 +110,7 @@ while (($#)); do
 		;;
 	--service-name) need_arg "$1" $# && service_name=$2 && shift ;;
 	--token-file) need_arg "$1" $# && token_file=$2 && shift ;;
+	--memory-limit-mib) need_arg "$1" $# && memory_limit_mib=$2 && shift ;;
 	--config) need_arg "$1" $# && override=$2 && shift ;;
 	--binary) need_arg "$1" $# && binary=$2 && shift ;;
 	--destdir) need_arg "$1" $# && destdir=$2 && shift ;;
@@ -196,6 +200,14 @@ if [[ -n $token_file ]]; then
 	[[ $token =~ ^[A-Za-z0-9._~+/=-]+$ ]] || die "--token-file: '$token_file' must hold one token of letters, digits and ._~+/=-"
 fi
 
+# The collector alone takes some tens of MiB before it holds any data, so
+# refuse limits it cannot run under; the digit limit keeps the MemoryMax
+# arithmetic far from overflow.
+if [[ -n $memory_limit_mib ]] &&
+	{ [[ ! $memory_limit_mib =~ ^[1-9][0-9]{1,6}$ ]] || ((memory_limit_mib < 64)); }; then
+	die "--memory-limit-mib: '$memory_limit_mib' is not a number of MiB from 64 up (for example 1024)"
+fi
+
 if [[ -n $override ]]; then
 	[[ -f $override && -r $override ]] || die "--config: cannot read '$override'"
 fi
@@ -218,9 +230,10 @@ fi
 if ((!dry_run)); then
 	check_args=(--config hypha:agent)
 	[[ -z $override ]] || check_args+=(--config "file:$override")
-	if ! env HYPHA_GATEWAY_ENDPOINT="$gateway" HYPHA_LOG_INCLUDE="$log_include" \
-		HYPHA_SERVICE_NAME="$service_name" HYPHA_STORAGE_DIR="$STATE_DIR" \
-		"$binary" validate "${check_args[@]}" >&2; then
+	check_env=(HYPHA_GATEWAY_ENDPOINT="$gateway" HYPHA_LOG_INCLUDE="$log_include"
+		HYPHA_SERVICE_NAME="$service_name" HYPHA_STORAGE_DIR="$STATE_DIR")
+	[[ -z $memory_limit_mib ]] || check_env+=(HYPHA_MEMORY_LIMIT_MIB="$memory_limit_mib")
+	if ! env "${check_env[@]}" "$binary" validate "${check_args[@]}" >&2; then
 		die "'$binary validate ${check_args[*]}' failed; nothing was installed"
 	fi
 fi
@@ -248,6 +261,9 @@ run install -D -m 0755 "$binary" "$D_BIN"
 	if [[ -n $service_name ]]; then
 		printf 'HYPHA_SERVICE_NAME=%s\n' "$service_name"
 	fi
+	if [[ -n $memory_limit_mib ]]; then
+		printf 'HYPHA_MEMORY_LIMIT_MIB=%s\n' "$memory_limit_mib"
+	fi
 	if [[ -n $token ]]; then
 		printf 'HYPHA_AUTH_TOKEN=%s\n' "$token"
 	fi
@@ -260,8 +276,12 @@ elif [[ -e $D_OVERRIDE ]]; then
 	run rm -f -- "$D_OVERRIDE"
 fi
 
-exec_start="ExecStart=$BIN_PATH ${config_args[*]}"
-sed "s|^ExecStart=.*|$exec_start|" "$UNIT_TEMPLATE" | write_file 0644 "$D_UNIT"
+unit_edits=(-e "s|^ExecStart=.*|ExecStart=$BIN_PATH ${config_args[*]}|")
+if [[ -n $memory_limit_mib ]]; then
+	# The unit's comment explains the factor of two.
+	unit_edits+=(-e "s|^MemoryMax=.*|MemoryMax=$((memory_limit_mib * 2))M|")
+fi
+sed "${unit_edits[@]}" "$UNIT_TEMPLATE" | write_file 0644 "$D_UNIT"
 
 if systemctl_here; then
 	run systemctl daemon-reload
