@@ -1,0 +1,188 @@
+// Package storagecheckconverter checks the agent's file_storage before the
+// collector opens it, and recovers from damage instead of crash-looping.
+//
+// A bbolt file cut short (a full disk, a host crash with fsync off) or
+// overwritten makes file_storage fail or crash at every start: SIGBUS, an
+// assertion panic or "invalid database". The converter runs when the
+// configuration is resolved, before any component starts. For every
+// file_storage directory in the configuration it opens each database
+// read-only and reads it through; a damaged one is moved aside with a
+// timestamp and logged. What it held cannot be trusted, so the file_log
+// receivers that keep their offsets in that storage are made to read their
+// files again from the start: their checkpoints are moved aside too and
+// start_at becomes "beginning" for this run. Lines already delivered arrive
+// again (duplicates), but none is skipped.
+package storagecheckconverter // import "github.com/hypha-obs/hypha/converter/storagecheckconverter"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/confmap"
+	"go.uber.org/zap"
+)
+
+// defaultDirectory is file_storage's own default on Linux.
+const defaultDirectory = "/var/lib/otelcol/file_storage"
+
+// lockTimeout is how long to wait for a file another process holds.
+const lockTimeout = 500 * time.Millisecond
+
+// asideSuffix marks files moved aside; they are not checked again.
+const asideSuffix = ".damaged-"
+
+// NewFactory returns the factory for the converter.
+func NewFactory() confmap.ConverterFactory {
+	return confmap.NewConverterFactory(func(set confmap.ConverterSettings) confmap.Converter {
+		return converter{logger: set.Logger, now: time.Now}
+	})
+}
+
+type converter struct {
+	logger *zap.Logger
+	now    func() time.Time
+}
+
+// storageUser is a file_log receiver and the storage extension it uses.
+type storageUser struct {
+	receiver string // the receiver's id, e.g. file_log/app
+	storage  string
+}
+
+func (c converter) Convert(_ context.Context, conf *confmap.Conf) error {
+	dirs := storageDirs(conf)
+	if len(dirs) == 0 {
+		return nil
+	}
+	users := fileLogUsers(conf)
+	stamp := c.now().UTC().Format("20060102T150405Z")
+	for ext, dir := range dirs {
+		damaged, err := c.moveDamaged(dir, stamp)
+		if err != nil {
+			return fmt.Errorf("checking the storage of %s in %s: %w", ext, dir, err)
+		}
+		if !damaged {
+			continue
+		}
+		for _, u := range users {
+			if u.storage != ext {
+				continue
+			}
+			if err := c.rereadFromStart(conf, dir, u, stamp); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// moveDamaged checks every database in dir and moves the damaged ones
+// aside. It reports whether any was damaged.
+func (c converter) moveDamaged(dir, stamp string) (bool, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	damaged := false
+	for _, e := range entries {
+		if !e.Type().IsRegular() || strings.Contains(e.Name(), asideSuffix) || strings.HasPrefix(e.Name(), "tempdb") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		err := checkDB(path, lockTimeout)
+		switch {
+		case err == nil:
+			continue
+		case errors.Is(err, errInUse):
+			c.logger.Warn("Storage file not checked: another process holds it", zap.String("file", path))
+			continue
+		}
+		aside := path + asideSuffix + stamp
+		if err := os.Rename(path, aside); err != nil {
+			return false, fmt.Errorf("moving damaged %s aside: %w", path, err)
+		}
+		c.logger.Error("Storage file was damaged and has been moved aside; what it held (queued records or file offsets) could not be recovered, so the log files are read again from their start",
+			zap.String("file", path), zap.String("moved_to", aside), zap.String("damage", err.Error()))
+		damaged = true
+	}
+	return damaged, nil
+}
+
+// rereadFromStart moves the receiver's checkpoints aside and sets its
+// start_at to beginning, so that every file it follows is read again.
+func (c converter) rereadFromStart(conf *confmap.Conf, dir string, u storageUser, stamp string) error {
+	// file_storage names a component's file kind_type_name, with a suffix
+	// when the component asks for more than one client.
+	typ, name, _ := strings.Cut(u.receiver, "/")
+	base := "receiver_" + typ + "_" + name
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if strings.Contains(n, asideSuffix) || (n != base && !strings.HasPrefix(n, base+"_")) {
+			continue
+		}
+		m := filepath.Join(dir, n)
+		if err := os.Rename(m, m+asideSuffix+stamp); err != nil {
+			return fmt.Errorf("moving the checkpoints of %s aside: %w", u.receiver, err)
+		}
+	}
+	c.logger.Warn("Reading every followed file again from its start after damaged storage; lines already delivered will arrive again",
+		zap.String("receiver", u.receiver))
+	return conf.Merge(confmap.NewFromStringMap(map[string]any{
+		"receivers": map[string]any{u.receiver: map[string]any{"start_at": "beginning"}},
+	}))
+}
+
+// storageDirs maps each file_storage extension to its directory.
+func storageDirs(conf *confmap.Conf) map[string]string {
+	dirs := map[string]string{}
+	for id, raw := range section(conf, "extensions") {
+		if componentType(id) != "file_storage" {
+			continue
+		}
+		dir := defaultDirectory
+		if m, ok := raw.(map[string]any); ok {
+			if d, ok := m["directory"].(string); ok && d != "" {
+				dir = d
+			}
+		}
+		dirs[id] = dir
+	}
+	return dirs
+}
+
+// fileLogUsers lists the file_log receivers that keep offsets in a storage.
+func fileLogUsers(conf *confmap.Conf) []storageUser {
+	var users []storageUser
+	for id, raw := range section(conf, "receivers") {
+		if t := componentType(id); t != "file_log" && t != "filelog" {
+			continue
+		}
+		m, _ := raw.(map[string]any)
+		if s, ok := m["storage"].(string); ok && s != "" {
+			users = append(users, storageUser{receiver: id, storage: s})
+		}
+	}
+	return users
+}
+
+func section(conf *confmap.Conf, key string) map[string]any {
+	m, _ := conf.Get(key).(map[string]any)
+	return m
+}
+
+func componentType(id string) string {
+	t, _, _ := strings.Cut(id, "/")
+	return t
+}
