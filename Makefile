@@ -24,13 +24,16 @@ help: ## list the targets
 build: ## build bin/hypha from the generated distribution in components/
 	cd components && CGO_ENABLED=0 $(GO) build -trimpath -o $(HYPHA) .
 
-generate: ## regenerate components/ (ocb) and the processor's mdatagen output
+# The in-repo components, each with mdatagen output of its own.
+COMPONENT_DIRS = processor/hyphacorrelationprocessor $(wildcard extension/*extension connector/*connector)
+
+generate: ## regenerate components/ (ocb) and the components' mdatagen output
 	$(TOOL) builder --config builder-config.yaml --skip-compilation
-	cd processor/hyphacorrelationprocessor && $(GO) generate ./...
+	@for d in $(COMPONENT_DIRS); do echo "mdatagen $$d"; (cd $$d && $(GO) generate ./...) || exit 1; done
 
 check-generated: generate ## fail if generated files differ from the committed ones
-	@git diff --exit-code -- components processor || { echo "generated files are out of date: run make generate and commit" >&2; exit 1; }
-	@test -z "$$(git status --porcelain --untracked-files=all -- components processor)" || { git status --short -- components processor; echo "untracked generated files: run make generate and commit" >&2; exit 1; }
+	@git diff --exit-code -- components $(COMPONENT_DIRS) || { echo "generated files are out of date: run make generate and commit" >&2; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- components $(COMPONENT_DIRS))" || { git status --short -- components $(COMPONENT_DIRS); echo "untracked generated files: run make generate and commit" >&2; exit 1; }
 
 test: build unit fuzz demo-test e2e ## everything CI runs: build, unit tests, a short fuzz pass, the demo services' own test, smoke and end-to-end tests
 

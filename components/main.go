@@ -8,6 +8,8 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
+	storagecheckconverter "github.com/hypha-obs/hypha/converter/storagecheckconverter"
+	openreceiverconverter "github.com/hypha-obs/hypha/converter/openreceiverconverter"
 	envprovider "go.opentelemetry.io/collector/confmap/provider/envprovider"
 	fileprovider "go.opentelemetry.io/collector/confmap/provider/fileprovider"
 	yamlprovider "go.opentelemetry.io/collector/confmap/provider/yamlprovider"
@@ -33,6 +35,10 @@ func main() {
 					yamlprovider.NewFactory(),
 					hyphaprovider.NewFactory(),
 				},
+				ConverterFactories: []confmap.ConverterFactory{
+					storagecheckconverter.NewFactory(),
+					openreceiverconverter.NewFactory(),
+				},
 			},
 		},
 		ProviderModules: map[string]string{
@@ -42,6 +48,8 @@ func main() {
 			hyphaprovider.NewFactory().Create(confmap.ProviderSettings{}).Scheme(): "github.com/hypha-obs/hypha v0.1.0",
 		},
 		ConverterModules: []string{
+			"github.com/hypha-obs/hypha v0.1.0",
+			"github.com/hypha-obs/hypha v0.1.0",
 		},
 	}
 

@@ -1412,7 +1412,10 @@ func TestKubernetesOverridesValidate(t *testing.T) {
 		if err := os.WriteFile(override, []byte(str(objs["ConfigMap/"+cm], "data", "override.yaml")), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command(bin, "validate", "--config", "hypha:"+mode, "--config", "file:"+override).CombinedOutput()
+		cmd := exec.Command(bin, "validate", "--config", "hypha:"+mode, "--config", "file:"+override)
+		// The pods get their token from a required Secret.
+		cmd.Env = append(os.Environ(), "HYPHA_AUTH=bearer", "HYPHA_AUTH_TOKEN=token-from-the-secret")
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Errorf("ConfigMap/%s over hypha:%s: %v\n%s", cm, mode, err, out)
 		}

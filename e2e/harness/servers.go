@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -235,7 +236,13 @@ func newHypha(dir, bin string, opts HyphaOptions) (*Hypha, error) {
 		"HYPHA_OTLP_GRPC_ENDPOINT=" + addrs[1],
 		"HYPHA_OTLP_HTTP_ENDPOINT=" + addrs[2],
 		"HYPHA_METRICS_PORT=" + metricsPort,
+		"HYPHA_DEAD_LETTER_DIR=" + filepath.Join(dir, name+"-dead-letter"),
 	}, opts.Env...)
+	// Loopback only, so running without a token is the tests' explicit
+	// choice unless they set one.
+	if opts.Mode == "gateway" && !hasEnv(opts.Env, "HYPHA_AUTH") && !hasEnv(opts.Env, "HYPHA_AUTH_TOKEN") {
+		h.env = append(h.env, "HYPHA_AUTH=none")
+	}
 	h.args = []string{"--config", "hypha:" + opts.Mode}
 	for _, o := range opts.Overrides {
 		h.args = append(h.args, "--config", o)
@@ -247,6 +254,26 @@ func newHypha(dir, bin string, opts HyphaOptions) (*Hypha, error) {
 	}
 	h.Process = &Process{Name: name}
 	return h, nil
+}
+
+// DeadLetterFile is where a gateway writes its dead letters.
+func (h *Hypha) DeadLetterFile() string {
+	file := ""
+	for _, kv := range h.env { // the last setting wins, as in the process
+		if dir, ok := strings.CutPrefix(kv, "HYPHA_DEAD_LETTER_DIR="); ok {
+			file = filepath.Join(dir, "logs.jsonl")
+		}
+	}
+	return file
+}
+
+func hasEnv(env []string, name string) bool {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, name+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 // Restart starts the collector again with the same ports and settings.

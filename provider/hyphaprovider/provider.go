@@ -7,6 +7,7 @@ package hyphaprovider // import "github.com/hypha-obs/hypha/provider/hyphaprovid
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -31,20 +32,68 @@ const synchronousEmitterGate = "stanza.synchronousLogEmitter"
 // config.yaml.
 type fragment struct {
 	file string
-	when []string // merged when any of these variables is set
+	// when reports whether to merge the fragment, or why the environment
+	// is wrong.
+	when func(mode string) (bool, error)
 }
 
 // modes maps the part after "hypha:" to the fragments that may be merged on
 // top of that mode's config.yaml.
 var modes = map[string][]fragment{
 	"agent": {
-		{file: "auth.yaml", when: []string{"HYPHA_AUTH_TOKEN"}},
-		{file: "tls.yaml", when: []string{"HYPHA_TLS_ENABLED", "HYPHA_TLS_CA_FILE", "HYPHA_TLS_CERT_FILE"}},
+		{file: "auth.yaml", when: bearerAuth},
+		{file: "tls.yaml", when: anySet("HYPHA_TLS_ENABLED", "HYPHA_TLS_CA_FILE", "HYPHA_TLS_CERT_FILE")},
 	},
 	"gateway": {
-		{file: "auth.yaml", when: []string{"HYPHA_AUTH_TOKEN"}},
-		{file: "tls.yaml", when: []string{"HYPHA_TLS_CERT_FILE"}},
+		{file: "auth.yaml", when: bearerAuth},
+		{file: "tls.yaml", when: anySet("HYPHA_TLS_CERT_FILE")},
 	},
+}
+
+// bearerAuth decides from HYPHA_AUTH and HYPHA_AUTH_TOKEN whether requests
+// carry (agent) or need (gateway) a bearer token. Running without one is an
+// explicit choice, HYPHA_AUTH=none: a token variable that is set but empty,
+// as a missing Secret or an unset shell variable leaves it, is an error and
+// never a silent way to turn authentication off.
+func bearerAuth(mode string) (bool, error) {
+	token, tokenSet := os.LookupEnv("HYPHA_AUTH_TOKEN")
+	switch auth := os.Getenv("HYPHA_AUTH"); auth {
+	case "none":
+		if token != "" {
+			return false, errors.New("HYPHA_AUTH=none but HYPHA_AUTH_TOKEN is set: unset one of them")
+		}
+		return false, nil
+	case "bearer":
+		if token == "" {
+			return false, errors.New("HYPHA_AUTH=bearer needs a token in HYPHA_AUTH_TOKEN")
+		}
+		return true, nil
+	case "":
+		switch {
+		case token != "":
+			return true, nil
+		case tokenSet:
+			return false, errors.New("HYPHA_AUTH_TOKEN is set but empty: set the token, or HYPHA_AUTH=none to run without authentication")
+		case mode == "gateway":
+			return false, errors.New("the gateway needs a token: set HYPHA_AUTH_TOKEN, or HYPHA_AUTH=none to accept data without authentication")
+		}
+		return false, nil // an agent without a token sends none
+	default:
+		return false, fmt.Errorf("HYPHA_AUTH=%q: use bearer or none", auth)
+	}
+}
+
+// anySet returns a condition that holds when any of the variables is set to
+// a non-empty value.
+func anySet(vars ...string) func(string) (bool, error) {
+	return func(string) (bool, error) {
+		for _, v := range vars {
+			if os.Getenv(v) != "" {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
 }
 
 func init() {
@@ -79,7 +128,11 @@ func (provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc) (
 		return nil, err
 	}
 	for _, f := range fragments {
-		if !anySet(f.when) {
+		merge, err := f.when(mode)
+		if err != nil {
+			return nil, fmt.Errorf("hypha:%s: %w", mode, err)
+		}
+		if !merge {
 			continue
 		}
 		extra, err := load(mode, f.file)
@@ -106,15 +159,6 @@ func load(mode, file string) (*confmap.Conf, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return retrieved.AsConf()
-}
-
-func anySet(vars []string) bool {
-	for _, v := range vars {
-		if os.Getenv(v) != "" {
-			return true
-		}
-	}
-	return false
 }
 
 func (provider) Scheme() string { return scheme }

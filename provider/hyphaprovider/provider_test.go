@@ -2,6 +2,8 @@ package hyphaprovider
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,15 +23,24 @@ func retrieve(t *testing.T, uri string) *confmap.Conf {
 	return conf
 }
 
-func TestModesWithoutSecurityVariables(t *testing.T) {
-	for _, v := range []string{"HYPHA_AUTH_TOKEN", "HYPHA_TLS_ENABLED", "HYPHA_TLS_CA_FILE", "HYPHA_TLS_CERT_FILE"} {
+// unsetEnv removes variables for the test and puts them back after it.
+func unsetEnv(t *testing.T, vars ...string) {
+	for _, v := range vars {
 		t.Setenv(v, "")
+		require.NoError(t, os.Unsetenv(v))
 	}
+}
+
+var securityVars = []string{"HYPHA_AUTH", "HYPHA_AUTH_TOKEN", "HYPHA_TLS_ENABLED", "HYPHA_TLS_CA_FILE", "HYPHA_TLS_CERT_FILE"}
+
+func TestModesWithoutSecurityVariables(t *testing.T) {
+	unsetEnv(t, securityVars...)
 	agent := retrieve(t, "hypha:agent")
 	assert.True(t, agent.IsSet("receivers::file_log"))
 	assert.Equal(t, true, agent.Get("exporters::otlp_grpc::tls::insecure"))
 	assert.False(t, agent.IsSet("exporters::otlp_grpc::headers"))
 
+	t.Setenv("HYPHA_AUTH", "none")
 	gateway := retrieve(t, "hypha:gateway")
 	assert.True(t, gateway.IsSet("exporters::otlp_http/loki"))
 	assert.False(t, gateway.IsSet("extensions::bearertokenauth"))
@@ -37,6 +48,7 @@ func TestModesWithoutSecurityVariables(t *testing.T) {
 }
 
 func TestSecurityFragmentsMergeWhenSet(t *testing.T) {
+	unsetEnv(t, securityVars...)
 	t.Setenv("HYPHA_AUTH_TOKEN", "secret")
 	t.Setenv("HYPHA_TLS_CERT_FILE", "/tls/cert.pem")
 
@@ -50,8 +62,58 @@ func TestSecurityFragmentsMergeWhenSet(t *testing.T) {
 
 	gateway := retrieve(t, "hypha:gateway")
 	assert.Equal(t, "bearertokenauth", gateway.Get("receivers::otlp::protocols::http::auth::authenticator"))
-	assert.Equal(t, []any{"health_check", "bearertokenauth"}, gateway.Get("service::extensions"))
 	assert.Equal(t, "${env:HYPHA_TLS_CERT_FILE}", gateway.Get("receivers::otlp::protocols::grpc::tls::cert_file"))
+
+	// A merge replaces lists: auth.yaml's extensions must be config.yaml's
+	// plus the authenticator, or it would drop one.
+	base, err := load("gateway", "config.yaml")
+	require.NoError(t, err)
+	want := append(base.Get("service::extensions").([]any), "bearertokenauth")
+	assert.Equal(t, want, gateway.Get("service::extensions"))
+}
+
+// TestAuthChoice: no token is never a silent way to run open.
+func TestAuthChoice(t *testing.T) {
+	const unset = "<unset>"
+	for _, tc := range []struct {
+		auth, token string
+		agent       string // "bearer", "none" or the error
+		gateway     string
+	}{
+		{unset, "tok", "bearer", "bearer"},
+		{unset, unset, "none", "the gateway needs a token: set HYPHA_AUTH_TOKEN, or HYPHA_AUTH=none to accept data without authentication"},
+		{unset, "", "HYPHA_AUTH_TOKEN is set but empty: set the token, or HYPHA_AUTH=none to run without authentication", "HYPHA_AUTH_TOKEN is set but empty: set the token, or HYPHA_AUTH=none to run without authentication"},
+		{"", "", "HYPHA_AUTH_TOKEN is set but empty: set the token, or HYPHA_AUTH=none to run without authentication", "HYPHA_AUTH_TOKEN is set but empty: set the token, or HYPHA_AUTH=none to run without authentication"},
+		{"none", unset, "none", "none"},
+		{"none", "", "none", "none"},
+		{"none", "tok", "HYPHA_AUTH=none but HYPHA_AUTH_TOKEN is set: unset one of them", "HYPHA_AUTH=none but HYPHA_AUTH_TOKEN is set: unset one of them"},
+		{"bearer", "tok", "bearer", "bearer"},
+		{"bearer", "", "HYPHA_AUTH=bearer needs a token in HYPHA_AUTH_TOKEN", "HYPHA_AUTH=bearer needs a token in HYPHA_AUTH_TOKEN"},
+		{"basic", "tok", `HYPHA_AUTH="basic": use bearer or none`, `HYPHA_AUTH="basic": use bearer or none`},
+	} {
+		unsetEnv(t, securityVars...)
+		if tc.auth != unset {
+			t.Setenv("HYPHA_AUTH", tc.auth)
+		}
+		if tc.token != unset {
+			t.Setenv("HYPHA_AUTH_TOKEN", tc.token)
+		}
+		for mode, want := range map[string]string{"agent": tc.agent, "gateway": tc.gateway} {
+			p := NewFactory().Create(confmaptest.NewNopProviderSettings())
+			ret, err := p.Retrieve(context.Background(), "hypha:"+mode, nil)
+			name := fmt.Sprintf("%s with HYPHA_AUTH=%s HYPHA_AUTH_TOKEN=%s", mode, tc.auth, tc.token)
+			switch want {
+			case "bearer", "none":
+				require.NoError(t, err, name)
+				conf, err := ret.AsConf()
+				require.NoError(t, err)
+				bearer := conf.IsSet("extensions::bearertokenauth") || conf.IsSet("exporters::otlp_grpc::headers")
+				assert.Equal(t, want == "bearer", bearer, name)
+			default:
+				assert.EqualError(t, err, "hypha:"+mode+": "+want, name)
+			}
+		}
+	}
 }
 
 func TestUnknownURIs(t *testing.T) {
