@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,11 +53,19 @@ type seqRig struct {
 	agent *harness.Hypha
 	w     *seqWriter
 	first int // the first sequence number the agent must deliver
+
+	storageDir string // the agent's file_storage
 }
 
 // newSeqRig starts the rig. include is the agent's glob inside the log
 // folder; agentEnv and agentArgs are added to the agent's settings.
 func newSeqRig(t *testing.T, include string, agentEnv, agentArgs []string) *seqRig {
+	t.Helper()
+	return newSeqRigWith(t, include, nil, agentEnv, agentArgs)
+}
+
+// newSeqRigWith is newSeqRig with settings for the gateway too.
+func newSeqRigWith(t *testing.T, include string, gatewayEnv, agentEnv, agentArgs []string) *seqRig {
 	t.Helper()
 	bins := stackBinaries(t)
 	dir := t.TempDir()
@@ -64,7 +74,7 @@ func newSeqRig(t *testing.T, include string, agentEnv, agentArgs []string) *seqR
 		t.Fatal(err)
 	}
 	r := &seqRig{w: &seqWriter{dir: logDir}}
-	r.store, r.gw = startLogBackend(t, bins, dir)
+	r.store, r.gw = startLogBackend(t, bins, dir, gatewayEnv...)
 	if err := r.w.open(); err != nil {
 		t.Fatal(err)
 	}
@@ -74,10 +84,11 @@ func newSeqRig(t *testing.T, include string, agentEnv, agentArgs []string) *seqR
 	if err := r.w.write(1); err != nil {
 		t.Fatal(err)
 	}
+	r.storageDir = filepath.Join(dir, "agent-storage")
 	r.agent = startHypha(t, bins, dir, harness.HyphaOptions{Mode: "agent", Args: agentArgs, Env: append([]string{
 		"HYPHA_GATEWAY_ENDPOINT=" + r.gw.OTLPGRPC,
 		"HYPHA_LOG_INCLUDE=" + filepath.Join(logDir, include),
-		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
+		"HYPHA_STORAGE_DIR=" + r.storageDir,
 	}, agentEnv...)})
 	waitForOutput(t, r.agent.Process, "Started watching file", 30*time.Second)
 	r.first = r.w.next
@@ -150,4 +161,27 @@ func (r *seqRig) tally() (lost, dups, stored int, err error) {
 		}
 	}
 	return lost, dups, len(recs), nil
+}
+
+// metricSum adds up every sample of one of a collector's own metrics whose
+// labels contain match ("" for all); -1 when there is none.
+func metricSum(h *harness.Hypha, name, match string) float64 {
+	body, err := harness.Get(h.MetricsURL)
+	if err != nil {
+		return -1
+	}
+	sum, found := 0.0, false
+	for _, m := range regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(name)+`(\{[^}]*\})? (\S+)$`).FindAllStringSubmatch(string(body), -1) {
+		if !strings.Contains(m[1], match) {
+			continue
+		}
+		v, err := strconv.ParseFloat(m[2], 64)
+		if err == nil {
+			sum, found = sum+v, true
+		}
+	}
+	if !found {
+		return -1
+	}
+	return sum
 }

@@ -120,9 +120,10 @@ func (c converter) moveDamaged(dir, stamp string) (bool, error) {
 // start_at to beginning, so that every file it follows is read again.
 func (c converter) rereadFromStart(conf *confmap.Conf, dir string, u storageUser, stamp string) error {
 	// file_storage names a component's file kind_type_name, with a suffix
-	// when the component asks for more than one client.
-	typ, name, _ := strings.Cut(u.receiver, "/")
-	base := "receiver_" + typ + "_" + name
+	// when the component asks for more than one client. The type is the
+	// factory's, filelog, whichever of its names the config uses.
+	_, name, _ := strings.Cut(u.receiver, "/")
+	base := "receiver_filelog_" + name
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err

@@ -59,7 +59,7 @@ func convert(t *testing.T, conf *confmap.Conf) *observer.ObservedLogs {
 }
 
 const (
-	checkpoints = "receiver_file_log_"
+	checkpoints = "receiver_filelog_" // the factory's type, not the config's file_log
 	queue       = "exporter_otlp_grpc__logs"
 )
 

@@ -276,6 +276,10 @@ func hasEnv(env []string, name string) bool {
 	return false
 }
 
+// Setenv changes settings for the next Restart: the entries come after,
+// and so win over, the ones the collector started with.
+func (h *Hypha) Setenv(kv ...string) { h.env = append(h.env, kv...) }
+
 // Restart starts the collector again with the same ports and settings.
 func (h *Hypha) Restart() error {
 	p, err := Start(h.dir, h.Process.Name, h.bin, h.args, h.env)
