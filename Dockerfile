@@ -17,12 +17,16 @@ COPY . .
 RUN --mount=type=cache,target=/root/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     make build && ./bin/hypha --version
+# The gateway's dead-letter folder, owned by the user the image runs as (the
+# final image has no shell to make it).
+RUN mkdir -p /out/var/lib/hypha/dead-letter
 
 # Final stage: distroless static, which holds CA certificates (for TLS to
 # Loki, Jaeger or the gateway), no shell and no package manager. The digest
 # pins the `nonroot` tag, which moves; refresh both together.
 FROM gcr.io/distroless/static-debian12:nonroot@sha256:d093aa3e30dbadd3efe1310db061a14da60299baff8450a17fe0ccc514a16639
 COPY --from=build /src/bin/hypha /hypha
+COPY --from=build --chown=65532:65532 /out/var/lib/hypha /var/lib/hypha
 # 65532 is distroless's `nonroot` user; stated here so that it can be read
 # without pulling the base image. Kubernetes' runAsNonRoot needs a numeric id.
 USER 65532:65532

@@ -133,9 +133,9 @@ exporters:
       num_consumers: 4
       batch:
         flush_timeout: 200ms
-        sizer: items
-        min_size: 2048
-        max_size: 8192
+        sizer: bytes
+        min_size: 1048576
+        max_size: 4194304
     retry_on_failure:
       enabled: true
       initial_interval: 1s
