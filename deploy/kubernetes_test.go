@@ -1,0 +1,704 @@
+// The Kubernetes manifests: workloads, Secrets, memory limits, NetworkPolicies, TLS and the ConfigMap overrides.
+
+package deploy_test
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+type object = map[string]any
+
+func loadKubernetes(t *testing.T) (map[string]object, object) {
+	var kust object
+	readYAML(t, "kubernetes/kustomization.yaml", &kust)
+	resources := strList(kust, "resources")
+	files, _ := filepath.Glob("kubernetes/*.yaml")
+	for _, f := range files {
+		if base := filepath.Base(f); base != "kustomization.yaml" && !slices.Contains(resources, base) {
+			t.Errorf("%s is not listed in kustomization.yaml resources", f)
+		}
+	}
+	objs := map[string]object{}
+	for _, r := range resources {
+		for i, doc := range readDocs(t, filepath.Join("kubernetes", r)) {
+			kind, name := str(doc, "kind"), str(doc, "metadata", "name")
+			if str(doc, "apiVersion") == "" || kind == "" || name == "" {
+				t.Errorf("%s document %d lacks apiVersion, kind or metadata.name", r, i+1)
+				continue
+			}
+			key := kind + "/" + name
+			if _, dup := objs[key]; dup {
+				t.Errorf("%s is defined twice", key)
+			}
+			objs[key] = doc
+		}
+	}
+	return objs, kust
+}
+
+func labelsMatch(selector, labels any) bool {
+	sel, _ := selector.(map[string]any)
+	lab, _ := labels.(map[string]any)
+	if len(sel) == 0 {
+		return false
+	}
+	for k, v := range sel {
+		if lab[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func namedPorts(container any) map[string]int {
+	ports := map[string]int{}
+	for _, p := range list(container, "ports") {
+		n, _ := get(p, "containerPort").(int)
+		ports[str(p, "name")] = n
+	}
+	return ports
+}
+
+func envValue(container any, name string) (any, bool) {
+	for _, e := range list(container, "env") {
+		if str(e, "name") == name {
+			if v := get(e, "value"); v != nil {
+				return v, true
+			}
+			return get(e, "valueFrom"), true
+		}
+	}
+	return nil, false
+}
+
+func TestKubernetesManifests(t *testing.T) {
+	objs, kust := loadKubernetes(t)
+	want := map[string]string{
+		"Namespace/hypha":                       "v1",
+		"Deployment/hypha-gateway":              "apps/v1",
+		"Service/hypha-gateway":                 "v1",
+		"HorizontalPodAutoscaler/hypha-gateway": "autoscaling/v2",
+		"PodDisruptionBudget/hypha-gateway":     "policy/v1",
+		"DaemonSet/hypha-agent":                 "apps/v1",
+		"ConfigMap/hypha-gateway-config":        "v1",
+		"ConfigMap/hypha-agent-config":          "v1",
+		"Service/hypha-agent":                   "v1",
+		"NetworkPolicy/hypha-gateway":           "networking.k8s.io/v1",
+		"NetworkPolicy/hypha-agent":             "networking.k8s.io/v1",
+	}
+	for key, api := range want {
+		if o, ok := objs[key]; !ok {
+			t.Errorf("%s is missing", key)
+		} else if got := str(o, "apiVersion"); got != api {
+			t.Errorf("%s: apiVersion %s, want %s", key, got, api)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	if str(kust, "namespace") != str(objs["Namespace/hypha"], "metadata", "name") {
+		t.Errorf("kustomization namespace %q is not the Namespace it creates", str(kust, "namespace"))
+	}
+	imageName := str(kust, "images", 0, "name")
+
+	workloads := map[string]string{"Deployment/hypha-gateway": "gateway", "DaemonSet/hypha-agent": "agent"}
+	for key, mode := range workloads {
+		w := objs[key]
+		tmplLabels := get(w, "spec", "template", "metadata", "labels")
+		if !labelsMatch(get(w, "spec", "selector", "matchLabels"), tmplLabels) {
+			t.Errorf("%s: selector does not match the pod template's labels", key)
+		}
+		pod := get(w, "spec", "template", "spec")
+		if get(pod, "securityContext", "runAsNonRoot") != true {
+			t.Errorf("%s: pod securityContext.runAsNonRoot must be true", key)
+		}
+		if uid, _ := get(pod, "securityContext", "runAsUser").(int); uid == 0 {
+			t.Errorf("%s: runAsUser must be a non-root uid", key)
+		}
+		volumes := map[string]any{}
+		for _, v := range list(pod, "volumes") {
+			volumes[str(v, "name")] = v
+		}
+		c := get(pod, "containers", 0)
+		if img := str(c, "image"); !pinnedImage(img) || !strings.HasPrefix(img, imageName+":") {
+			t.Errorf("%s: image %q: want %s with a version tag (kustomization images:)", key, img, imageName)
+		}
+		args := strings.Join(strList(c, "args"), " ")
+		if wantArgs := "--config hypha:" + mode + " --config file:/etc/hypha/override.yaml"; args != wantArgs {
+			t.Errorf("%s: args %q, want %q", key, args, wantArgs)
+		}
+		// The override file comes from a ConfigMap that exists and parses.
+		var cmName string
+		for _, vm := range list(c, "volumeMounts") {
+			if str(vm, "mountPath") == "/etc/hypha" {
+				cmName = str(volumes[str(vm, "name")], "configMap", "name")
+			}
+		}
+		cm, ok := objs["ConfigMap/"+cmName]
+		if !ok {
+			t.Errorf("%s: /etc/hypha is not a mounted ConfigMap (got %q)", key, cmName)
+		} else {
+			var override map[string]any
+			if err := yaml.Unmarshal([]byte(str(cm, "data", "override.yaml")), &override); err != nil || override == nil {
+				t.Errorf("ConfigMap/%s: override.yaml does not parse as a YAML map: %v", cmName, err)
+			}
+		}
+
+		ports := namedPorts(c)
+		if ports["health"] != 13133 {
+			t.Errorf("%s: want container port health=13133, got %v", key, ports)
+		}
+		if ep, _ := envValue(c, "HYPHA_HEALTH_ENDPOINT"); !strings.HasSuffix(ep.(string), ":13133") {
+			t.Errorf("%s: HYPHA_HEALTH_ENDPOINT %v does not listen on 13133", key, ep)
+		}
+		for _, probe := range []string{"startupProbe", "readinessProbe", "livenessProbe"} {
+			p := get(c, probe, "httpGet", "port")
+			if p == nil {
+				t.Errorf("%s: %s is missing", key, probe)
+			} else if p != "health" && p != 13133 {
+				t.Errorf("%s: %s probes port %v, want the health endpoint 13133", key, probe, p)
+			}
+		}
+		for _, r := range []string{"requests", "limits"} {
+			for _, res := range []string{"cpu", "memory"} {
+				if get(c, "resources", r, res) == nil {
+					t.Errorf("%s: resources.%s.%s is unset", key, r, res)
+				}
+			}
+		}
+		sc := get(c, "securityContext")
+		if get(sc, "readOnlyRootFilesystem") != true || get(sc, "allowPrivilegeEscalation") != false {
+			t.Errorf("%s: container needs readOnlyRootFilesystem: true and allowPrivilegeEscalation: false", key)
+		}
+		tok, _ := envValue(c, "HYPHA_AUTH_TOKEN")
+		if str(tok, "secretKeyRef", "name") != "hypha-auth" || str(tok, "secretKeyRef", "key") != "token" {
+			t.Errorf("%s: HYPHA_AUTH_TOKEN must come from Secret hypha-auth, key token; got %v", key, tok)
+		}
+	}
+
+	// Gateway: Service, PDB and HPA all aim at the Deployment.
+	dep := objs["Deployment/hypha-gateway"]
+	podLabels := get(dep, "spec", "template", "metadata", "labels")
+	svc := objs["Service/hypha-gateway"]
+	if !labelsMatch(get(svc, "spec", "selector"), podLabels) {
+		t.Error("Service/hypha-gateway does not select the gateway pods")
+	}
+	gwPorts := namedPorts(get(dep, "spec", "template", "spec", "containers", 0))
+	for _, p := range list(svc, "spec", "ports") {
+		if _, ok := gwPorts[str(p, "targetPort")]; !ok {
+			t.Errorf("Service/hypha-gateway port %s targets %v, which the container does not name", str(p, "name"), get(p, "targetPort"))
+		}
+	}
+	if !labelsMatch(get(objs["PodDisruptionBudget/hypha-gateway"], "spec", "selector", "matchLabels"), podLabels) {
+		t.Error("PodDisruptionBudget/hypha-gateway does not select the gateway pods")
+	}
+	hpa := objs["HorizontalPodAutoscaler/hypha-gateway"]
+	ref := get(hpa, "spec", "scaleTargetRef")
+	if str(ref, "kind") != "Deployment" || str(ref, "name") != "hypha-gateway" || str(ref, "apiVersion") != "apps/v1" {
+		t.Errorf("HPA scaleTargetRef %v is not Deployment/hypha-gateway", ref)
+	}
+	minR, _ := get(hpa, "spec", "minReplicas").(int)
+	minAvail, _ := get(objs["PodDisruptionBudget/hypha-gateway"], "spec", "minAvailable").(int)
+	if minR <= minAvail {
+		t.Errorf("HPA minReplicas %d must exceed the PDB's minAvailable %d, or no node can ever drain", minR, minAvail)
+	}
+
+	// Agent: reads pod logs, keeps its state on the host, sends to the
+	// gateway Service.
+	ds := objs["DaemonSet/hypha-agent"]
+	c := get(ds, "spec", "template", "spec", "containers", 0)
+	if v, _ := envValue(c, "HYPHA_LOG_INCLUDE"); v != "/var/log/pods/*/*/*.log" {
+		t.Errorf("agent HYPHA_LOG_INCLUDE = %v, want /var/log/pods/*/*/*.log", v)
+	}
+	hostPaths := map[string]string{} // mountPath -> host path
+	volumes := map[string]any{}
+	for _, v := range list(ds, "spec", "template", "spec", "volumes") {
+		volumes[str(v, "name")] = v
+	}
+	for _, vm := range list(c, "volumeMounts") {
+		if hp := str(volumes[str(vm, "name")], "hostPath", "path"); hp != "" {
+			hostPaths[str(vm, "mountPath")] = hp
+		}
+	}
+	if hostPaths["/var/log/pods"] != "/var/log/pods" {
+		t.Errorf("agent must mount the host's /var/log/pods, has %v", hostPaths)
+	}
+	storage, _ := envValue(c, "HYPHA_STORAGE_DIR")
+	if s, _ := storage.(string); hostPaths[s] != "/var/lib/hypha" {
+		t.Errorf("agent HYPHA_STORAGE_DIR %v is not the hostPath /var/lib/hypha (mounts %v)", storage, hostPaths)
+	}
+	gwEndpoint, _ := envValue(c, "HYPHA_GATEWAY_ENDPOINT")
+	var grpcPort int
+	for _, p := range list(svc, "spec", "ports") {
+		if str(p, "name") == "otlp-grpc" {
+			grpcPort, _ = get(p, "port").(int)
+		}
+	}
+	if gwEndpoint != "hypha-gateway:"+strconv.Itoa(grpcPort) {
+		t.Errorf("agent HYPHA_GATEWAY_ENDPOINT %v, want the gateway Service's OTLP/gRPC port hypha-gateway:%d", gwEndpoint, grpcPort)
+	}
+	if !labelsMatch(get(objs["Service/hypha-agent"], "spec", "selector"), get(ds, "spec", "template", "metadata", "labels")) {
+		t.Error("Service/hypha-agent does not select the agent pods")
+	}
+}
+
+// workloadPods returns the pod template spec of each workload, by mode.
+func workloadPods(objs map[string]object) map[string]any {
+	return map[string]any{
+		"gateway": get(objs["Deployment/hypha-gateway"], "spec", "template", "spec"),
+		"agent":   get(objs["DaemonSet/hypha-agent"], "spec", "template", "spec"),
+	}
+}
+
+// TestKubernetesSecretsRequired: a missing Secret must keep a pod from
+// starting. With an optional reference the gateway would start without a
+// token (open, on 0.0.0.0) or the agent without its CA.
+func TestKubernetesSecretsRequired(t *testing.T) {
+	objs, _ := loadKubernetes(t)
+	for mode, pod := range workloadPods(objs) {
+		for _, c := range append(list(pod, "initContainers"), list(pod, "containers")...) {
+			for _, e := range list(c, "env") {
+				if ref := get(e, "valueFrom", "secretKeyRef"); ref != nil && get(ref, "optional") == true {
+					t.Errorf("%s: env %s: Secret %s must not be optional", mode, str(e, "name"), str(ref, "name"))
+				}
+			}
+			for _, e := range list(c, "envFrom") {
+				if get(e, "secretRef", "optional") == true {
+					t.Errorf("%s: envFrom Secret %s must not be optional", mode, str(e, "secretRef", "name"))
+				}
+			}
+			if v, ok := envValue(c, "HYPHA_AUTH"); ok && v != "bearer" {
+				t.Errorf("%s: HYPHA_AUTH = %v; in Kubernetes the token is required (bearer)", mode, v)
+			}
+		}
+		for _, v := range list(pod, "volumes") {
+			if get(v, "secret", "optional") == true {
+				t.Errorf("%s: volume %s: Secret %s must not be optional", mode, str(v, "name"), str(v, "secret", "secretName"))
+			}
+		}
+	}
+}
+
+// parseQuantity reads a Kubernetes memory quantity such as 512Mi or 1G.
+func parseQuantity(q string) (int64, error) {
+	units := []struct {
+		suffix string
+		factor int64
+	}{{"Ki", 1 << 10}, {"Mi", 1 << 20}, {"Gi", 1 << 30}, {"Ti", 1 << 40}, {"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}}
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(q, u.suffix); ok {
+			v, err := strconv.ParseInt(n, 10, 64)
+			return v * u.factor, err
+		}
+	}
+	return strconv.ParseInt(q, 10, 64)
+}
+
+// parseGoMemLimit reads GOMEMLIMIT as the Go runtime does: a number of bytes
+// with an optional B, KiB, MiB, GiB or TiB suffix.
+func parseGoMemLimit(s string) (int64, error) {
+	for i, suffix := range []string{"TiB", "GiB", "MiB", "KiB"} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			v, err := strconv.ParseInt(n, 10, 64)
+			return v << (10 * (4 - i)), err
+		}
+	}
+	return strconv.ParseInt(strings.TrimSuffix(s, "B"), 10, 64)
+}
+
+func TestParseMemory(t *testing.T) {
+	for in, want := range map[string]int64{"512Mi": 512 << 20, "1Gi": 1 << 30, "1G": 1e9, "1000": 1000} {
+		if got, err := parseQuantity(in); err != nil || got != want {
+			t.Errorf("parseQuantity(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for in, want := range map[string]int64{"410MiB": 410 << 20, "1GiB": 1 << 30, "2048": 2048, "2048B": 2048} {
+		if got, err := parseGoMemLimit(in); err != nil || got != want {
+			t.Errorf("parseGoMemLimit(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+}
+
+// TestKubernetesMemoryLimits: GOMEMLIMIT at about 80% of the container's
+// limit (the memory_limiter README's advice), so that the Go runtime
+// collects garbage harder before the kernel kills the container; and the
+// agent's memory_limiter at or below GOMEMLIMIT, so that it refuses data
+// before the runtime is reduced to collecting all the time.
+func TestKubernetesMemoryLimits(t *testing.T) {
+	objs, _ := loadKubernetes(t)
+	for mode, pod := range workloadPods(objs) {
+		c := get(pod, "containers", 0)
+		limit, err := parseQuantity(str(c, "resources", "limits", "memory"))
+		if err != nil {
+			t.Errorf("%s: resources.limits.memory: %v", mode, err)
+			continue
+		}
+		v, _ := envValue(c, "GOMEMLIMIT")
+		s, ok := v.(string)
+		if !ok {
+			t.Errorf("%s: GOMEMLIMIT must be a literal value below the container limit, got %v", mode, v)
+			continue
+		}
+		goLimit, err := parseGoMemLimit(s)
+		if err != nil {
+			t.Errorf("%s: GOMEMLIMIT %q: %v", mode, s, err)
+			continue
+		}
+		if pct := goLimit * 100 / limit; pct < 70 || pct > 85 {
+			t.Errorf("%s: GOMEMLIMIT %s is %d%% of the container limit %s, want about 80%%", mode, s, pct, str(c, "resources", "limits", "memory"))
+		}
+		if mode != "agent" {
+			continue
+		}
+		v, _ = envValue(c, "HYPHA_MEMORY_LIMIT_MIB")
+		mib, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+		if err != nil {
+			t.Errorf("agent: HYPHA_MEMORY_LIMIT_MIB = %v, want a number of MiB: %v", v, err)
+		} else if mib<<20 > goLimit {
+			t.Errorf("agent: HYPHA_MEMORY_LIMIT_MIB %d is above GOMEMLIMIT %s", mib, s)
+		}
+	}
+}
+
+// pod is a connection's source, as a NetworkPolicy sees it.
+type pod struct {
+	labels   map[string]any
+	nsLabels map[string]any
+	sameNS   bool // in the policy's namespace
+}
+
+// selects reports whether a label selector with only matchLabels selects
+// labels; a selector with matchExpressions never does here, so that a test
+// meeting one fails rather than passes.
+func selects(sel any, labels map[string]any) bool {
+	if get(sel, "matchExpressions") != nil {
+		return false
+	}
+	want, _ := get(sel, "matchLabels").(map[string]any)
+	for k, v := range want {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// rulePorts returns the port numbers an ingress rule names (named ports
+// resolved through the container's), or nil when it names none and so
+// covers every port.
+func rulePorts(t *testing.T, rule any, ports map[string]int) []int {
+	var out []int
+	for _, p := range list(rule, "ports") {
+		switch v := get(p, "port").(type) {
+		case int:
+			out = append(out, v)
+		case string:
+			n, ok := ports[v]
+			if !ok {
+				t.Errorf("NetworkPolicy names port %q, which the container does not", v)
+			}
+			out = append(out, n)
+		default:
+			t.Errorf("NetworkPolicy port entry %v names no port", p)
+		}
+		if get(p, "endPort") != nil {
+			t.Errorf("NetworkPolicy port entry %v: ranges are not checked here; name the ports", p)
+		}
+	}
+	return out
+}
+
+// admits reports whether a NetworkPolicy's ingress rules let src reach port.
+func admits(t *testing.T, np any, ports map[string]int, port int, src pod) bool {
+	for _, rule := range list(np, "spec", "ingress") {
+		if rp := rulePorts(t, rule, ports); rp != nil && !slices.Contains(rp, port) {
+			continue
+		}
+		from := list(rule, "from")
+		if len(from) == 0 {
+			return true
+		}
+		for _, peer := range from {
+			ns, podSel := get(peer, "namespaceSelector"), get(peer, "podSelector")
+			switch {
+			case get(peer, "ipBlock") != nil:
+				// Addresses, not pods: TestKubernetesNetworkPolicies refuses
+				// them on the metrics port.
+			case ns == nil:
+				if src.sameNS && podSel != nil && selects(podSel, src.labels) {
+					return true
+				}
+			case selects(ns, src.nsLabels) && (podSel == nil || selects(podSel, src.labels)):
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestKubernetesNetworkPolicies: the collectors' own metrics (8888) name the
+// backends and the queue sizes, so only the hypha namespace and the
+// monitoring namespace reach them; OTLP stays open to those who send it. The
+// kubelet's probes need no rule: NetworkPolicy always admits the node.
+func TestKubernetesNetworkPolicies(t *testing.T) {
+	objs, _ := loadKubernetes(t)
+	agentLabels, _ := get(objs["DaemonSet/hypha-agent"], "spec", "template", "metadata", "labels").(map[string]any)
+	var (
+		agent      = pod{labels: agentLabels, nsLabels: map[string]any{"kubernetes.io/metadata.name": "hypha"}, sameNS: true}
+		neighbour  = pod{labels: map[string]any{"app": "debug"}, nsLabels: agent.nsLabels, sameNS: true}
+		app        = pod{labels: map[string]any{"app": "cart"}, nsLabels: map[string]any{"kubernetes.io/metadata.name": "shop"}}
+		prometheus = pod{labels: map[string]any{"app": "prometheus"}, nsLabels: map[string]any{"kubernetes.io/metadata.name": "monitoring"}}
+	)
+	type want struct {
+		port int
+		src  pod
+		name string
+		ok   bool
+	}
+	for key, cases := range map[string][]want{
+		"Deployment/hypha-gateway": {
+			{4317, agent, "an agent", true},
+			{4318, agent, "an agent", true},
+			{8888, neighbour, "a pod in the namespace", true},
+			{8888, prometheus, "Prometheus in the monitoring namespace", true},
+			{8888, app, "an app in another namespace", false},
+		},
+		"DaemonSet/hypha-agent": {
+			{4317, app, "an app in another namespace", true},
+			{4318, app, "an app in another namespace", true},
+			{8888, neighbour, "a pod in the namespace", true},
+			{8888, prometheus, "Prometheus in the monitoring namespace", true},
+			{8888, app, "an app in another namespace", false},
+		},
+	} {
+		w := objs[key]
+		labels, _ := get(w, "spec", "template", "metadata", "labels").(map[string]any)
+		var np any
+		for k, o := range objs {
+			if str(o, "kind") == "NetworkPolicy" && get(o, "spec", "podSelector") != nil && selects(get(o, "spec", "podSelector"), labels) {
+				if np != nil {
+					t.Errorf("%s: more than one NetworkPolicy selects it (%s too); keep one per workload", key, k)
+				}
+				np = o
+			}
+		}
+		if np == nil {
+			t.Errorf("%s: no NetworkPolicy selects its pods", key)
+			continue
+		}
+		if !slices.Contains(strList(np, "spec", "policyTypes"), "Ingress") {
+			t.Errorf("%s: its NetworkPolicy must list policyTypes Ingress", key)
+		}
+		ports := namedPorts(get(w, "spec", "template", "spec", "containers", 0))
+		if ports["metrics"] != 8888 {
+			t.Errorf("%s: want container port metrics=8888, got %v", key, ports)
+		}
+		for _, c := range cases {
+			if got := admits(t, np, ports, c.port, c.src); got != c.ok {
+				t.Errorf("%s: NetworkPolicy admits %s to port %d: %v, want %v", key, c.name, c.port, got, c.ok)
+			}
+		}
+		for _, rule := range list(np, "spec", "ingress") {
+			rp := rulePorts(t, rule, ports)
+			for _, p := range rp {
+				if !slices.Contains(slices.Collect(maps.Values(ports)), p) {
+					t.Errorf("%s: NetworkPolicy opens port %d, which the container does not serve", key, p)
+				}
+			}
+			if rp != nil && !slices.Contains(rp, 8888) {
+				continue
+			}
+			for _, peer := range list(rule, "from") {
+				if get(peer, "ipBlock") != nil {
+					t.Errorf("%s: an ipBlock reaches the metrics port: %v", key, peer)
+				}
+			}
+		}
+	}
+}
+
+// secretFile returns the Secret, and the key in it, that a container reads
+// as the file path: through a secret volume mounted above path.
+func secretFile(podSpec, c any, path string) (secret, key string) {
+	volumes := map[string]any{}
+	for _, v := range list(podSpec, "volumes") {
+		volumes[str(v, "name")] = v
+	}
+	for _, vm := range list(c, "volumeMounts") {
+		rel, err := filepath.Rel(str(vm, "mountPath"), path)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue
+		}
+		v := volumes[str(vm, "name")]
+		secret = str(v, "secret", "secretName")
+		items := list(v, "secret", "items")
+		if len(items) == 0 {
+			return secret, rel
+		}
+		for _, it := range items {
+			if str(it, "path") == rel {
+				return secret, str(it, "key")
+			}
+		}
+		return secret, ""
+	}
+	return "", ""
+}
+
+// TestKubernetesTLS: the token never crosses the pod network in clear. The
+// gateway serves the certificate of a kubernetes.io/tls Secret; the agent
+// trusts only that Secret's ca.crt, never sees its key, and checks the name
+// both ways of making the Secret (make certs, cert-manager) put in it.
+func TestKubernetesTLS(t *testing.T) {
+	objs, kust := loadKubernetes(t)
+	pods := workloadPods(objs)
+	gw, ag := get(pods["gateway"], "containers", 0), get(pods["agent"], "containers", 0)
+
+	want := map[string]string{"HYPHA_TLS_CERT_FILE": "tls.crt", "HYPHA_TLS_KEY_FILE": "tls.key"}
+	if _, ok := envValue(gw, "HYPHA_TLS_CA_FILE"); ok {
+		want["HYPHA_TLS_CA_FILE"] = "ca.crt" // mutual TLS
+	}
+	var tlsSecret string
+	for env, wantKey := range want {
+		v, _ := envValue(gw, env)
+		path, _ := v.(string)
+		secret, key := secretFile(pods["gateway"], gw, path)
+		if secret == "" || key != wantKey {
+			t.Errorf("gateway: %s=%q is not key %s of a mounted Secret (got Secret %q, key %q)", env, path, wantKey, secret, key)
+		}
+		if tlsSecret != "" && secret != tlsSecret {
+			t.Errorf("gateway: %s comes from Secret %s, the others from %s", env, secret, tlsSecret)
+		}
+		tlsSecret = secret
+	}
+	if tlsSecret != "hypha-gateway-tls" {
+		t.Errorf("gateway: TLS Secret %q, want hypha-gateway-tls (docs/deploy.md creates it)", tlsSecret)
+	}
+
+	if v, _ := envValue(ag, "HYPHA_TLS_ENABLED"); v != "true" {
+		t.Errorf("agent: HYPHA_TLS_ENABLED = %v, want \"true\"", v)
+	}
+	v, _ := envValue(ag, "HYPHA_TLS_CA_FILE")
+	caPath, _ := v.(string)
+	if secret, key := secretFile(pods["agent"], ag, caPath); secret != tlsSecret || key != "ca.crt" {
+		t.Errorf("agent: HYPHA_TLS_CA_FILE=%q is Secret %q key %q, want %s key ca.crt", caPath, secret, key, tlsSecret)
+	}
+	for _, vol := range list(pods["agent"], "volumes") {
+		if str(vol, "secret", "secretName") != tlsSecret {
+			continue
+		}
+		items := list(vol, "secret", "items")
+		for _, it := range items {
+			if str(it, "key") != "ca.crt" {
+				t.Errorf("agent: volume %s exposes %s of the gateway's Secret; it needs only ca.crt", str(vol, "name"), str(it, "key"))
+			}
+		}
+		if len(items) == 0 {
+			t.Errorf("agent: volume %s mounts the whole gateway Secret, key included; project only ca.crt (items)", str(vol, "name"))
+		}
+	}
+
+	// The names the agent connects to and verifies.
+	endpoint, _ := envValue(ag, "HYPHA_GATEWAY_ENDPOINT")
+	host, _, _ := strings.Cut(fmt.Sprint(endpoint), ":")
+	serverName, _ := envValue(ag, "HYPHA_TLS_SERVER_NAME")
+	if want := host + "." + str(kust, "namespace") + ".svc"; serverName != want {
+		t.Errorf("agent: HYPHA_TLS_SERVER_NAME = %v, want the gateway Service's DNS name %s", serverName, want)
+	}
+	names := []string{host, fmt.Sprint(serverName)}
+
+	// cert-manager: the example issues that Secret, for those names, from
+	// an issuer the same file defines.
+	docs := readDocs(t, "kubernetes/cert-manager/certificate.yaml")
+	byKey := map[string]object{}
+	for _, d := range docs {
+		byKey[str(d, "kind")+"/"+str(d, "metadata", "name")] = d
+	}
+	var cert object
+	for _, d := range docs {
+		if str(d, "kind") == "Certificate" && str(d, "spec", "secretName") == tlsSecret {
+			cert = d
+		}
+	}
+	if cert == nil {
+		t.Fatalf("cert-manager/certificate.yaml has no Certificate for Secret %s", tlsSecret)
+	}
+	for _, n := range names {
+		if !slices.Contains(strList(cert, "spec", "dnsNames"), n) {
+			t.Errorf("cert-manager Certificate: dnsNames %v lack %s, which the agent verifies", strList(cert, "spec", "dnsNames"), n)
+		}
+	}
+	if u := strList(cert, "spec", "usages"); u != nil && !slices.Contains(u, "server auth") {
+		t.Errorf("cert-manager Certificate: usages %v lack server auth", u)
+	}
+	issuer := byKey[str(cert, "spec", "issuerRef", "kind")+"/"+str(cert, "spec", "issuerRef", "name")]
+	caSecret := str(issuer, "spec", "ca", "secretName")
+	var caCert object
+	for _, d := range docs {
+		if str(d, "kind") == "Certificate" && str(d, "spec", "secretName") == caSecret && caSecret != "" {
+			caCert = d
+		}
+	}
+	// Only a CA issuer fills in ca.crt, which the agent reads.
+	if caCert == nil || get(caCert, "spec", "isCA") != true {
+		t.Errorf("cert-manager Certificate: issuer %v is not a CA Issuer backed by an isCA Certificate in the same file", get(cert, "spec", "issuerRef"))
+	}
+
+	// make certs: docs/deploy.md asks for the same names.
+	var hosts []string
+	for _, m := range regexp.MustCompile(`CERT_HOSTS=(\S+)`).FindAllStringSubmatch(string(readFile(t, "../docs/deploy.md")), -1) {
+		if h := strings.Split(m[1], ","); slices.Contains(h, host) {
+			hosts = h
+		}
+	}
+	for _, n := range names {
+		if !slices.Contains(hosts, n) {
+			t.Errorf("docs/deploy.md: the Kubernetes make certs CERT_HOSTS=%s lacks %s", strings.Join(hosts, ","), n)
+		}
+	}
+}
+
+// TestKubernetesOverridesValidate runs `hypha validate` on each mode's
+// built-in config with the ConfigMap's override layered on top, as the pods
+// do. It needs bin/hypha (make build; `make test` builds it first).
+func TestKubernetesOverridesValidate(t *testing.T) {
+	bin, err := filepath.Abs("../bin/hypha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is missing: run make build first", bin)
+		}
+		t.Skipf("%s is missing: run make build first", bin)
+	}
+	objs, _ := loadKubernetes(t)
+	for mode, cm := range map[string]string{"agent": "hypha-agent-config", "gateway": "hypha-gateway-config"} {
+		override := filepath.Join(t.TempDir(), "override.yaml")
+		if err := os.WriteFile(override, []byte(str(objs["ConfigMap/"+cm], "data", "override.yaml")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "validate", "--config", "hypha:"+mode, "--config", "file:"+override)
+		// The pods get their token from a required Secret.
+		cmd.Env = append(os.Environ(), "HYPHA_AUTH=bearer", "HYPHA_AUTH_TOKEN=token-from-the-secret")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("ConfigMap/%s over hypha:%s: %v\n%s", cm, mode, err, out)
+		}
+	}
+	agentOverride := str(objs["ConfigMap/hypha-agent-config"], "data", "override.yaml")
+	if !strings.Contains(agentOverride, "type: container") {
+		t.Error("the agent reads /var/log/pods: its override needs file_log's container operator for the CRI format")
+	}
+}
