@@ -5,55 +5,6 @@ import (
 	"time"
 )
 
-// Format names the shape of log text that supplied the trace context.
-type Format uint8
-
-const (
-	FormatNone Format = iota
-	FormatJSON
-	FormatJSONECS
-	FormatJSONDatadog
-	FormatJSONGCP
-	FormatJSONDotnetScopes
-	FormatJSONSerilog
-	FormatZapConsole
-	FormatLogfmt
-	FormatSyslogSD
-	FormatLTSV
-	FormatSpring
-	FormatSleuth
-	FormatTraceparent
-	FormatOTLPMap
-	FormatOTLPAttributes
-)
-
-var formatNames = [...]string{
-	FormatNone:             "none",
-	FormatJSON:             "json",
-	FormatJSONECS:          "json_ecs",
-	FormatJSONDatadog:      "json_datadog",
-	FormatJSONGCP:          "json_gcp",
-	FormatJSONDotnetScopes: "json_dotnet_scopes",
-	FormatJSONSerilog:      "json_serilog",
-	FormatZapConsole:       "zap_console",
-	FormatLogfmt:           "logfmt",
-	FormatSyslogSD:         "syslog_sd",
-	FormatLTSV:             "ltsv",
-	FormatSpring:           "spring",
-	FormatSleuth:           "sleuth",
-	FormatTraceparent:      "traceparent",
-	FormatOTLPMap:          "otlp_map",
-	FormatOTLPAttributes:   "otlp_attributes",
-}
-
-// String returns a short, stable, lower-case name fit for a metric attribute.
-func (f Format) String() string {
-	if int(f) < len(formatNames) {
-		return formatNames[f]
-	}
-	return "unknown"
-}
-
 // Options adds key names to the built-in ones. They are matched exactly
 // (case-sensitive) as top-level keys of JSON objects, logfmt/LTSV keys and
 // map keys.
@@ -104,41 +55,6 @@ func New(opts Options) *Extractor {
 	return e
 }
 
-// Result is what one log record yielded. The zero value is "nothing found".
-type Result struct {
-	TraceID  [16]byte
-	SpanID   [8]byte
-	Flags    uint8
-	HasTrace bool
-	HasSpan  bool // only ever true together with HasTrace
-	HasFlags bool // only ever true together with HasTrace
-
-	SeverityNumber int32  // OTel SeverityNumber, 0 when not found
-	SeverityText   string // a substring of the input, or a constant for numeric levels
-	Timestamp      int64  // unix nanoseconds, 0 when not found
-	Service        string // a substring of the input
-	Format         Format // where the trace id came from; FormatNone without one
-	Rejected       int    // invalid or conflicting id values seen under trace/span keys
-
-	src      Format // container being read, see Reset
-	spanRank uint8
-	// spanRejected counts invalid span ids until Finish knows whether the
-	// record has a trace id; see reject.
-	spanRejected int
-	conflict     bool
-	bunyanName   string
-	bunyanV      bool
-	clef         bool
-	zone         *time.Location // see Options.DefaultTimeZone
-}
-
-// Span sources rank so that an ECS transaction id or the caller's span in a
-// traceparent only fills in when no span id proper was found.
-const (
-	spanFallback uint8 = 1
-	spanPrimary  uint8 = 2
-)
-
 // FromString extracts from one log line, JSON or text. *r is reset first.
 func (e *Extractor) FromString(line string, r *Result) {
 	e.Reset(r, FormatNone)
@@ -167,67 +83,4 @@ func (e *Extractor) FromString(line string, r *Result) {
 // or FormatOTLPAttributes for log attributes.
 func (e *Extractor) Reset(r *Result, src Format) {
 	*r = Result{src: src, zone: e.zone}
-}
-
-// Finish settles r after the last Set call: conflicting ids are dropped and
-// counted in Rejected, span and flags are dropped when there is no trace id,
-// and fields that depend on other fields (bunyan's name, the CLEF default
-// level) are filled in.
-func (r *Result) Finish() {
-	if r.HasTrace || r.Rejected > 0 || r.conflict {
-		r.Rejected += r.spanRejected
-	}
-	r.spanRejected = 0
-	if r.conflict {
-		r.conflict = false
-		r.Rejected++
-		r.HasTrace = false
-	}
-	if !r.HasTrace {
-		r.TraceID, r.SpanID, r.Flags = [16]byte{}, [8]byte{}, 0
-		r.HasSpan, r.HasFlags, r.spanRank = false, false, 0
-		r.Format = FormatNone
-	}
-	if r.Service == "" && r.bunyanV {
-		r.Service = r.bunyanName
-	}
-	// Compact Log Event Format leaves "@l" out for Information.
-	if r.clef && r.SeverityNumber == 0 && r.SeverityText == "" {
-		r.SeverityNumber, r.SeverityText = sevInfo, "Information"
-	}
-}
-
-// setTrace records a trace id, or marks a conflict when the record already
-// holds a different one. A 64-bit id (upper half zero, e.g. Datadog's decimal
-// form) agrees with a 128-bit id that has the same lower half; the longer one
-// is kept.
-func (r *Result) setTrace(id [16]byte, f Format) {
-	switch {
-	case !r.HasTrace:
-		r.TraceID, r.HasTrace, r.Format = id, true, f
-	case id == r.TraceID:
-	case [8]byte(id[8:]) != [8]byte(r.TraceID[8:]):
-		r.conflict = true
-	case [8]byte(r.TraceID[:8]) == [8]byte{}:
-		r.TraceID, r.Format = id, f
-	case [8]byte(id[:8]) != [8]byte{}:
-		r.conflict = true
-	}
-}
-
-func (r *Result) setSpan(id [8]byte, rank uint8) {
-	switch {
-	case rank > r.spanRank:
-		r.SpanID, r.HasSpan, r.spanRank = id, true, rank
-	case rank == r.spanRank && id != r.SpanID:
-		r.conflict = true
-	}
-}
-
-// setFlags keeps the first flags seen: flags never decide a link, so a
-// disagreement is not worth dropping the ids for.
-func (r *Result) setFlags(v uint8) {
-	if !r.HasFlags {
-		r.Flags, r.HasFlags = v, true
-	}
 }

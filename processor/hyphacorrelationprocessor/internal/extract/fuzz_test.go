@@ -140,31 +140,3 @@ func FuzzText(f *testing.F) {
 		checkResult(t, line, &r, func() Result { return run(line) })
 	})
 }
-
-// FuzzParseTime checks the hand-written time parser: no panic, a result
-// only for input that starts like a time or number, and the same instant as
-// time.Parse wherever that reads the text as RFC 3339.
-func FuzzParseTime(f *testing.F) {
-	for _, s := range []string{
-		"2026-11-24T23:11:32.208449264Z", "2024-05-01T14:00:00.5+02:00", "2024-05-01 12:00:00,123",
-		"1795562617043", "1795561892.2085588", "1714564800", "1.7e9", "2024-02-29T00:00:00-0130",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		ns, zoneless, ok := ParseTime(s)
-		if !ok && zoneless {
-			t.Fatalf("ParseTime(%q): zoneless without a time", s)
-		}
-		if ok && ns <= 0 {
-			t.Fatalf("ParseTime(%q) = %d, true", s, ns)
-		}
-		if !ok && ns != 0 {
-			t.Fatalf("ParseTime(%q) = %d, false", s, ns)
-		}
-		// Where the standard library reads the same text, both agree.
-		if ref, err := time.Parse(time.RFC3339Nano, s); err == nil && ok && (zoneless || ref.UnixNano() != ns) {
-			t.Fatalf("ParseTime(%q) = %d (zoneless %v), time.Parse says %d", s, ns, zoneless, ref.UnixNano())
-		}
-	})
-}

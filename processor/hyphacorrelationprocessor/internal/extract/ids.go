@@ -129,42 +129,6 @@ func ParseFlags(s string) (uint8, bool) {
 	return v, true
 }
 
-// parseDecimal parses an unsigned decimal that fits in 64 bits.
-func parseDecimal(s string) (uint64, bool) {
-	if len(s) == 0 || len(s) > 20 {
-		return 0, false
-	}
-	var v uint64
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		d := uint64(c - '0')
-		if v > (1<<64-1-d)/10 {
-			return 0, false
-		}
-		v = v*10 + d
-	}
-	return v, true
-}
-
-// parseInt parses a signed decimal that fits in an int64.
-func parseInt(s string) (int64, bool) {
-	neg := len(s) > 0 && s[0] == '-'
-	if neg {
-		s = s[1:]
-	}
-	u, ok := parseDecimal(s)
-	if !ok || u > 1<<63-1 {
-		return 0, false
-	}
-	if neg {
-		return -int64(u), true
-	}
-	return int64(u), true
-}
-
 func putUint64(b []byte, v uint64) {
 	_ = b[7]
 	for i := 7; i >= 0; i-- {
@@ -208,46 +172,4 @@ func parseGCPTrace(s string) ([16]byte, idStatus) {
 		s = s[i+len("/traces/"):]
 	}
 	return parseTrace(s)
-}
-
-// parseBool reads the spellings of booleans in text: Python writes True/False.
-func parseBool(s string) (bool, bool) {
-	switch s {
-	case "true", "True", "TRUE", "1":
-		return true, true
-	case "false", "False", "FALSE", "0":
-		return false, true
-	}
-	return false, false
-}
-
-type traceparent struct {
-	trace [16]byte
-	span  [8]byte
-	flags uint8
-}
-
-// traceparentLen is the length of a version 00 W3C traceparent:
-// 00-<32 hex>-<16 hex>-<2 hex>.
-const traceparentLen = 55
-
-// parseTraceparent parses a version 00 traceparent, hex of either case. An
-// all-zero trace or span id is W3C's "invalid" and reads as absent.
-func parseTraceparent(s string) (tp traceparent, st idStatus) {
-	if isPlaceholder(s) {
-		return tp, idAbsent
-	}
-	if len(s) != traceparentLen || s[0] != '0' || s[1] != '0' || s[2] != '-' || s[35] != '-' || s[52] != '-' ||
-		!decodeHex(tp.trace[:], s[3:35]) || !decodeHex(tp.span[:], s[36:52]) {
-		return traceparent{}, idInvalid
-	}
-	f, ok := ParseFlags(s[53:55])
-	if !ok {
-		return traceparent{}, idInvalid
-	}
-	if tp.trace == [16]byte{} || tp.span == [8]byte{} {
-		return traceparent{}, idAbsent
-	}
-	tp.flags = f
-	return tp, idValid
 }

@@ -1,10 +1,6 @@
 package extract
 
-import (
-	"math/bits"
-	"strconv"
-	"strings"
-)
+import "strings"
 
 // maxSkipDepth bounds the nesting the JSON skipper follows. Skipping counts
 // brackets instead of recursing, so the bound is about giving up early on
@@ -32,23 +28,6 @@ func (e *Extractor) scanJSON(s string, r *Result) bool {
 // stoppedEarly is the end scanObject reports when it stopped reading because
 // nothing further could change the result.
 const stoppedEarly = -2
-
-// lacksSettledFields reports whether r still lacks something the rest of
-// a JSON line could supply, whatever the rest holds: scanObject stops
-// reading once it lacks nothing and keyAhead finds no key in the rest.
-//
-// The first level, time, service and flags found win, so once they are known
-// only trace and span keys matter, and the rest must hold no trace key. (A
-// level has its text; a bare severityNumber still takes the text of a level
-// key that follows.) A record with no trace key at all is then settled: a
-// span id alone is neither used nor counted. Otherwise the rest must hold no
-// span key either (a second span id would conflict, an invalid one would
-// count), and a record with a trace id must already have its flags and a
-// span id from a span key, which nothing outranks.
-func (r *Result) lacksSettledFields() bool {
-	return r.SeverityText == "" || r.Timestamp == 0 || r.Service == "" || r.conflict ||
-		r.HasTrace && (!r.HasFlags || r.spanRank != spanPrimary)
-}
 
 // keyAhead returns the index in s of a substring of s[i:] that every trace id
 // key has, or with spans also every span id key, or -1 when s[i:] holds none
@@ -307,34 +286,6 @@ func (e *Extractor) scanScopes(s string, i int, r *Result) int {
 	}
 }
 
-// setToken interprets a bare JSON token: a number, true, false or null.
-func (r *Result) setToken(f Field, tok string) {
-	switch tok {
-	case "true":
-		r.SetBool(f, true)
-		return
-	case "false":
-		r.SetBool(f, false)
-		return
-	case "null":
-		return
-	}
-	if n, ok := parseInt(tok); ok {
-		r.SetInt(f, n)
-		return
-	}
-	switch f {
-	case FieldTime, FieldCLEFTime, FieldDatadogTraceID, FieldDatadogSpanID:
-		// Fractional epochs and ids above MaxInt64 keep every digit when
-		// parsed as text.
-		r.SetString(f, tok)
-	default:
-		if x, ok := parseFloat(tok); ok {
-			r.SetDouble(f, x)
-		}
-	}
-}
-
 // skipComposite skips the object or array at s[i] by counting brackets, and
 // returns the index after it, or -1.
 func skipComposite(s string, i int) int {
@@ -358,114 +309,31 @@ func skipComposite(s string, i int) int {
 	return -1
 }
 
-// stringEnd returns the index of the quote that closes the string whose
-// content starts at s[i], or -1. The common case, a quote with no backslash
-// before it, is settled here; escapes go to stringEndEscaped.
-func stringEnd(s string, i int) int {
-	q := indexQuote(s, i)
-	if q > i && s[q-1] != '\\' {
-		return q
+// scanZapConsole reads zap's development console encoding: tab-separated
+// time, level, [logger,] [caller,] message, then the fields as one JSON
+// object ending the line. It reports whether the line had that shape.
+func (e *Extractor) scanZapConsole(s string, r *Result) bool {
+	if s[len(s)-1] != '}' {
+		return false
 	}
-	return stringEndEscaped(s, i, q)
-}
-
-// Word-at-a-time constants: a one, the top bit, a quote and a '0' in every
-// byte.
-const (
-	byteOnes   = 0x0101010101010101
-	byteHighs  = 0x8080808080808080
-	byteQuotes = 0x2222222222222222
-	byteZeros  = 0x3030303030303030
-)
-
-// quoteWords is how many 8-byte words indexQuote tests itself before it
-// hands the search to strings.IndexByte.
-const quoteWords = 5
-
-// indexQuote returns the index of the first '"' in s at or after i, or -1.
-// JSON keys and most values, trace ids among them, are shorter than 40
-// bytes, and for those a few 8-byte words, each tested for a quote byte
-// with arithmetic, settle the search in less time than strings.IndexByte
-// takes to set up its vector loop; longer strings go on with IndexByte.
-func indexQuote(s string, i int) int {
-	for n := 0; n < quoteWords && i+8 <= len(s); n++ {
-		w := load64(s, i) ^ byteQuotes // a quote byte becomes zero
-		// The lowest byte flagged here is the first zero byte; a borrow can
-		// flag bytes above it, never below.
-		if zero := (w - byteOnes) &^ w & byteHighs; zero != 0 {
-			return i + bits.TrailingZeros64(zero)>>3
+	obj := strings.Index(s, "\t{")
+	if obj < 0 {
+		return false
+	}
+	r.src = FormatZapConsole
+	if !e.scanJSON(s[obj+1:], r) {
+		e.Reset(r, FormatNone)
+		return false
+	}
+	// The level is the second column; the time (the first) is the encoder's
+	// ISO 8601 or epoch.
+	if first := strings.IndexByte(s, '\t'); first < obj {
+		level := s[first+1:]
+		if t := strings.IndexByte(level, '\t'); t >= 0 {
+			level = level[:t]
 		}
-		i += 8
+		r.SetString(FieldLevel, level)
+		r.SetString(FieldTime, s[:first])
 	}
-	q := strings.IndexByte(s[i:], '"')
-	if q < 0 {
-		return -1
-	}
-	return i + q
-}
-
-// digitsEnd returns the index after the decimal digits that start at s[i],
-// at most limit of them, testing a word at a time.
-func digitsEnd(s string, i, limit int) int {
-	end := min(len(s), i+limit)
-	for i+8 <= end {
-		// A byte is a digit when it is at most 9 after the xor; adding
-		// 0x76 to its low seven bits sets the top bit of those above 9, and
-		// cannot carry into the next byte.
-		w := load64(s, i) ^ byteZeros
-		if high := ((w &^ byteHighs) + byteOnes*0x76 | w) & byteHighs; high != 0 {
-			return i + bits.TrailingZeros64(high)>>3
-		}
-		i += 8
-	}
-	for i < end && s[i]-'0' <= 9 {
-		i++
-	}
-	return i
-}
-
-// load64 reads s[i:i+8] as a little-endian word: the first byte is the
-// lowest. The compiler makes it one load.
-func load64(s string, i int) uint64 {
-	b := s[i : i+8]
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-}
-
-// stringEndEscaped finishes stringEnd once the quote it found at s[q] is
-// not plainly the end: q is -1 when there is no quote, i for an empty
-// string, and otherwise a quote with a backslash before it, which is escaped
-// when the backslashes before it are odd in number.
-func stringEndEscaped(s string, i, q int) int {
-	for start := i; q >= start; {
-		backslashes := 0
-		for j := q - 1; j >= start && s[j] == '\\'; j-- {
-			backslashes++
-		}
-		if backslashes%2 == 0 {
-			return q
-		}
-		i = q + 1
-		q = strings.IndexByte(s[i:], '"') + i
-		if q < i {
-			return -1
-		}
-	}
-	return -1
-}
-
-// skipSpace skips JSON whitespace. Compact JSON has none, so one
-// comparison settles the common case.
-func skipSpace(s string, i int) int {
-	for i < len(s) && s[i] <= ' ' && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-func isTokenEnd(c byte) bool { return byteClass[c]&classTokenEnd != 0 }
-
-func parseFloat(s string) (float64, bool) {
-	x, err := strconv.ParseFloat(s, 64)
-	return x, err == nil
+	return true
 }

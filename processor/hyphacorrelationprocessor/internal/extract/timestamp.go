@@ -3,6 +3,7 @@ package extract
 import (
 	"math"
 	"strconv"
+	"time"
 )
 
 // Epoch values are told apart by magnitude: below 1e11 they are seconds (up
@@ -33,6 +34,20 @@ func ParseTime(s string) (ns int64, zoneless, ok bool) {
 	}
 	ns, ok = parseEpochText(s)
 	return ns, false, ok
+}
+
+// inZone reads the wall clock ns (unix nanoseconds as if in UTC) in zone;
+// 0 when zone is nil or the result is not after the epoch.
+func inZone(ns int64, zone *time.Location) int64 {
+	switch zone {
+	case nil:
+		return 0
+	case time.UTC:
+		return ns
+	}
+	wall := time.Unix(0, ns).UTC()
+	t := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), wall.Nanosecond(), zone)
+	return max(t.UnixNano(), 0)
 }
 
 // ParseEpoch converts an epoch number of seconds, milliseconds, microseconds

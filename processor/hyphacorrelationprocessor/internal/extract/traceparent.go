@@ -2,6 +2,37 @@ package extract
 
 import "strings"
 
+type traceparent struct {
+	trace [16]byte
+	span  [8]byte
+	flags uint8
+}
+
+// traceparentLen is the length of a version 00 W3C traceparent:
+// 00-<32 hex>-<16 hex>-<2 hex>.
+const traceparentLen = 55
+
+// parseTraceparent parses a version 00 traceparent, hex of either case. An
+// all-zero trace or span id is W3C's "invalid" and reads as absent.
+func parseTraceparent(s string) (tp traceparent, st idStatus) {
+	if isPlaceholder(s) {
+		return tp, idAbsent
+	}
+	if len(s) != traceparentLen || s[0] != '0' || s[1] != '0' || s[2] != '-' || s[35] != '-' || s[52] != '-' ||
+		!decodeHex(tp.trace[:], s[3:35]) || !decodeHex(tp.span[:], s[36:52]) {
+		return traceparent{}, idInvalid
+	}
+	f, ok := ParseFlags(s[53:55])
+	if !ok {
+		return traceparent{}, idInvalid
+	}
+	if tp.trace == [16]byte{} || tp.span == [8]byte{} {
+		return traceparent{}, idAbsent
+	}
+	tp.flags = f
+	return tp, idValid
+}
+
 // scanTraceparent finds W3C traceparent values (version 00) anywhere in a
 // text line. The value must stand alone: the bytes on either side may not
 // continue a word or hex run, so "ab00-<32 hex>-..." and file names built

@@ -1,0 +1,409 @@
+package extract
+
+import (
+	"math"
+	"time"
+)
+
+// Result is what one log record yielded. The zero value is "nothing found".
+type Result struct {
+	TraceID  [16]byte
+	SpanID   [8]byte
+	Flags    uint8
+	HasTrace bool
+	HasSpan  bool // only ever true together with HasTrace
+	HasFlags bool // only ever true together with HasTrace
+
+	SeverityNumber int32  // OTel SeverityNumber, 0 when not found
+	SeverityText   string // a substring of the input, or a constant for numeric levels
+	Timestamp      int64  // unix nanoseconds, 0 when not found
+	Service        string // a substring of the input
+	Format         Format // where the trace id came from; FormatNone without one
+	Rejected       int    // invalid or conflicting id values seen under trace/span keys
+
+	src      Format // container being read, see Reset
+	spanRank uint8
+	// spanRejected counts invalid span ids until Finish knows whether the
+	// record has a trace id; see reject.
+	spanRejected int
+	conflict     bool
+	bunyanName   string
+	bunyanV      bool
+	clef         bool
+	zone         *time.Location // see Options.DefaultTimeZone
+}
+
+// Format names the shape of log text that supplied the trace context.
+type Format uint8
+
+const (
+	FormatNone Format = iota
+	FormatJSON
+	FormatJSONECS
+	FormatJSONDatadog
+	FormatJSONGCP
+	FormatJSONDotnetScopes
+	FormatJSONSerilog
+	FormatZapConsole
+	FormatLogfmt
+	FormatSyslogSD
+	FormatLTSV
+	FormatSpring
+	FormatSleuth
+	FormatTraceparent
+	FormatOTLPMap
+	FormatOTLPAttributes
+)
+
+var formatNames = [...]string{
+	FormatNone:             "none",
+	FormatJSON:             "json",
+	FormatJSONECS:          "json_ecs",
+	FormatJSONDatadog:      "json_datadog",
+	FormatJSONGCP:          "json_gcp",
+	FormatJSONDotnetScopes: "json_dotnet_scopes",
+	FormatJSONSerilog:      "json_serilog",
+	FormatZapConsole:       "zap_console",
+	FormatLogfmt:           "logfmt",
+	FormatSyslogSD:         "syslog_sd",
+	FormatLTSV:             "ltsv",
+	FormatSpring:           "spring",
+	FormatSleuth:           "sleuth",
+	FormatTraceparent:      "traceparent",
+	FormatOTLPMap:          "otlp_map",
+	FormatOTLPAttributes:   "otlp_attributes",
+}
+
+// String returns a short, stable, lower-case name fit for a metric attribute.
+func (f Format) String() string {
+	if int(f) < len(formatNames) {
+		return formatNames[f]
+	}
+	return "unknown"
+}
+
+// Span sources rank so that an ECS transaction id or the caller's span in a
+// traceparent only fills in when no span id proper was found.
+const (
+	spanFallback uint8 = 1
+	spanPrimary  uint8 = 2
+)
+
+// Finish settles r after the last Set call: conflicting ids are dropped and
+// counted in Rejected, span and flags are dropped when there is no trace id,
+// and fields that depend on other fields (bunyan's name, the CLEF default
+// level) are filled in.
+func (r *Result) Finish() {
+	if r.HasTrace || r.Rejected > 0 || r.conflict {
+		r.Rejected += r.spanRejected
+	}
+	r.spanRejected = 0
+	if r.conflict {
+		r.conflict = false
+		r.Rejected++
+		r.HasTrace = false
+	}
+	if !r.HasTrace {
+		r.TraceID, r.SpanID, r.Flags = [16]byte{}, [8]byte{}, 0
+		r.HasSpan, r.HasFlags, r.spanRank = false, false, 0
+		r.Format = FormatNone
+	}
+	if r.Service == "" && r.bunyanV {
+		r.Service = r.bunyanName
+	}
+	// Compact Log Event Format leaves "@l" out for Information.
+	if r.clef && r.SeverityNumber == 0 && r.SeverityText == "" {
+		r.SeverityNumber, r.SeverityText = sevInfo, "Information"
+	}
+}
+
+// SetString interprets a string value found under a key of Field f. Values
+// that do not parse are ignored, except ids, which are counted in Rejected.
+// The first level, time and service found win.
+func (r *Result) SetString(f Field, s string) {
+	switch f {
+	case FieldTraceID, FieldECSTraceID, FieldSerilogTraceID, FieldScopeTraceID:
+		id, st := parseTrace(s)
+		r.applyTrace(f, id, st)
+	case FieldDatadogTraceID:
+		id, st := parseDatadogTrace(s)
+		r.applyTrace(f, id, st)
+	case FieldGCPTrace:
+		id, st := parseGCPTrace(s)
+		r.applyTrace(f, id, st)
+	case FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID:
+		id, st := parseSpan(s)
+		r.applySpan(f, id, st)
+	case FieldDatadogSpanID:
+		id, st := parseDatadogSpan(s)
+		r.applySpan(f, id, st)
+	case FieldTraceparent:
+		tp, st := parseTraceparent(s)
+		if st == idInvalid {
+			r.Rejected++
+		} else if st == idValid {
+			r.setTraceparent(tp, r.formatOf(f))
+		}
+	case FieldTraceFlags:
+		if v, ok := ParseFlags(s); ok {
+			r.setFlags(v)
+		}
+	case FieldSampled:
+		if b, ok := parseBool(s); ok {
+			r.SetBool(f, b)
+		}
+	case FieldLevel:
+		if r.SeverityText == "" {
+			r.setLevel(ParseLevel(s))
+		}
+	case FieldSeverityNumber:
+		if n, ok := parseInt(s); ok {
+			r.SetInt(f, n)
+		}
+	case FieldTime, FieldCLEFTime:
+		if r.wantTime(f) {
+			r.Timestamp = r.parseTime(s)
+		}
+	case FieldService:
+		if r.Service == "" {
+			r.Service = s
+		}
+	case FieldBunyanName:
+		if r.bunyanName == "" {
+			r.bunyanName = s
+		}
+	}
+}
+
+// SetInt interprets an integer value found under a key of Field f.
+func (r *Result) SetInt(f Field, n int64) {
+	switch f {
+	case FieldDatadogTraceID:
+		var id [16]byte
+		putUint64(id[8:], uint64(n))
+		r.applyTrace(f, id, decimalStatus(n))
+	case FieldDatadogSpanID:
+		var id [8]byte
+		putUint64(id[:], uint64(n))
+		r.applySpan(f, id, decimalStatus(n))
+	case FieldTraceID, FieldECSTraceID, FieldSerilogTraceID, FieldScopeTraceID, FieldGCPTrace, FieldTraceparent,
+		FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID:
+		// These ids are hex text; a number can only be the placeholder 0.
+		if n != 0 {
+			r.reject(f)
+		}
+	case FieldTraceFlags:
+		if n >= 0 && n <= 0xff {
+			r.setFlags(uint8(n))
+		}
+	case FieldSampled:
+		r.SetBool(f, n != 0)
+	case FieldLevel:
+		if r.SeverityText == "" {
+			r.setLevel(ParseLevelNumber(n))
+		}
+	case FieldSeverityNumber:
+		if r.SeverityNumber == 0 && n >= 1 && n <= 24 {
+			r.SeverityNumber = int32(n)
+		}
+	case FieldTime, FieldCLEFTime:
+		if r.wantTime(f) {
+			r.Timestamp, _ = epochInt(n, "")
+		}
+	case FieldBunyanVersion:
+		r.bunyanV = true
+	}
+}
+
+// SetDouble interprets a floating-point value found under a key of Field f.
+// Integral values are handled as by SetInt.
+func (r *Result) SetDouble(f Field, x float64) {
+	if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+		r.SetInt(f, int64(x))
+		return
+	}
+	switch f {
+	case FieldTime, FieldCLEFTime:
+		if r.wantTime(f) {
+			r.Timestamp, _ = ParseEpoch(x)
+		}
+	case FieldTraceID, FieldECSTraceID, FieldSerilogTraceID, FieldScopeTraceID, FieldGCPTrace, FieldTraceparent,
+		FieldDatadogTraceID, FieldDatadogSpanID,
+		FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID:
+		r.reject(f)
+	}
+}
+
+// SetBool interprets a boolean value found under a key of Field f.
+func (r *Result) SetBool(f Field, b bool) {
+	if f == FieldSampled || f == FieldTraceFlags {
+		if b {
+			r.setFlags(1)
+		} else {
+			r.setFlags(0)
+		}
+	}
+}
+
+// setToken interprets a bare JSON token: a number, true, false or null.
+func (r *Result) setToken(f Field, tok string) {
+	switch tok {
+	case "true":
+		r.SetBool(f, true)
+		return
+	case "false":
+		r.SetBool(f, false)
+		return
+	case "null":
+		return
+	}
+	if n, ok := parseInt(tok); ok {
+		r.SetInt(f, n)
+		return
+	}
+	switch f {
+	case FieldTime, FieldCLEFTime, FieldDatadogTraceID, FieldDatadogSpanID:
+		// Fractional epochs and ids above MaxInt64 keep every digit when
+		// parsed as text.
+		r.SetString(f, tok)
+	default:
+		if x, ok := parseFloat(tok); ok {
+			r.SetDouble(f, x)
+		}
+	}
+}
+
+// reject counts an invalid id value. A span id only matters next to a trace
+// id, so an invalid one is counted only in a record with a trace key (see
+// Finish): a record without any trace context is never counted for a span.
+func (r *Result) reject(f Field) {
+	switch f {
+	case FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID, FieldDatadogSpanID:
+		r.spanRejected++
+	default:
+		r.Rejected++
+	}
+}
+
+func (r *Result) applyTrace(f Field, id [16]byte, st idStatus) {
+	switch st {
+	case idInvalid:
+		r.Rejected++
+	case idValid:
+		r.setTrace(id, r.formatOf(f))
+	}
+}
+
+func (r *Result) applySpan(f Field, id [8]byte, st idStatus) {
+	switch st {
+	case idInvalid:
+		r.reject(f)
+	case idValid:
+		rank := spanPrimary
+		if f == FieldECSTransactionID {
+			rank = spanFallback
+		}
+		r.setSpan(id, rank)
+	}
+}
+
+func (r *Result) formatOf(f Field) Format {
+	if f == FieldTraceparent && r.src != FormatOTLPMap && r.src != FormatOTLPAttributes {
+		return FormatTraceparent
+	}
+	if r.src == FormatJSON {
+		return f.jsonFormat()
+	}
+	return r.src
+}
+
+// setTrace records a trace id, or marks a conflict when the record already
+// holds a different one. A 64-bit id (upper half zero, e.g. Datadog's decimal
+// form) agrees with a 128-bit id that has the same lower half; the longer one
+// is kept.
+func (r *Result) setTrace(id [16]byte, f Format) {
+	switch {
+	case !r.HasTrace:
+		r.TraceID, r.HasTrace, r.Format = id, true, f
+	case id == r.TraceID:
+	case [8]byte(id[8:]) != [8]byte(r.TraceID[8:]):
+		r.conflict = true
+	case [8]byte(r.TraceID[:8]) == [8]byte{}:
+		r.TraceID, r.Format = id, f
+	case [8]byte(id[:8]) != [8]byte{}:
+		r.conflict = true
+	}
+}
+
+func (r *Result) setSpan(id [8]byte, rank uint8) {
+	switch {
+	case rank > r.spanRank:
+		r.SpanID, r.HasSpan, r.spanRank = id, true, rank
+	case rank == r.spanRank && id != r.SpanID:
+		r.conflict = true
+	}
+}
+
+// setFlags keeps the first flags seen: flags never decide a link, so a
+// disagreement is not worth dropping the ids for.
+func (r *Result) setFlags(v uint8) {
+	if !r.HasFlags {
+		r.Flags, r.HasFlags = v, true
+	}
+}
+
+// setTraceparent records a traceparent. Its span id ranks as a fallback:
+// in an inbound request header it is the caller's span, not the logger's.
+func (r *Result) setTraceparent(tp traceparent, f Format) {
+	r.setTrace(tp.trace, f)
+	r.setSpan(tp.span, spanFallback)
+	r.setFlags(tp.flags)
+}
+
+// setLevel records the first level found. A number from OTLP's
+// severityNumber may already be there; the text still fills in.
+func (r *Result) setLevel(num int32, text string, ok bool) {
+	if ok {
+		r.SeverityText = text
+		if r.SeverityNumber == 0 {
+			r.SeverityNumber = num
+		}
+	}
+}
+
+// parseTime reads a time value as ParseTime does, one written without a
+// zone only in the default zone (none: 0, as if there were no time).
+func (r *Result) parseTime(s string) int64 {
+	ns, zoneless, ok := ParseTime(s)
+	if !ok {
+		return 0
+	}
+	if zoneless {
+		return inZone(ns, r.zone)
+	}
+	return ns
+}
+
+// wantTime notes that a time key was seen (Serilog's @t marks a CLEF
+// record) and reports whether the time is still to be found.
+func (r *Result) wantTime(f Field) bool {
+	r.clef = r.clef || f == FieldCLEFTime
+	return r.Timestamp == 0
+}
+
+// lacksSettledFields reports whether r still lacks something the rest of
+// a JSON line could supply, whatever the rest holds: scanObject stops
+// reading once it lacks nothing and keyAhead finds no key in the rest.
+//
+// The first level, time, service and flags found win, so once they are known
+// only trace and span keys matter, and the rest must hold no trace key. (A
+// level has its text; a bare severityNumber still takes the text of a level
+// key that follows.) A record with no trace key at all is then settled: a
+// span id alone is neither used nor counted. Otherwise the rest must hold no
+// span key either (a second span id would conflict, an invalid one would
+// count), and a record with a trace id must already have its flags and a
+// span id from a span key, which nothing outranks.
+func (r *Result) lacksSettledFields() bool {
+	return r.SeverityText == "" || r.Timestamp == 0 || r.Service == "" || r.conflict ||
+		r.HasTrace && (!r.HasFlags || r.spanRank != spanPrimary)
+}
