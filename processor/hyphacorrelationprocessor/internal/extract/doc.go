@@ -124,5 +124,6 @@
 //   - The first flags, level, time and service found win.
 //
 // Result.Format names where the trace id came from (JSON dialects are told
-// apart by their keys); it is FormatNone when no trace id was found.
+// apart by their keys); it is the zero Format, "none", when no trace id
+// was found.
 package extract

@@ -46,9 +46,9 @@ func New(opts Options) *Extractor {
 		}
 		return added
 	}
-	e.customTraceKeys = add(opts.TraceIDKeys, FieldTraceID)
-	e.customSpanKeys = add(opts.SpanIDKeys, FieldSpanID)
-	add(opts.TraceFlagsKeys, FieldTraceFlags)
+	e.customTraceKeys = add(opts.TraceIDKeys, fieldTraceID)
+	e.customSpanKeys = add(opts.SpanIDKeys, fieldSpanID)
+	add(opts.TraceFlagsKeys, fieldTraceFlags)
 	if len(e.customKeys) == 0 {
 		e.customKeys = nil // lets Classify skip the map, see there
 	}
@@ -57,19 +57,19 @@ func New(opts Options) *Extractor {
 
 // FromString extracts from one log line, JSON or text. *r is reset first.
 func (e *Extractor) FromString(line string, r *Result) {
-	e.Reset(r, FormatNone)
+	e.Reset(r, formatNone)
 	s := strings.TrimSpace(line)
 	if s == "" {
 		return
 	}
 	if s[0] == '{' {
-		r.src = FormatJSON
+		r.src = formatJSON
 		if e.scanJSON(s, r) {
 			r.Finish()
 			return
 		}
 		// Not JSON after all (e.g. "{worker-1} trace_id=..."): read it as text.
-		e.Reset(r, FormatNone)
+		e.Reset(r, formatNone)
 	} else if e.scanZapConsole(s, r) {
 		r.Finish()
 		return

@@ -31,7 +31,7 @@ func checkResult(t *testing.T, line string, r *Result, again func() Result) {
 	if r.HasFlags && !r.HasTrace {
 		t.Fatalf("flags without trace for %q", line)
 	}
-	if r.HasTrace != (r.Format != FormatNone) {
+	if r.HasTrace != (r.Format != formatNone) {
 		t.Fatalf("format %v with HasTrace %v for %q", r.Format, r.HasTrace, line)
 	}
 	if r.Rejected < 0 {
@@ -96,7 +96,7 @@ func FuzzJSON(f *testing.F) {
 	e := New(goldenOptions)
 	run := func(line string) Result {
 		var r Result
-		e.Reset(&r, FormatJSON)
+		e.Reset(&r, formatJSON)
 		e.scanJSON("{"+line, &r)
 		r.Finish()
 		return r
@@ -104,7 +104,7 @@ func FuzzJSON(f *testing.F) {
 	// full reads every member, without scanJSON's early stop.
 	full := func(line string) (Result, bool) {
 		var r Result
-		e.Reset(&r, FormatJSON)
+		e.Reset(&r, formatJSON)
 		s := strings.TrimSpace("{" + line)
 		end, n := e.scanObject(s, 1, FieldNone, &r, false)
 		r.Finish()
@@ -115,7 +115,7 @@ func FuzzJSON(f *testing.F) {
 		checkResult(t, "{"+line, &r, func() Result { return run(line) })
 		// Stopping early never changes the result of a well-formed line.
 		var early Result
-		e.Reset(&early, FormatJSON)
+		e.Reset(&early, formatJSON)
 		ok := e.scanJSON(strings.TrimSpace("{"+line), &early)
 		early.Finish()
 		if whole, wholeOK := full(line); ok && wholeOK && public(early) != public(whole) {

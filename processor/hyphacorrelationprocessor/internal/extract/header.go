@@ -20,8 +20,8 @@ const maxBracketSkip = 64
 //	2026-11-24T23:24:07.951Z info: handling request        winston's printf recipes
 //	fail: Checkout.Api[0]                                 .NET's console logger
 //
-// The time is a date and time as ParseTime reads them, or a time of day,
-// which gives no Timestamp. The level is a word ParseLevel knows: in upper
+// The time is a date and time as parseTime reads them, or a time of day,
+// which gives no Timestamp. The level is a word parseLevel knows: in upper
 // case when bare, in any case when a colon follows it (winston's
 // "info: …", .NET's "fail: …") or brackets hold it. After a time, one
 // bracketed word that is no level (a thread name) may come first. Without a
@@ -60,7 +60,7 @@ func scanHeader(s string, r *Result) (body int) {
 	if j == i+end || j == len(s) {
 		return 0
 	}
-	if dated && (!zoneless || r.zone != nil) && r.wantTime(FieldTime) {
+	if dated && (!zoneless || r.zone != nil) && r.wantTime(fieldTime) {
 		if r.zone == nil {
 			_, ns, _, _ = dateTime(s[i:], true)
 		}
@@ -114,7 +114,7 @@ func headerLevel(s string, r *Result) bool {
 }
 
 func setHeaderLevel(word string, r *Result) bool {
-	num, text, ok := ParseLevel(word)
+	num, text, ok := parseLevel(word)
 	if ok && r.SeverityText == "" {
 		r.setLevel(num, text, ok)
 	}

@@ -104,21 +104,8 @@ func parseSpan(s string) (id [8]byte, st idStatus) {
 	return id, idValid
 }
 
-// ParseTraceID parses 32 hex digits, or 16 as a 64-bit id. Placeholders
-// (all zeros, "0", "", "null", "-") and malformed values give false.
-func ParseTraceID(s string) ([16]byte, bool) {
-	id, st := parseTrace(s)
-	return id, st == idValid
-}
-
-// ParseSpanID parses 16 hex digits; an all-zero id gives false.
-func ParseSpanID(s string) ([8]byte, bool) {
-	id, st := parseSpan(s)
-	return id, st == idValid
-}
-
-// ParseFlags parses W3C trace flags written as one or two hex digits ("01").
-func ParseFlags(s string) (uint8, bool) {
+// parseFlags parses W3C trace flags written as one or two hex digits ("01").
+func parseFlags(s string) (uint8, bool) {
 	if len(s) == 0 || len(s) > 2 || !isHex(s) {
 		return 0, false
 	}

@@ -31,8 +31,8 @@ func TestParseIDs(t *testing.T) {
 			t.Errorf("parseSpan(%q) = %v, want %v", tc.in, st, tc.sp)
 		}
 	}
-	if id, ok := ParseTraceID("a3ce929d0e0e4736"); !ok || id != [16]byte{8: 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36} {
-		t.Errorf("64-bit trace id not left-padded: %x %v", id, ok)
+	if id, st := parseTrace("a3ce929d0e0e4736"); st != idValid || id != [16]byte{8: 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36} {
+		t.Errorf("64-bit trace id not left-padded: %x %v", id, st)
 	}
 }
 

@@ -211,7 +211,7 @@ func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int
 		}
 		return skipComposite(s, i)
 	case '[':
-		if top && f == FieldScopes {
+		if top && f == fieldScopes {
 			return e.scanScopes(s, i+1, r)
 		}
 		return skipComposite(s, i)
@@ -276,7 +276,7 @@ func (e *Extractor) scanScopes(s string, i int, r *Result) int {
 			i = skipSpace(s, i+1)
 		}
 		if i < len(s) && s[i] == '{' {
-			i, _ = e.scanObject(s, i+1, FieldScopes, r, false)
+			i, _ = e.scanObject(s, i+1, fieldScopes, r, false)
 		} else {
 			i = e.scanValue(s, i, FieldNone, false, r)
 		}
@@ -320,9 +320,9 @@ func (e *Extractor) scanZapConsole(s string, r *Result) bool {
 	if obj < 0 {
 		return false
 	}
-	r.src = FormatZapConsole
+	r.src = formatZapConsole
 	if !e.scanJSON(s[obj+1:], r) {
-		e.Reset(r, FormatNone)
+		e.Reset(r, formatNone)
 		return false
 	}
 	// The level is the second column; the time (the first) is the encoder's
@@ -332,8 +332,8 @@ func (e *Extractor) scanZapConsole(s string, r *Result) bool {
 		if t := strings.IndexByte(level, '\t'); t >= 0 {
 			level = level[:t]
 		}
-		r.SetString(FieldLevel, level)
-		r.SetString(FieldTime, s[:first])
+		r.SetString(fieldLevel, level)
+		r.SetString(fieldTime, s[:first])
 	}
 	return true
 }

@@ -56,12 +56,12 @@ func TestEarlyStop(t *testing.T) {
 		head + `,"Scopes":[{"TraceId":"d9648d7435eb97a56cef65002fb618ed","SpanId":"b8fd3ff4b8d5b426"}]}`,
 	} {
 		var early, whole Result
-		e.Reset(&early, FormatJSON)
+		e.Reset(&early, formatJSON)
 		if !e.scanJSON(line, &early) {
 			t.Fatalf("not read as JSON: %s", line)
 		}
 		early.Finish()
-		e.Reset(&whole, FormatJSON)
+		e.Reset(&whole, formatJSON)
 		if end, _ := e.scanObject(line, 1, FieldNone, &whole, false); end != len(line) {
 			t.Fatalf("not read to the end: %s", line)
 		}

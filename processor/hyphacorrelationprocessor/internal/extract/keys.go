@@ -9,45 +9,45 @@ type Field uint8
 const (
 	FieldNone Field = iota
 
-	FieldTraceID          // 32 or 16 hex digits
-	FieldSpanID           // 16 hex digits
-	FieldTraceFlags       // W3C flags: "01" or a number
-	FieldSampled          // a boolean: true → flags 01, false → 00
-	FieldECSTraceID       // trace.id, "trace":{"id"}
-	FieldECSSpanID        // span.id, "span":{"id"}
-	FieldECSTransactionID // transaction.id: a span id used only when there is no span.id
-	FieldDatadogTraceID   // decimal uint64 (lower 64 bits) or 32 hex digits
-	FieldDatadogSpanID    // decimal uint64
-	FieldGCPTrace         // "projects/<p>/traces/<hex>" or bare hex
-	FieldGCPSpanID        // 16 hex digits
-	FieldSerilogTraceID   // @tr
-	FieldSerilogSpanID    // @sp
-	FieldScopeTraceID     // TraceId inside a .NET "Scopes" entry
-	FieldScopeSpanID      // SpanId inside a .NET "Scopes" entry
-	FieldTraceparent      // a whole W3C traceparent value
-	FieldLevel            // level name or pino/bunyan number
-	FieldSeverityNumber   // OTLP severityNumber (1-24)
-	FieldTime             // RFC 3339 or epoch
-	FieldCLEFTime         // Serilog "@t": a time that also implies CLEF's default level
-	FieldService          // service name; as an object, its "name" member
-	FieldBunyanName       // bunyan "name": the service only together with "v"
-	FieldBunyanVersion    // bunyan "v"
+	fieldTraceID          // 32 or 16 hex digits
+	fieldSpanID           // 16 hex digits
+	fieldTraceFlags       // W3C flags: "01" or a number
+	fieldSampled          // a boolean: true → flags 01, false → 00
+	fieldECSTraceID       // trace.id, "trace":{"id"}
+	fieldECSSpanID        // span.id, "span":{"id"}
+	fieldECSTransactionID // transaction.id: a span id used only when there is no span.id
+	fieldDatadogTraceID   // decimal uint64 (lower 64 bits) or 32 hex digits
+	fieldDatadogSpanID    // decimal uint64
+	fieldGCPTrace         // "projects/<p>/traces/<hex>" or bare hex
+	fieldGCPSpanID        // 16 hex digits
+	fieldSerilogTraceID   // @tr
+	fieldSerilogSpanID    // @sp
+	fieldScopeTraceID     // TraceId inside a .NET "Scopes" entry
+	fieldScopeSpanID      // SpanId inside a .NET "Scopes" entry
+	fieldTraceparent      // a whole W3C traceparent value
+	fieldLevel            // level name or pino/bunyan number
+	fieldSeverityNumber   // OTLP severityNumber (1-24)
+	fieldTime             // RFC 3339 or epoch
+	fieldCLEFTime         // Serilog "@t": a time that also implies CLEF's default level
+	fieldService          // service name; as an object, its "name" member
+	fieldBunyanName       // bunyan "name": the service only together with "v"
+	fieldBunyanVersion    // bunyan "v"
 
 	// Keys whose value is an object (or, for Scopes, an array of objects)
 	// with known members: see ClassifyIn.
-	FieldTraceObject
-	FieldSpanObject
-	FieldTransactionObject
-	FieldDatadogObject
-	FieldLogObject
-	FieldScopes
+	fieldTraceObject
+	fieldSpanObject
+	fieldTransactionObject
+	fieldDatadogObject
+	fieldLogObject
+	fieldScopes
 )
 
 // Nested reports whether a map or array value under this key is worth
 // walking with ClassifyIn. Only one level is: the members of a nested object
 // are never containers themselves.
 func (f Field) Nested() bool {
-	return f == FieldService || f >= FieldTraceObject
+	return f == fieldService || f >= fieldTraceObject
 }
 
 // builtinField returns the meaning of a built-in top-level key. The
@@ -57,72 +57,72 @@ func builtinField(key string) Field {
 	switch key {
 	// OpenTelemetry names in the spellings loggers use.
 	case "trace_id", "traceId", "TraceId", "otelTraceID":
-		return FieldTraceID
+		return fieldTraceID
 	case "span_id", "spanId", "SpanId", "otelSpanID":
-		return FieldSpanID
+		return fieldSpanID
 	case "trace_flags", "traceFlags", "TraceFlags":
-		return FieldTraceFlags
+		return fieldTraceFlags
 	case "otelTraceSampled", "trace_sampled":
-		return FieldSampled
+		return fieldSampled
 	case "traceparent":
-		return FieldTraceparent
+		return fieldTraceparent
 	// Elastic Common Schema.
 	case "trace.id":
-		return FieldECSTraceID
+		return fieldECSTraceID
 	case "span.id":
-		return FieldECSSpanID
+		return fieldECSSpanID
 	case "transaction.id":
-		return FieldECSTransactionID
+		return fieldECSTransactionID
 	case "trace":
-		return FieldTraceObject
+		return fieldTraceObject
 	case "span":
-		return FieldSpanObject
+		return fieldSpanObject
 	case "transaction":
-		return FieldTransactionObject
+		return fieldTransactionObject
 	// Datadog.
 	case "dd.trace_id":
-		return FieldDatadogTraceID
+		return fieldDatadogTraceID
 	case "dd.span_id":
-		return FieldDatadogSpanID
+		return fieldDatadogSpanID
 	case "dd.service":
-		return FieldService
+		return fieldService
 	case "dd":
-		return FieldDatadogObject
+		return fieldDatadogObject
 	// Google Cloud Logging special fields.
 	case "logging.googleapis.com/trace":
-		return FieldGCPTrace
+		return fieldGCPTrace
 	case "logging.googleapis.com/spanId":
-		return FieldGCPSpanID
+		return fieldGCPSpanID
 	case "logging.googleapis.com/trace_sampled":
-		return FieldSampled
+		return fieldSampled
 	// Serilog compact (CLEF) and .NET JSON console.
 	case "@tr":
-		return FieldSerilogTraceID
+		return fieldSerilogTraceID
 	case "@sp":
-		return FieldSerilogSpanID
+		return fieldSerilogSpanID
 	case "@t":
-		return FieldCLEFTime
+		return fieldCLEFTime
 	case "@l":
-		return FieldLevel
+		return fieldLevel
 	case "Scopes":
-		return FieldScopes
+		return fieldScopes
 	// Severity.
 	case "level", "severity", "lvl", "log.level", "LogLevel", "levelname", "severityText":
-		return FieldLevel
+		return fieldLevel
 	case "severityNumber":
-		return FieldSeverityNumber
+		return fieldSeverityNumber
 	case "log":
-		return FieldLogObject
+		return fieldLogObject
 	// Time.
 	case "time", "timestamp", "ts", "@timestamp", "Timestamp", "timeUnixNano":
-		return FieldTime
+		return fieldTime
 	// Service.
 	case "service", "service.name", "service_name", "resource.service.name", "otelServiceName":
-		return FieldService
+		return fieldService
 	case "name":
-		return FieldBunyanName
+		return fieldBunyanName
 	case "v":
-		return FieldBunyanVersion
+		return fieldBunyanVersion
 	}
 	return FieldNone
 }
@@ -142,34 +142,34 @@ func BuiltinKeyHolds(key string) string {
 	switch builtinField(key) {
 	case FieldNone:
 		return ""
-	case FieldTraceID, FieldECSTraceID, FieldDatadogTraceID, FieldGCPTrace, FieldSerilogTraceID:
+	case fieldTraceID, fieldECSTraceID, fieldDatadogTraceID, fieldGCPTrace, fieldSerilogTraceID:
 		return HoldsTraceID
-	case FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldDatadogSpanID, FieldGCPSpanID, FieldSerilogSpanID:
+	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldDatadogSpanID, fieldGCPSpanID, fieldSerilogSpanID:
 		return HoldsSpanID
-	case FieldTraceFlags, FieldSampled:
+	case fieldTraceFlags, fieldSampled:
 		return HoldsTraceFlags
-	case FieldTraceparent:
+	case fieldTraceparent:
 		return "a W3C traceparent"
-	case FieldLevel, FieldSeverityNumber:
+	case fieldLevel, fieldSeverityNumber:
 		return "the level"
-	case FieldTime, FieldCLEFTime:
+	case fieldTime, fieldCLEFTime:
 		return "the time"
-	case FieldService, FieldBunyanName:
+	case fieldService, fieldBunyanName:
 		return "the service name"
-	case FieldTraceObject:
+	case fieldTraceObject:
 		return "an object holding the trace id"
-	case FieldSpanObject:
+	case fieldSpanObject:
 		return "an object holding the span id"
-	case FieldTransactionObject:
+	case fieldTransactionObject:
 		return "an object holding the ECS transaction id"
-	case FieldDatadogObject:
+	case fieldDatadogObject:
 		return "Datadog's object of trace context"
-	case FieldLogObject:
+	case fieldLogObject:
 		return "an object holding the level"
-	case FieldScopes:
+	case fieldScopes:
 		return ".NET's logging scopes"
 	}
-	return "bunyan's format version" // FieldBunyanVersion, "v"
+	return "bunyan's format version" // fieldBunyanVersion, "v"
 }
 
 // Classify returns the meaning of a top-level key, FieldNone for keys that do
@@ -188,41 +188,41 @@ func (e *Extractor) Classify(key string) Field {
 // top-level key of Field parent (see Field.Nested); FieldNone otherwise.
 func (e *Extractor) ClassifyIn(parent Field, key string) Field {
 	switch parent {
-	case FieldTraceObject:
+	case fieldTraceObject:
 		if key == "id" {
-			return FieldECSTraceID
+			return fieldECSTraceID
 		}
-	case FieldSpanObject:
+	case fieldSpanObject:
 		if key == "id" {
-			return FieldECSSpanID
+			return fieldECSSpanID
 		}
-	case FieldTransactionObject:
+	case fieldTransactionObject:
 		if key == "id" {
-			return FieldECSTransactionID
+			return fieldECSTransactionID
 		}
-	case FieldDatadogObject:
+	case fieldDatadogObject:
 		switch key {
 		case "trace_id":
-			return FieldDatadogTraceID
+			return fieldDatadogTraceID
 		case "span_id":
-			return FieldDatadogSpanID
+			return fieldDatadogSpanID
 		case "service":
-			return FieldService
+			return fieldService
 		}
-	case FieldService:
+	case fieldService:
 		if key == "name" {
-			return FieldService
+			return fieldService
 		}
-	case FieldLogObject:
+	case fieldLogObject:
 		if key == "level" {
-			return FieldLevel
+			return fieldLevel
 		}
-	case FieldScopes:
+	case fieldScopes:
 		switch key {
 		case "TraceId":
-			return FieldScopeTraceID
+			return fieldScopeTraceID
 		case "SpanId":
-			return FieldScopeSpanID
+			return fieldScopeSpanID
 		}
 	}
 	return FieldNone
@@ -231,18 +231,18 @@ func (e *Extractor) ClassifyIn(parent Field, key string) Field {
 // jsonFormat names the JSON dialect a trace or span key belongs to.
 func (f Field) jsonFormat() Format {
 	switch f {
-	case FieldECSTraceID, FieldECSSpanID, FieldECSTransactionID:
-		return FormatJSONECS
-	case FieldDatadogTraceID, FieldDatadogSpanID:
-		return FormatJSONDatadog
-	case FieldGCPTrace, FieldGCPSpanID:
-		return FormatJSONGCP
-	case FieldSerilogTraceID, FieldSerilogSpanID:
-		return FormatJSONSerilog
-	case FieldScopeTraceID, FieldScopeSpanID:
-		return FormatJSONDotnetScopes
-	case FieldTraceparent:
-		return FormatTraceparent
+	case fieldECSTraceID, fieldECSSpanID, fieldECSTransactionID:
+		return formatJSONECS
+	case fieldDatadogTraceID, fieldDatadogSpanID:
+		return formatJSONDatadog
+	case fieldGCPTrace, fieldGCPSpanID:
+		return formatJSONGCP
+	case fieldSerilogTraceID, fieldSerilogSpanID:
+		return formatJSONSerilog
+	case fieldScopeTraceID, fieldScopeSpanID:
+		return formatJSONDotnetScopes
+	case fieldTraceparent:
+		return formatTraceparent
 	}
-	return FormatJSON
+	return formatJSON
 }

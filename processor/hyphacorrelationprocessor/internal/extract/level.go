@@ -13,10 +13,10 @@ const (
 // maxLevelLen is the longest level name we know ("information").
 const maxLevelLen = 11
 
-// ParseLevel maps a level as loggers write it to an OTel SeverityNumber. Names
+// parseLevel maps a level as loggers write it to an OTel SeverityNumber. Names
 // are matched in any case; text is s itself. Digits are read as a pino/bunyan
-// number (see ParseLevelNumber) and text is then the canonical name.
-func ParseLevel(s string) (num int32, text string, ok bool) {
+// number (see parseLevelNumber) and text is then the canonical name.
+func parseLevel(s string) (num int32, text string, ok bool) {
 	if len(s) == 0 || len(s) > maxLevelLen {
 		return 0, "", false
 	}
@@ -25,7 +25,7 @@ func ParseLevel(s string) (num int32, text string, ok bool) {
 		if !ok {
 			return 0, "", false
 		}
-		return ParseLevelNumber(n)
+		return parseLevelNumber(n)
 	}
 	// Setting 0x20 lower-cases a letter and turns no other byte into a
 	// letter, so names match in any case without a branch per byte.
@@ -52,10 +52,10 @@ func ParseLevel(s string) (num int32, text string, ok bool) {
 	return num, s, true
 }
 
-// ParseLevelNumber maps pino and bunyan numeric levels (10, 20, 30, 40, 50,
+// parseLevelNumber maps pino and bunyan numeric levels (10, 20, 30, 40, 50,
 // 60) to an OTel SeverityNumber and its canonical upper-case name. Other
 // numbers are not levels we can name.
-func ParseLevelNumber(n int64) (num int32, text string, ok bool) {
+func parseLevelNumber(n int64) (num int32, text string, ok bool) {
 	if n < 10 || n > 60 || n%10 != 0 {
 		return 0, "", false
 	}

@@ -9,8 +9,8 @@ func TestParseLevel(t *testing.T) {
 		"crit": 21, "panic": 21, "emerg": 21, "alert": 21, "30": 9, "60": 21,
 		"": 0, "custom": 0, "informational": 0, "35": 0,
 	} {
-		if got, _, _ := ParseLevel(in); got != want {
-			t.Errorf("ParseLevel(%q) = %d, want %d", in, got, want)
+		if got, _, _ := parseLevel(in); got != want {
+			t.Errorf("parseLevel(%q) = %d, want %d", in, got, want)
 		}
 	}
 }

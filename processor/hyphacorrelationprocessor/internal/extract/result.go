@@ -18,7 +18,7 @@ type Result struct {
 	SeverityText   string // a substring of the input, or a constant for numeric levels
 	Timestamp      int64  // unix nanoseconds, 0 when not found
 	Service        string // a substring of the input
-	Format         Format // where the trace id came from; FormatNone without one
+	Format         Format // where the trace id came from; formatNone without one
 	Rejected       int    // invalid or conflicting id values seen under trace/span keys
 
 	src      Format // container being read, see Reset
@@ -37,39 +37,39 @@ type Result struct {
 type Format uint8
 
 const (
-	FormatNone Format = iota
-	FormatJSON
-	FormatJSONECS
-	FormatJSONDatadog
-	FormatJSONGCP
-	FormatJSONDotnetScopes
-	FormatJSONSerilog
-	FormatZapConsole
-	FormatLogfmt
-	FormatSyslogSD
-	FormatLTSV
-	FormatSpring
-	FormatSleuth
-	FormatTraceparent
+	formatNone Format = iota
+	formatJSON
+	formatJSONECS
+	formatJSONDatadog
+	formatJSONGCP
+	formatJSONDotnetScopes
+	formatJSONSerilog
+	formatZapConsole
+	formatLogfmt
+	formatSyslogSD
+	formatLTSV
+	formatSpring
+	formatSleuth
+	formatTraceparent
 	FormatOTLPMap
 	FormatOTLPAttributes
 )
 
 var formatNames = [...]string{
-	FormatNone:             "none",
-	FormatJSON:             "json",
-	FormatJSONECS:          "json_ecs",
-	FormatJSONDatadog:      "json_datadog",
-	FormatJSONGCP:          "json_gcp",
-	FormatJSONDotnetScopes: "json_dotnet_scopes",
-	FormatJSONSerilog:      "json_serilog",
-	FormatZapConsole:       "zap_console",
-	FormatLogfmt:           "logfmt",
-	FormatSyslogSD:         "syslog_sd",
-	FormatLTSV:             "ltsv",
-	FormatSpring:           "spring",
-	FormatSleuth:           "sleuth",
-	FormatTraceparent:      "traceparent",
+	formatNone:             "none",
+	formatJSON:             "json",
+	formatJSONECS:          "json_ecs",
+	formatJSONDatadog:      "json_datadog",
+	formatJSONGCP:          "json_gcp",
+	formatJSONDotnetScopes: "json_dotnet_scopes",
+	formatJSONSerilog:      "json_serilog",
+	formatZapConsole:       "zap_console",
+	formatLogfmt:           "logfmt",
+	formatSyslogSD:         "syslog_sd",
+	formatLTSV:             "ltsv",
+	formatSpring:           "spring",
+	formatSleuth:           "sleuth",
+	formatTraceparent:      "traceparent",
 	FormatOTLPMap:          "otlp_map",
 	FormatOTLPAttributes:   "otlp_attributes",
 }
@@ -106,7 +106,7 @@ func (r *Result) Finish() {
 	if !r.HasTrace {
 		r.TraceID, r.SpanID, r.Flags = [16]byte{}, [8]byte{}, 0
 		r.HasSpan, r.HasFlags, r.spanRank = false, false, 0
-		r.Format = FormatNone
+		r.Format = formatNone
 	}
 	if r.Service == "" && r.bunyanV {
 		r.Service = r.bunyanName
@@ -122,53 +122,53 @@ func (r *Result) Finish() {
 // The first level, time and service found win.
 func (r *Result) SetString(f Field, s string) {
 	switch f {
-	case FieldTraceID, FieldECSTraceID, FieldSerilogTraceID, FieldScopeTraceID:
+	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID:
 		id, st := parseTrace(s)
 		r.applyTrace(f, id, st)
-	case FieldDatadogTraceID:
+	case fieldDatadogTraceID:
 		id, st := parseDatadogTrace(s)
 		r.applyTrace(f, id, st)
-	case FieldGCPTrace:
+	case fieldGCPTrace:
 		id, st := parseGCPTrace(s)
 		r.applyTrace(f, id, st)
-	case FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID:
+	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
 		id, st := parseSpan(s)
 		r.applySpan(f, id, st)
-	case FieldDatadogSpanID:
+	case fieldDatadogSpanID:
 		id, st := parseDatadogSpan(s)
 		r.applySpan(f, id, st)
-	case FieldTraceparent:
+	case fieldTraceparent:
 		tp, st := parseTraceparent(s)
 		if st == idInvalid {
 			r.Rejected++
 		} else if st == idValid {
 			r.setTraceparent(tp, r.formatOf(f))
 		}
-	case FieldTraceFlags:
-		if v, ok := ParseFlags(s); ok {
+	case fieldTraceFlags:
+		if v, ok := parseFlags(s); ok {
 			r.setFlags(v)
 		}
-	case FieldSampled:
+	case fieldSampled:
 		if b, ok := parseBool(s); ok {
 			r.SetBool(f, b)
 		}
-	case FieldLevel:
+	case fieldLevel:
 		if r.SeverityText == "" {
-			r.setLevel(ParseLevel(s))
+			r.setLevel(parseLevel(s))
 		}
-	case FieldSeverityNumber:
+	case fieldSeverityNumber:
 		if n, ok := parseInt(s); ok {
 			r.SetInt(f, n)
 		}
-	case FieldTime, FieldCLEFTime:
+	case fieldTime, fieldCLEFTime:
 		if r.wantTime(f) {
-			r.Timestamp = r.parseTime(s)
+			r.Timestamp = r.readTime(s)
 		}
-	case FieldService:
+	case fieldService:
 		if r.Service == "" {
 			r.Service = s
 		}
-	case FieldBunyanName:
+	case fieldBunyanName:
 		if r.bunyanName == "" {
 			r.bunyanName = s
 		}
@@ -178,39 +178,39 @@ func (r *Result) SetString(f Field, s string) {
 // SetInt interprets an integer value found under a key of Field f.
 func (r *Result) SetInt(f Field, n int64) {
 	switch f {
-	case FieldDatadogTraceID:
+	case fieldDatadogTraceID:
 		var id [16]byte
 		putUint64(id[8:], uint64(n))
 		r.applyTrace(f, id, decimalStatus(n))
-	case FieldDatadogSpanID:
+	case fieldDatadogSpanID:
 		var id [8]byte
 		putUint64(id[:], uint64(n))
 		r.applySpan(f, id, decimalStatus(n))
-	case FieldTraceID, FieldECSTraceID, FieldSerilogTraceID, FieldScopeTraceID, FieldGCPTrace, FieldTraceparent,
-		FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID:
+	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID, fieldGCPTrace, fieldTraceparent,
+		fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
 		// These ids are hex text; a number can only be the placeholder 0.
 		if n != 0 {
 			r.reject(f)
 		}
-	case FieldTraceFlags:
+	case fieldTraceFlags:
 		if n >= 0 && n <= 0xff {
 			r.setFlags(uint8(n))
 		}
-	case FieldSampled:
+	case fieldSampled:
 		r.SetBool(f, n != 0)
-	case FieldLevel:
+	case fieldLevel:
 		if r.SeverityText == "" {
-			r.setLevel(ParseLevelNumber(n))
+			r.setLevel(parseLevelNumber(n))
 		}
-	case FieldSeverityNumber:
+	case fieldSeverityNumber:
 		if r.SeverityNumber == 0 && n >= 1 && n <= 24 {
 			r.SeverityNumber = int32(n)
 		}
-	case FieldTime, FieldCLEFTime:
+	case fieldTime, fieldCLEFTime:
 		if r.wantTime(f) {
 			r.Timestamp, _ = epochInt(n, "")
 		}
-	case FieldBunyanVersion:
+	case fieldBunyanVersion:
 		r.bunyanV = true
 	}
 }
@@ -223,20 +223,20 @@ func (r *Result) SetDouble(f Field, x float64) {
 		return
 	}
 	switch f {
-	case FieldTime, FieldCLEFTime:
+	case fieldTime, fieldCLEFTime:
 		if r.wantTime(f) {
-			r.Timestamp, _ = ParseEpoch(x)
+			r.Timestamp, _ = parseEpoch(x)
 		}
-	case FieldTraceID, FieldECSTraceID, FieldSerilogTraceID, FieldScopeTraceID, FieldGCPTrace, FieldTraceparent,
-		FieldDatadogTraceID, FieldDatadogSpanID,
-		FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID:
+	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID, fieldGCPTrace, fieldTraceparent,
+		fieldDatadogTraceID, fieldDatadogSpanID,
+		fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
 		r.reject(f)
 	}
 }
 
 // SetBool interprets a boolean value found under a key of Field f.
 func (r *Result) SetBool(f Field, b bool) {
-	if f == FieldSampled || f == FieldTraceFlags {
+	if f == fieldSampled || f == fieldTraceFlags {
 		if b {
 			r.setFlags(1)
 		} else {
@@ -262,7 +262,7 @@ func (r *Result) setToken(f Field, tok string) {
 		return
 	}
 	switch f {
-	case FieldTime, FieldCLEFTime, FieldDatadogTraceID, FieldDatadogSpanID:
+	case fieldTime, fieldCLEFTime, fieldDatadogTraceID, fieldDatadogSpanID:
 		// Fractional epochs and ids above MaxInt64 keep every digit when
 		// parsed as text.
 		r.SetString(f, tok)
@@ -278,7 +278,7 @@ func (r *Result) setToken(f Field, tok string) {
 // Finish): a record without any trace context is never counted for a span.
 func (r *Result) reject(f Field) {
 	switch f {
-	case FieldSpanID, FieldECSSpanID, FieldECSTransactionID, FieldGCPSpanID, FieldSerilogSpanID, FieldScopeSpanID, FieldDatadogSpanID:
+	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID, fieldDatadogSpanID:
 		r.spanRejected++
 	default:
 		r.Rejected++
@@ -300,7 +300,7 @@ func (r *Result) applySpan(f Field, id [8]byte, st idStatus) {
 		r.reject(f)
 	case idValid:
 		rank := spanPrimary
-		if f == FieldECSTransactionID {
+		if f == fieldECSTransactionID {
 			rank = spanFallback
 		}
 		r.setSpan(id, rank)
@@ -308,10 +308,10 @@ func (r *Result) applySpan(f Field, id [8]byte, st idStatus) {
 }
 
 func (r *Result) formatOf(f Field) Format {
-	if f == FieldTraceparent && r.src != FormatOTLPMap && r.src != FormatOTLPAttributes {
-		return FormatTraceparent
+	if f == fieldTraceparent && r.src != FormatOTLPMap && r.src != FormatOTLPAttributes {
+		return formatTraceparent
 	}
-	if r.src == FormatJSON {
+	if r.src == formatJSON {
 		return f.jsonFormat()
 	}
 	return r.src
@@ -371,10 +371,10 @@ func (r *Result) setLevel(num int32, text string, ok bool) {
 	}
 }
 
-// parseTime reads a time value as ParseTime does, one written without a
+// readTime reads a time value as parseTime does, one written without a
 // zone only in the default zone (none: 0, as if there were no time).
-func (r *Result) parseTime(s string) int64 {
-	ns, zoneless, ok := ParseTime(s)
+func (r *Result) readTime(s string) int64 {
+	ns, zoneless, ok := parseTime(s)
 	if !ok {
 		return 0
 	}
@@ -387,7 +387,7 @@ func (r *Result) parseTime(s string) int64 {
 // wantTime notes that a time key was seen (Serilog's @t marks a CLEF
 // record) and reports whether the time is still to be found.
 func (r *Result) wantTime(f Field) bool {
-	r.clef = r.clef || f == FieldCLEFTime
+	r.clef = r.clef || f == fieldCLEFTime
 	return r.Timestamp == 0
 }
 

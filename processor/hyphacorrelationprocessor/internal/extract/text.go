@@ -59,9 +59,9 @@ func (e *Extractor) scanLogfmt(s string, r *Result) {
 				if sdStart == -1 {
 					sdStart, sdEnd = findSD(s)
 				}
-				r.src = FormatLogfmt
+				r.src = formatLogfmt
 				if k > sdStart && k < sdEnd {
-					r.src = FormatSyslogSD
+					r.src = formatSyslogSD
 				}
 				r.SetString(f, val)
 			}
@@ -120,7 +120,7 @@ func (e *Extractor) scanLTSV(s string, r *Result) {
 			continue
 		}
 		if f := e.Classify(field[:c]); f != FieldNone {
-			r.src = FormatLTSV
+			r.src = formatLTSV
 			r.SetString(f, field[c+1:])
 		}
 	}
@@ -160,7 +160,7 @@ func matchSpring(s string, r *Result) bool {
 	if !decodeHex(trace[:], s[:32]) || !decodeHex(span[:], s[33:49]) {
 		return false
 	}
-	setBracketIDs(trace, span, FormatSpring, r)
+	setBracketIDs(trace, span, formatSpring, r)
 	return true
 }
 
@@ -186,7 +186,7 @@ func matchSleuth(s string, r *Result) {
 	if !decodeHex(trace[16-traceEnd/2:], ids[:traceEnd]) || !decodeHex(span[:], ids[traceEnd+1:]) {
 		return
 	}
-	setBracketIDs(trace, span, FormatSleuth, r)
+	setBracketIDs(trace, span, formatSleuth, r)
 }
 
 // setBracketIDs records a trace and span found together; zeros mean none.

@@ -15,7 +15,7 @@ const (
 	maxEpochMicros  = 1e17
 )
 
-// ParseTime parses an RFC 3339 / ISO 8601 time ("2026-11-24T23:11:32.208Z",
+// parseTime parses an RFC 3339 / ISO 8601 time ("2026-11-24T23:11:32.208Z",
 // with 'T', 't' or ' ' between date and time, '.' or ',' before the
 // fraction, and Z or a ±hh[:mm] offset), the same with '/' between the date's
 // parts (Go's log package), or an epoch number written as text
@@ -24,8 +24,8 @@ const (
 //
 // A time written without Z or an offset is local to a zone the line does not
 // name: it is returned as if it were UTC, with zoneless set, and the caller
-// decides (see Result.TimeZoneless).
-func ParseTime(s string) (ns int64, zoneless, ok bool) {
+// decides (see Result.readTime and Options.DefaultTimeZone).
+func parseTime(s string) (ns int64, zoneless, ok bool) {
 	if len(s) == 0 || s[0] < '0' || s[0] > '9' {
 		return 0, false, false
 	}
@@ -50,9 +50,9 @@ func inZone(ns int64, zone *time.Location) int64 {
 	return max(t.UnixNano(), 0)
 }
 
-// ParseEpoch converts an epoch number of seconds, milliseconds, microseconds
+// parseEpoch converts an epoch number of seconds, milliseconds, microseconds
 // or nanoseconds (told apart by magnitude) to unix nanoseconds.
-func ParseEpoch(x float64) (int64, bool) {
+func parseEpoch(x float64) (int64, bool) {
 	switch {
 	case !(x > 0): // also NaN
 		return 0, false
@@ -123,7 +123,7 @@ func parseEpochText(s string) (int64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return ParseEpoch(x)
+	return parseEpoch(x)
 }
 
 // digits returns the value of the decimal digits in s, or -1.
@@ -146,7 +146,7 @@ const (
 	maxYear = 2261
 )
 
-// parseDateTime parses the date and time forms ParseTime describes; s[4]
+// parseDateTime parses the date and time forms parseTime describes; s[4]
 // is the date's separator, '-' or '/'.
 func parseDateTime(s string) (ns int64, zoneless, ok bool) {
 	end, ns, zoneless, ok := dateTime(s, true)

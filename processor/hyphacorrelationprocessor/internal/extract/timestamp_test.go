@@ -42,7 +42,7 @@ func TestParseTime(t *testing.T) {
 		{"-1714564800", ""},
 		{"99999999999999999999", ""},
 	} {
-		ns, zoneless, ok := ParseTime(tc.in)
+		ns, zoneless, ok := parseTime(tc.in)
 		got := ""
 		if ok {
 			got = time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
@@ -51,11 +51,11 @@ func TestParseTime(t *testing.T) {
 			}
 		}
 		if got != tc.want {
-			t.Errorf("ParseTime(%q) = %q, want %q", tc.in, got, tc.want)
+			t.Errorf("parseTime(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 		// The standard library must agree on every RFC 3339 shape it knows.
 		if ref, err := time.Parse(time.RFC3339Nano, tc.in); err == nil && ok && ref.UnixNano() != ns {
-			t.Errorf("ParseTime(%q) = %d, time.Parse says %d", tc.in, ns, ref.UnixNano())
+			t.Errorf("parseTime(%q) = %d, time.Parse says %d", tc.in, ns, ref.UnixNano())
 		}
 	}
 }
@@ -71,19 +71,19 @@ func FuzzParseTime(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		ns, zoneless, ok := ParseTime(s)
+		ns, zoneless, ok := parseTime(s)
 		if !ok && zoneless {
-			t.Fatalf("ParseTime(%q): zoneless without a time", s)
+			t.Fatalf("parseTime(%q): zoneless without a time", s)
 		}
 		if ok && ns <= 0 {
-			t.Fatalf("ParseTime(%q) = %d, true", s, ns)
+			t.Fatalf("parseTime(%q) = %d, true", s, ns)
 		}
 		if !ok && ns != 0 {
-			t.Fatalf("ParseTime(%q) = %d, false", s, ns)
+			t.Fatalf("parseTime(%q) = %d, false", s, ns)
 		}
 		// Where the standard library reads the same text, both agree.
 		if ref, err := time.Parse(time.RFC3339Nano, s); err == nil && ok && (zoneless || ref.UnixNano() != ns) {
-			t.Fatalf("ParseTime(%q) = %d (zoneless %v), time.Parse says %d", s, ns, zoneless, ref.UnixNano())
+			t.Fatalf("parseTime(%q) = %d (zoneless %v), time.Parse says %d", s, ns, zoneless, ref.UnixNano())
 		}
 	})
 }

@@ -22,7 +22,7 @@ func parseTraceparent(s string) (tp traceparent, st idStatus) {
 		!decodeHex(tp.trace[:], s[3:35]) || !decodeHex(tp.span[:], s[36:52]) {
 		return traceparent{}, idInvalid
 	}
-	f, ok := ParseFlags(s[53:55])
+	f, ok := parseFlags(s[53:55])
 	if !ok {
 		return traceparent{}, idInvalid
 	}
@@ -59,7 +59,7 @@ func scanTraceparent(s string, from int, r *Result) {
 		// A shape that is not a traceparent was never under a trace key:
 		// it is not counted as rejected.
 		if tp, st := parseTraceparent(s[p : p+traceparentLen]); st == idValid {
-			r.setTraceparent(tp, FormatTraceparent)
+			r.setTraceparent(tp, formatTraceparent)
 		}
 	}
 }
