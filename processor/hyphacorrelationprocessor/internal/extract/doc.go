@@ -17,41 +17,19 @@
 //
 // # What is recognised
 //
-// JSON objects: keys at the top level, plus the members of the nested
-// objects named below; other nested values are skipped without being read.
+// The key names, and what each holds, are listed once for users: the
+// "Keys" tables of the processor's README. In the code they are
+// builtinField (top-level keys) and ClassifyIn (the members of nested
+// objects), and TestREADMEKeys fails when the README and the code disagree.
+// Keys configured in [Options] are matched exactly as trace id, span id and
+// flags keys. The same table serves JSON, key=value text, LTSV and the maps
+// a caller walks.
+//
+// JSON objects: top-level keys, plus the members of the nested objects
+// ClassifyIn knows; other nested values are skipped without being read.
 // Only a line that is one whole JSON object is read as JSON: a line cut
 // short or followed by more text yields nothing from its JSON (it is then
 // read as text, and JSON's quoted keys are no text keys).
-//
-//   - OpenTelemetry: trace_id, span_id, trace_flags; traceId, spanId,
-//     traceFlags; TraceId, SpanId, TraceFlags (keys in any order). Flags as
-//     "01" or a number.
-//   - Python logging: otelTraceID, otelSpanID, otelTraceSampled (true/false or
-//     "True"/"False" → flags 01/00), otelServiceName.
-//   - trace_sampled (Python text format) → flags.
-//   - traceparent: a whole W3C traceparent value under that key.
-//   - Elastic ECS: trace.id, span.id, transaction.id, and nested
-//     "trace":{"id"}, "span":{"id"}, "transaction":{"id"}. A transaction id is
-//     the span id only when there is no span.id.
-//   - Serilog compact (CLEF): @tr, @sp, @t (time), @l (level; a CLEF record
-//     without @l is Information, as CLEF defines).
-//   - Datadog: dd.trace_id, dd.span_id, dd.service, and nested
-//     "dd":{"trace_id","span_id","service"}. Ids are decimal uint64, as text or
-//     number; the trace id becomes the lower 64 bits (upper 8 bytes zero).
-//     dd.trace_id also takes 32 hex digits (128-bit logging mode).
-//   - Google Cloud: logging.googleapis.com/trace ("projects/<p>/traces/<hex>"
-//     or bare hex), logging.googleapis.com/spanId (hex),
-//     logging.googleapis.com/trace_sampled (boolean).
-//   - .NET JSON console: TraceId and SpanId inside each object of the
-//     "Scopes" array (ParentId is ignored).
-//   - Keys configured in [Options], matched exactly, as trace id, span id
-//     and flags keys.
-//   - Severity: level, severity, lvl, log.level, nested "log":{"level"},
-//     LogLevel, @l, levelname, severityText; severityNumber (OTLP, 1-24).
-//   - Time: time, timestamp, ts, @timestamp, @t, Timestamp, timeUnixNano.
-//   - Service: service, service.name, service_name, resource.service.name,
-//     otelServiceName, dd.service, nested "service":{"name"}; bunyan's "name"
-//     only when the record also has bunyan's "v".
 //
 // zap console lines (tab-separated columns ending in a JSON object): the
 // trailing object is read as above; the second column gives the level and

@@ -71,3 +71,29 @@ func TestEarlyStop(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyAheadFindsIDKeys: scanJSON stops reading once keyAhead finds no id
+// key in the rest of the line (see lacksSettledFields). keyAhead looks for
+// substrings that the keys share, not for the keys themselves, so every
+// trace and span key of the table, or the key of the object holding it,
+// must contain one of them.
+func TestKeyAheadFindsIDKeys(t *testing.T) {
+	e := New(Options{})
+	check := func(text string, f Field) {
+		t.Helper()
+		spans := f.holds() == HoldsSpanID
+		if (spans || f.holds() == HoldsTraceID || f == fieldTraceparent) && e.keyAhead(text, 0, spans) < 0 {
+			t.Errorf("keyAhead misses %s in %q", f.holds(), text)
+		}
+	}
+	members := stringsIn(t, "Extractor.ClassifyIn")
+	for _, k := range stringsIn(t, "builtinField") {
+		f := builtinField(k)
+		check(`"`+k+`":`, f)
+		if f.Nested() {
+			for _, m := range members {
+				check(`"`+k+`":{"`+m+`":`, e.ClassifyIn(f, m))
+			}
+		}
+	}
+}

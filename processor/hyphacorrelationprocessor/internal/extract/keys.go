@@ -139,12 +139,16 @@ const (
 // share one phrase: every trace id key holds HoldsTraceID. A built-in key
 // keeps its meaning whatever the configuration says (see New).
 func BuiltinKeyHolds(key string) string {
-	switch builtinField(key) {
-	case FieldNone:
-		return ""
-	case fieldTraceID, fieldECSTraceID, fieldDatadogTraceID, fieldGCPTrace, fieldSerilogTraceID:
+	return builtinField(key).holds()
+}
+
+// holds says what a value of Field f holds, in BuiltinKeyHolds's words; ""
+// for FieldNone.
+func (f Field) holds() string {
+	switch f {
+	case fieldTraceID, fieldECSTraceID, fieldDatadogTraceID, fieldGCPTrace, fieldSerilogTraceID, fieldScopeTraceID:
 		return HoldsTraceID
-	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldDatadogSpanID, fieldGCPSpanID, fieldSerilogSpanID:
+	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldDatadogSpanID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
 		return HoldsSpanID
 	case fieldTraceFlags, fieldSampled:
 		return HoldsTraceFlags
@@ -156,6 +160,8 @@ func BuiltinKeyHolds(key string) string {
 		return "the time"
 	case fieldService, fieldBunyanName:
 		return "the service name"
+	case fieldBunyanVersion:
+		return "bunyan's format version"
 	case fieldTraceObject:
 		return "an object holding the trace id"
 	case fieldSpanObject:
@@ -169,7 +175,7 @@ func BuiltinKeyHolds(key string) string {
 	case fieldScopes:
 		return ".NET's logging scopes"
 	}
-	return "bunyan's format version" // fieldBunyanVersion, "v"
+	return ""
 }
 
 // Classify returns the meaning of a top-level key, FieldNone for keys that do
