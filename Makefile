@@ -8,8 +8,12 @@ CACHE := $(CURDIR)/.cache/bin
 HYPHA := $(CURDIR)/bin/hypha
 JAEGER := $(CACHE)/jaeger
 VICTORIALOGS := $(CACHE)/victoria-logs
-# Packages with unit tests: everything in the root module but the end-to-end suite.
-UNIT_PKGS = $(shell $(GO) list ./... | grep -v /e2e)
+# The repository's Go modules. The processor and the provider are modules of
+# their own, so that other builds can require them alone; bench holds the
+# comparisons with the transform processor and the pipeline benchmark.
+MODULES = . processor/hyphacorrelationprocessor provider/hyphaprovider bench
+# Packages of a module (run inside it) with unit tests: all but the end-to-end suite.
+MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 # A count, not a duration: with a duration, Go 1.26's fuzz coordinator can
 # fail a target with "context deadline exceeded" at the deadline on a busy
 # machine (go.dev/issue/75804, fixed in Go 1.27).
@@ -25,7 +29,7 @@ build: ## build bin/hypha from the generated distribution in components/
 	cd components && CGO_ENABLED=0 $(GO) build -trimpath -o $(HYPHA) .
 
 # The in-repo components, each with mdatagen output of its own.
-COMPONENT_DIRS = processor/hyphacorrelationprocessor $(wildcard extension/*extension connector/*connector)
+COMPONENT_DIRS = $(wildcard processor/*processor extension/*extension connector/*connector)
 
 generate: ## regenerate components/ (ocb) and the components' mdatagen output
 	$(TOOL) builder --config builder-config.yaml --skip-compilation
@@ -37,14 +41,16 @@ check-generated: generate ## fail if generated files differ from the committed o
 
 test: build unit fuzz demo-test e2e ## everything CI runs: build, unit tests, a short fuzz pass, the demo services' own test, smoke and end-to-end tests
 
-unit: ## unit tests of the processor, provider and deployment files
-	$(GO) test -race -count=1 $(UNIT_PKGS)
+unit: ## unit tests of every module (components, provider, deployment files, benchmarks' checks)
+	@for m in $(MODULES); do echo "unit $$m"; (cd $$m && $(GO) test -race -count=1 $$($(MODULE_PKGS))) || exit 1; done
 
 fuzz: ## a short pass of every fuzz target (FUZZTIME executions each)
-	@for pkg in $(UNIT_PKGS); do \
-	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
-	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	@for m in $(MODULES); do \
+	  for pkg in $$(cd $$m && $(MODULE_PKGS)); do \
+	    for target in $$(cd $$m && $(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	      echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+	      (cd $$m && $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg) || exit 1; \
+	    done; \
 	  done; \
 	done
 
@@ -76,14 +82,15 @@ demo: build servers demo-deps ## run the Labra Cadabra demo: log -> trace -> log
 # Extra flags for pipebench, e.g. BENCH_FLAGS='-rounds 5', '-pipelines raw,hypha -rounds 9' or '-compression-sweep'.
 BENCH_FLAGS ?=
 bench: build ## processor benchmarks, then agent pipelines on 1M lines (see README)
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./processor/hyphacorrelationprocessor/ ./processor/hyphacorrelationprocessor/internal/extract/
-	HYPHA_BIN=$(HYPHA) $(GO) run ./e2e/cmd/pipebench $(BENCH_FLAGS)
+	cd processor/hyphacorrelationprocessor && $(GO) test -run '^$$' -bench . -benchmem -count 5 ./ ./internal/extract/
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count 5 ./correlation/
+	cd bench && HYPHA_BIN=$(HYPHA) $(GO) run ./cmd/pipebench $(BENCH_FLAGS)
 
 # components/ is ocb's output as generated; check-generated guards it.
 GOFILES = $(shell git ls-files '*.go' | grep -v '^components/')
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $(GOFILES))" || { gofmt -l $(GOFILES); exit 1; }
-	$(GO) vet ./...
+	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
 
 CERTS_DIR ?= certs
 CERT_HOSTS ?= localhost,127.0.0.1,hypha-gateway

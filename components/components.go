@@ -23,6 +23,7 @@ import (
 	hyphaauthretryextension "github.com/hypha-obs/hypha/extension/hyphaauthretryextension"
 	hyphajsonlimitextension "github.com/hypha-obs/hypha/extension/hyphajsonlimitextension"
 	hyphacorrelationprocessor "github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor"
+	hyphastallprocessor "github.com/hypha-obs/hypha/processor/hyphastallprocessor"
 	memorylimiterprocessor "go.opentelemetry.io/collector/processor/memorylimiterprocessor"
 	batchprocessor "go.opentelemetry.io/collector/processor/batchprocessor"
 	resourceprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor"
@@ -102,6 +103,7 @@ func components() (otelcol.Factories, error) {
 
 	factories.Processors, err = otelcol.MakeFactoryMap[processor.Factory](
 		hyphacorrelationprocessor.NewFactory(),
+		hyphastallprocessor.NewFactory(),
 		memorylimiterprocessor.NewFactory(),
 		batchprocessor.NewFactory(),
 		resourceprocessor.NewFactory(),
@@ -112,7 +114,8 @@ func components() (otelcol.Factories, error) {
 		return otelcol.Factories{}, err
 	}
 	factories.ProcessorModules = makeModulesMap(factories.Processors, map[component.Type]string{
-		hyphacorrelationprocessor.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
+		hyphacorrelationprocessor.NewFactory().Type(): "github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor v0.1.0",
+		hyphastallprocessor.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 		memorylimiterprocessor.NewFactory().Type(): "go.opentelemetry.io/collector/processor/memorylimiterprocessor v0.165.0",
 		batchprocessor.NewFactory().Type(): "go.opentelemetry.io/collector/processor/batchprocessor v0.165.0",
 		resourceprocessor.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor v0.165.0",

@@ -6,6 +6,8 @@ go 1.26.0
 
 require (
 	github.com/hypha-obs/hypha v0.1.0
+	github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor v0.1.0
+	github.com/hypha-obs/hypha/provider/hyphaprovider v0.1.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter v0.161.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension v0.165.0
@@ -109,7 +111,7 @@ require (
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/extension/internal/credentialsfile v0.165.0 // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/internal/common v0.165.0 // indirect
-	github.com/open-telemetry/opentelemetry-collector-contrib/internal/coreinternal v0.165.0 // indirect
+	github.com/open-telemetry/opentelemetry-collector-contrib/internal/coreinternal v0.165.1 // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/internal/filter v0.161.0 // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/internal/healthcheck v0.165.0 // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/internal/pdatautil v0.161.0 // indirect
@@ -257,3 +259,7 @@ require (
 )
 
 replace github.com/hypha-obs/hypha => ../
+
+replace github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor => ../processor/hyphacorrelationprocessor
+
+replace github.com/hypha-obs/hypha/provider/hyphaprovider => ../provider/hyphaprovider

@@ -45,7 +45,7 @@ func main() {
 			envprovider.NewFactory().Create(confmap.ProviderSettings{}).Scheme(): "go.opentelemetry.io/collector/confmap/provider/envprovider v1.71.0",
 			fileprovider.NewFactory().Create(confmap.ProviderSettings{}).Scheme(): "go.opentelemetry.io/collector/confmap/provider/fileprovider v1.71.0",
 			yamlprovider.NewFactory().Create(confmap.ProviderSettings{}).Scheme(): "go.opentelemetry.io/collector/confmap/provider/yamlprovider v1.71.0",
-			hyphaprovider.NewFactory().Create(confmap.ProviderSettings{}).Scheme(): "github.com/hypha-obs/hypha v0.1.0",
+			hyphaprovider.NewFactory().Create(confmap.ProviderSettings{}).Scheme(): "github.com/hypha-obs/hypha/provider/hyphaprovider v0.1.0",
 		},
 		ConverterModules: []string{
 			"github.com/hypha-obs/hypha v0.1.0",

@@ -41,9 +41,9 @@ func TestSystemdUnit(t *testing.T) {
 		t.Errorf("MemoryMax is %d MiB; with the default memory limit of %d MiB it needs at least %d MiB", got>>20, defaultMemoryLimitMiB, min>>20)
 	}
 	// The agent config's default is the one this test assumes.
-	agentConfig := string(readFile(t, "../agent-config/config.yaml"))
+	agentConfig := string(readFile(t, "../provider/hyphaprovider/agent-config/config.yaml"))
 	if m := regexp.MustCompile(`HYPHA_MEMORY_LIMIT_MIB:-(\d+)`).FindStringSubmatch(agentConfig); m != nil && m[1] != strconv.Itoa(defaultMemoryLimitMiB) {
-		t.Errorf("agent-config/config.yaml defaults HYPHA_MEMORY_LIMIT_MIB to %s; the unit's MemoryMax assumes %d", m[1], defaultMemoryLimitMiB)
+		t.Errorf("provider/hyphaprovider/agent-config/config.yaml defaults HYPHA_MEMORY_LIMIT_MIB to %s; the unit's MemoryMax assumes %d", m[1], defaultMemoryLimitMiB)
 	}
 	script := string(readFile(t, "install-agent.sh"))
 	for _, want := range []string{

@@ -223,7 +223,9 @@ func runKillLoop(t *testing.T, agentArgs []string) (lost, dups, written int) {
 // gateway, the queue fills, the agent says so once (log and metric), stops
 // reading, and after the gateway comes back delivers every line.
 func TestGatewayDownLongerThanTheQueueHolds(t *testing.T) {
-	r := newSeqRig(t, "*.log", []string{"HYPHA_QUEUE_MAX_BYTES=200000"}, nil) // about 1 000 lines
+	// About 4 000 lines; the queue may not be smaller than a batch's
+	// min_size (1 MiB).
+	r := newSeqRig(t, "*.log", []string{"HYPHA_QUEUE_MAX_BYTES=2000000"}, nil)
 	w, gw, agent := r.w, r.gw, r.agent
 	gw.Stop(10 * time.Second) // down before any line is sent; its address stays known
 	const lines = 20000
@@ -250,14 +252,14 @@ func TestGatewayDownLongerThanTheQueueHolds(t *testing.T) {
 		}
 		return "absent"
 	}
-	if got := metric("otelcol_processor_hypha_correlation_downstream_stalled"); got != "1" {
+	if got := metric("otelcol_processor_hypha_stall_report_downstream_stalled"); got != "1" {
 		t.Errorf("downstream_stalled = %s while the queue is full, want 1", got)
 	}
 	size, _ := strconv.ParseFloat(metric("otelcol_exporter_queue_size"), 64)
 	capacity, _ := strconv.ParseFloat(metric("otelcol_exporter_queue_capacity"), 64)
 	t.Logf("e2e: queue full: otelcol_exporter_queue_size %.0f of otelcol_exporter_queue_capacity %.0f bytes", size, capacity)
-	if capacity != 200000 || size < 0.9*capacity || size > capacity {
-		t.Errorf("the queue metrics do not show a full 200 000-byte queue: size %v, capacity %v", size, capacity)
+	if capacity != 2000000 || size < 0.9*capacity || size > capacity {
+		t.Errorf("the queue metrics do not show a full 2 000 000-byte queue: size %v, capacity %v", size, capacity)
 	}
 	time.Sleep(3 * time.Second) // several more checks while still full
 	if n := strings.Count(agent.Tail(8<<20), stallMessage); n != 1 {
@@ -271,7 +273,7 @@ func TestGatewayDownLongerThanTheQueueHolds(t *testing.T) {
 		t.Fatalf("%v\nagent:\n%s", err, agent.Tail(3000))
 	}
 	waitForOutput(t, agent.Process, "accepts data again", 30*time.Second)
-	if got := metric("otelcol_processor_hypha_correlation_downstream_stalled"); got != "0" {
+	if got := metric("otelcol_processor_hypha_stall_report_downstream_stalled"); got != "0" {
 		t.Errorf("downstream_stalled = %s after recovery, want 0", got)
 	}
 	if lost, _, _ := r.count(t); lost > 0 || r.written() != lines {

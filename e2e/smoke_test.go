@@ -52,13 +52,17 @@ func TestSmokeModes(t *testing.T) {
 	}
 }
 
-// TestValidateShippedConfigs runs `hypha validate` on both embedded configs.
+// TestValidateShippedConfigs runs `hypha validate` on both embedded configs,
+// with and without a token.
 func TestValidateShippedConfigs(t *testing.T) {
 	bin := binary(t, "HYPHA_BIN")
 	for _, mode := range []string{"agent", "gateway"} {
-		out, err := exec.Command(bin, "validate", "--config", "hypha:"+mode).CombinedOutput()
-		if err != nil {
-			t.Errorf("hypha validate --config hypha:%s: %v\n%s", mode, err, out)
+		for _, auth := range []string{"HYPHA_AUTH=none", "HYPHA_AUTH_TOKEN=validate-token"} {
+			cmd := exec.Command(bin, "validate", "--config", "hypha:"+mode)
+			cmd.Env = append(os.Environ(), auth)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("hypha validate --config hypha:%s with %s: %v\n%s", mode, auth, err, out)
+			}
 		}
 	}
 	out, err := exec.Command(bin, "validate", "--config", "hypha:nope").CombinedOutput()

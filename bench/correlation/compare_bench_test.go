@@ -1,4 +1,4 @@
-package hyphacorrelationprocessor
+package correlation
 
 // Comparison benchmarks: hypha_correlation against the transform processor
 // (OTTL) doing the same job on the same batches, in the same run.
@@ -35,7 +35,8 @@ package hyphacorrelationprocessor
 // without ids, 57 per text line without ids, in the same run). Its
 // allocations are per batch, not per record: 5 per ConsumeLogs from the
 // processorhelper's own telemetry, plus the value of the resource's
-// service.name when the lines name a service (TestProcessLogsAllocations).
+// service.name when the lines name a service (the processor's
+// TestProcessLogsAllocations).
 
 import (
 	"context"
@@ -56,7 +57,8 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
-	"github.com/hypha-obs/hypha/internal/ottlbaseline"
+	"github.com/hypha-obs/hypha/bench/ottlbaseline"
+	"github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor"
 )
 
 // benchRecords is the batch size of one ConsumeLogs call. file_log hands on
@@ -166,8 +168,8 @@ func benchBatch(line func(i int) string) plog.Logs {
 
 // newHyphaBench and newOTTLBench create the two processors for case c.
 func newHyphaBench(tb testing.TB, _ benchCase, next consumer.Logs) processor.Logs {
-	set := processortest.NewNopSettings(NewFactory().Type())
-	p, err := NewFactory().CreateLogs(context.Background(), set, createDefaultConfig(), next)
+	f := hyphacorrelationprocessor.NewFactory()
+	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), f.CreateDefaultConfig(), next)
 	require.NoError(tb, err)
 	return p
 }
@@ -194,7 +196,7 @@ func benchReset(ld plog.Logs) {
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
-		rl.Resource().Attributes().Remove(serviceNameKey)
+		rl.Resource().Attributes().Remove("service.name")
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			lrs := sls.At(j).LogRecords()
@@ -259,34 +261,6 @@ func BenchmarkOTTL(b *testing.B) {
 func BenchmarkReset(b *testing.B) {
 	for _, c := range benchCases {
 		b.Run(c.name, func(b *testing.B) { runBench(b, []plog.Logs{benchBatch(c.line)}, nil) })
-	}
-}
-
-// TestProcessLogsAllocations pins down where BenchmarkHypha's allocations
-// come from: the processor's own work on a batch allocates nothing but the
-// value of the resource's service.name, when the lines name a service, so
-// the rest are the processorhelper's.
-func TestProcessLogsAllocations(t *testing.T) {
-	ctx := context.Background()
-	for _, c := range benchCases {
-		t.Run(c.name, func(t *testing.T) {
-			p, err := newLogsProcessor(processortest.NewNopSettings(NewFactory().Type()), createDefaultConfig().(*Config))
-			require.NoError(t, err)
-			ld := benchBatch(c.line)
-			_, err = p.processLogs(ctx, ld)
-			require.NoError(t, err)
-			want := 0.0
-			if _, named := ld.ResourceLogs().At(0).Resource().Attributes().Get(serviceNameKey); named {
-				want = 1
-			}
-			allocs := testing.AllocsPerRun(20, func() {
-				benchReset(ld)
-				if _, err := p.processLogs(ctx, ld); err != nil {
-					t.Fatal(err)
-				}
-			})
-			require.Equal(t, want, allocs, "allocations per batch of %d records", benchRecords)
-		})
 	}
 }
 

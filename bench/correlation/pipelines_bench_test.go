@@ -1,4 +1,4 @@
-package hyphacorrelationprocessor
+package correlation
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/hypha-obs/hypha/internal/pinolines"
+	"github.com/hypha-obs/hypha/bench/pinolines"
 )
 
 // pipelineBatches makes n batches of benchRecords records from the lines
-// the agent pipeline benchmark reads (internal/pinolines), all different.
+// the agent pipeline benchmark reads (bench/pinolines), all different.
 func pipelineBatches(n int) []plog.Logs {
 	g := pinolines.New(1)
 	batches := make([]plog.Logs, n)

@@ -41,11 +41,6 @@ type Config struct {
 	// attributes, for backends that do not read the native fields.
 	CopyToAttributes bool `mapstructure:"copy_to_attributes"`
 
-	// ReportStallAfter is how long the next stage of the pipeline may go
-	// without accepting data before the processor says so, once, in its log
-	// and in the downstream_stalled metric. 0 turns the report off.
-	ReportStallAfter time.Duration `mapstructure:"report_stall_after"`
-
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -81,9 +76,6 @@ func (cfg *Config) Validate() error {
 	}
 	if _, err := cfg.timeZone(); err != nil {
 		errs = append(errs, err)
-	}
-	if cfg.ReportStallAfter < 0 {
-		errs = append(errs, fmt.Errorf("report_stall_after: must not be negative, got %s", cfg.ReportStallAfter))
 	}
 	return errors.Join(errs...)
 }

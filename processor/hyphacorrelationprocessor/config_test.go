@@ -3,7 +3,6 @@ package hyphacorrelationprocessor
 import (
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,7 +34,6 @@ func TestLoadConfig(t *testing.T) {
 				TraceFlagsKeys:   []string{"request_flags"},
 				CopyToAttributes: true,
 				DefaultTimeZone:  "Asia/Tokyo",
-				ReportStallAfter: 30 * time.Second,
 			},
 		},
 		{
@@ -45,10 +43,6 @@ func TestLoadConfig(t *testing.T) {
 		{
 			id:       component.NewIDWithName(metadata.Type, "bad_zone"),
 			errorMsg: "default_time_zone: unknown time zone UTC+2",
-		},
-		{
-			id:       component.NewIDWithName(metadata.Type, "negative_stall"),
-			errorMsg: "report_stall_after: must not be negative, got -1s",
 		},
 		{
 			id:       component.NewIDWithName(metadata.Type, "duplicate_key"),

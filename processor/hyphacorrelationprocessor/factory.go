@@ -2,7 +2,6 @@ package hyphacorrelationprocessor // import "github.com/hypha-obs/hypha/processo
 
 import (
 	"context"
-	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -24,14 +23,8 @@ func NewFactory() processor.Factory {
 	)
 }
 
-// defaultReportStallAfter is how long the next stage may block before the
-// processor reports a stall: longer than any export round trip, short
-// enough to show up in the first minute of a gateway outage.
-const defaultReportStallAfter = 10 * time.Second
-
 func createDefaultConfig() component.Config {
 	return &Config{
-		ReportStallAfter:      defaultReportStallAfter,
 		SetSeverity:           true,
 		SetTimestamp:          true,
 		ServiceNameFromRecord: true,
@@ -45,12 +38,7 @@ func createLogsProcessor(ctx context.Context, set processor.Settings, cfg compon
 	if err != nil {
 		return nil, err
 	}
-	if c.ReportStallAfter > 0 {
-		p.stalls = newStallWatch(next, c.ReportStallAfter, set.Logger, p.telemetry)
-		next = p.stalls
-	}
 	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
 		processorhelper.WithCapabilities(processorCapabilities),
-		processorhelper.WithStart(p.start),
 		processorhelper.WithShutdown(p.shutdown))
 }

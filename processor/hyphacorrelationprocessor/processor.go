@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
@@ -21,7 +20,6 @@ type logsProcessor struct {
 	cfg       *Config
 	extractor *extract.Extractor
 	telemetry *metadata.TelemetryBuilder
-	stalls    *stallWatch // nil when stall reports are off
 	// byFormat holds the prebuilt attribute option of each format, each in
 	// its own slice: passed on with ..., it reaches the counter without the
 	// variadic slice a single option would be allocated in, so counting
@@ -54,17 +52,7 @@ func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, erro
 	return p, nil
 }
 
-func (p *logsProcessor) start(context.Context, component.Host) error {
-	if p.stalls != nil {
-		p.stalls.start()
-	}
-	return nil
-}
-
 func (p *logsProcessor) shutdown(context.Context) error {
-	if p.stalls != nil {
-		p.stalls.shutdown()
-	}
 	p.telemetry.Shutdown()
 	return nil
 }

@@ -7,6 +7,7 @@ package hyphaprovider // import "github.com/hypha-obs/hypha/provider/hyphaprovid
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"os"
@@ -15,11 +16,16 @@ import (
 
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/featuregate"
-
-	"github.com/hypha-obs/hypha"
 )
 
 const scheme = "hypha"
+
+// configs holds, per mode, config.yaml (the mode's pipelines) and the
+// fragments merged on top of it when the environment asks for them:
+// auth.yaml and tls.yaml.
+//
+//go:embed agent-config/*.yaml gateway-config/*.yaml
+var configs embed.FS
 
 // synchronousEmitterGate makes the file_log receiver hand records to the
 // pipeline synchronously, so a file offset is checkpointed only after the
@@ -150,7 +156,7 @@ func (provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc) (
 // are: the collector's resolver expands them after the merge.
 func load(mode, file string) (*confmap.Conf, error) {
 	name := path.Join(mode+"-config", file)
-	raw, err := hypha.Configs.ReadFile(name)
+	raw, err := configs.ReadFile(name)
 	if err != nil {
 		return nil, err
 	}

@@ -5,12 +5,12 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/hypha-obs/hypha/internal/ottlbaseline"
+	"github.com/hypha-obs/hypha/bench/ottlbaseline"
 )
 
 // Pipelines are the agent pipelines compared. They differ only in how the
 // line is parsed; everything else is the shipped agent's (see
-// agent-config/config.yaml): file_log with a checkpoint in file_storage,
+// provider/hyphaprovider/agent-config/config.yaml): file_log with a checkpoint in file_storage,
 // memory_limiter, the resource fallback for service.name, and the otlp_grpc
 // exporter with the shipped compression, queue and batch settings.
 var pipelines = []string{"raw", "hypha", "stanza", "ottl"}

@@ -5,7 +5,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/hypha-obs/hypha/internal/pinolines"
+	"github.com/hypha-obs/hypha/bench/pinolines"
 )
 
 // lineStats says what a generated file holds, for the check runs.

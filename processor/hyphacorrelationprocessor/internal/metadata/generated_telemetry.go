@@ -26,8 +26,6 @@ type TelemetryBuilder struct {
 	meter                                      metric.Meter
 	mu                                         sync.Mutex
 	registrations                              []metric.Registration
-	ProcessorHyphaCorrelationDownstreamStalled metric.Int64UpDownCounter
-	ProcessorHyphaCorrelationDownstreamStalls  metric.Int64Counter
 	ProcessorHyphaCorrelationIdsRejected       metric.Int64Counter
 	ProcessorHyphaCorrelationRecordsCorrelated metric.Int64Counter
 	ProcessorHyphaCorrelationRecordsSeen       metric.Int64Counter
@@ -62,18 +60,6 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
-	builder.ProcessorHyphaCorrelationDownstreamStalled, err = builder.meter.Int64UpDownCounter(
-		"otelcol_processor_hypha_correlation_downstream_stalled",
-		metric.WithDescription("1 while the next stage of the pipeline (usually the exporter's full sending queue) has not accepted data for longer than report_stall_after, else 0. [Alpha]"),
-		metric.WithUnit("1"),
-	)
-	errs = errors.Join(errs, err)
-	builder.ProcessorHyphaCorrelationDownstreamStalls, err = builder.meter.Int64Counter(
-		"otelcol_processor_hypha_correlation_downstream_stalls",
-		metric.WithDescription("Number of times the next stage of the pipeline stopped accepting data for longer than report_stall_after. [Alpha]"),
-		metric.WithUnit("{stalls}"),
-	)
-	errs = errors.Join(errs, err)
 	builder.ProcessorHyphaCorrelationIdsRejected, err = builder.meter.Int64Counter(
 		"otelcol_processor_hypha_correlation_ids_rejected",
 		metric.WithDescription("Number of trace or span id values found under a trace context key that were not valid ids (wrong length, not hex, or all zeros) and so were not set. [Alpha]"),

@@ -19,17 +19,9 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
-	tb.ProcessorHyphaCorrelationDownstreamStalled.Add(context.Background(), 1)
-	tb.ProcessorHyphaCorrelationDownstreamStalls.Add(context.Background(), 1)
 	tb.ProcessorHyphaCorrelationIdsRejected.Add(context.Background(), 1)
 	tb.ProcessorHyphaCorrelationRecordsCorrelated.Add(context.Background(), 1)
 	tb.ProcessorHyphaCorrelationRecordsSeen.Add(context.Background(), 1)
-	AssertEqualProcessorHyphaCorrelationDownstreamStalled(t, testTel,
-		[]metricdata.DataPoint[int64]{{Value: 1}},
-		metricdatatest.IgnoreTimestamp())
-	AssertEqualProcessorHyphaCorrelationDownstreamStalls(t, testTel,
-		[]metricdata.DataPoint[int64]{{Value: 1}},
-		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorHyphaCorrelationIdsRejected(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
