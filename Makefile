@@ -81,7 +81,7 @@ demo: build servers demo-deps ## run the Labra Cadabra demo: log -> trace -> log
 
 # Extra flags for pipebench, e.g. BENCH_FLAGS='-rounds 5', '-pipelines raw,hypha -rounds 9' or '-compression-sweep'.
 BENCH_FLAGS ?=
-bench: build ## processor benchmarks, then agent pipelines on 1M lines (see README)
+bench: build ## processor benchmarks, then agent pipelines on 1M lines (see docs/performance.md)
 	cd processor/hyphacorrelationprocessor && $(GO) test -run '^$$' -bench . -benchmem -count 5 ./ ./internal/extract/
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count 5 ./correlation/
 	cd bench && HYPHA_BIN=$(HYPHA) $(GO) run ./cmd/pipebench $(BENCH_FLAGS)

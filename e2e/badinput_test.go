@@ -144,7 +144,7 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("the unreadable file was read (%d, %v)", n, err)
 	}
 	// The huge line arrives in pieces of at most the receiver's
-	// max_log_size (1 MiB); its start is delivered.
+	// max_log_size (HYPHA_MAX_LINE_BYTES, 256 KiB); its start is delivered.
 	if n, err := store.Count(`"huge"`); err != nil || n == 0 {
 		t.Errorf("no piece of the 1.5 MiB line arrived (%d, %v)", n, err)
 	}

@@ -38,7 +38,7 @@ func TestExternalBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	build := exec.Command("go", "tool", "-modfile="+filepath.Join(root, "tools/go.mod"), "builder", "--config", manifestPath)
-	build.Dir = dir
+	build.Dir = root // go tool -modfile needs a module around it
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	start := time.Now()
 	if out, err := build.CombinedOutput(); err != nil {

@@ -71,7 +71,7 @@ func TestValidateShippedConfigs(t *testing.T) {
 	}
 }
 
-// TestComponents checks that the distribution bundles what the README lists.
+// TestComponents checks that the distribution bundles what docs/configuration.md lists.
 func TestComponents(t *testing.T) {
 	bin := binary(t, "HYPHA_BIN")
 	out, err := exec.Command(bin, "components").Output()

@@ -21,22 +21,8 @@ package correlation
 // hypha_correlation runs with its shipped defaults, which also find the
 // service name and set the severity text, so it does more work than OTTL.
 //
-// Measured with `make bench` (go test -run '^$' -bench . -benchmem -count 5)
-// on 2026-12-01 on the 2-core development machine; medians of five:
-//
-//	case         hypha ns/record  allocs/record  OTTL ns/record  allocs/record  OTTL/hypha
-//	pino         182              0.06           6267            97.1           34.4x
-//	logfmt       282              0.05           6878            107.1          24.4x
-//	json-no-ids  113              0.06           5080            91.1           45.1x
-//	text-no-ids  77               0.05           18620           344.1          242x
-//
-// Most of hypha_correlation's time is the extractor (internal/extract's
-// benchmarks of the same shapes: 158 ns per pino line, 88 per JSON line
-// without ids, 57 per text line without ids, in the same run). Its
-// allocations are per batch, not per record: 5 per ConsumeLogs from the
-// processorhelper's own telemetry, plus the value of the resource's
-// service.name when the lines name a service (the processor's
-// TestProcessLogsAllocations).
+// `make bench` runs them; the figures of the last recorded run are in
+// docs/performance.md.
 
 import (
 	"context"
