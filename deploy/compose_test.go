@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // The compose file: services, published ports, volumes, config mounts, and the files Grafana sees.
 
 package deploy_test

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Grafana provisioning and dashboards: data sources, the log/trace links, escaped ${__...} variables, dashboard queries.
 
 package deploy_test

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Shared helpers: reading files, decoding YAML, walking decoded YAML trees, finding external tools.
 
 // Package deploy_test checks the deployment files statically: no Docker

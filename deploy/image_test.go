@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // The container image: the Dockerfile, .dockerignore, and the image-pinning rule the deployment files follow.
 
 package deploy_test

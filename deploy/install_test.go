@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // The host install script install-agent.sh: shellcheck, the files it writes, dry run, and the input it refuses.
 
 package deploy_test

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // The Kubernetes manifests: workloads, Secrets, memory limits, NetworkPolicies, TLS and the ConfigMap overrides.
 
 package deploy_test

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // The Loki config: structured metadata, the schema, and which OTLP attributes become index labels.
 
 package deploy_test

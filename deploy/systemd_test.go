@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // The systemd unit hypha-agent.service: its settings against the install script, and systemd-analyze verify.
 
 package deploy_test

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package e2e runs the real hypha binary against real servers: Jaeger,
 // VictoriaLogs (standing in for Loki, over the same OTLP/HTTP path) and
 // instrumented Node services. Run it with `make e2e`, which builds every

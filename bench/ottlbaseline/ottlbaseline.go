@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package ottlbaseline holds the transform processor statements that do
 // hypha_correlation's job for pino lines. The processor's comparison
 // benchmarks and the pipeline benchmark (e2e/cmd/pipebench) both measure

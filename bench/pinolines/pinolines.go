@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package pinolines generates the pino-style JSON lines that the agent
 // pipeline benchmark (e2e/cmd/pipebench) reads. The processor's benchmarks
 // use the same lines, so that what they measure is what the pipelines read.

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command hypha-certs makes the certificates for TLS between hypha agents and
 // the gateway: a CA, a gateway server certificate and an agent client
 // certificate. `make certs` runs it.

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package hyphadeadletterconnector sends logs on to the store's pipelines
 // and keeps what the store cannot take. A record whose body is longer than
 // the store accepts, and every record of a request the store refuses with a

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package openreceiverconverter warns, when the configuration is resolved,
 // about every OTLP receiver endpoint that accepts data from other hosts
 // without authentication. It changes nothing: running open is a choice

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package storagecheckconverter checks the agent's file_storage before the
 // collector opens it, and recovers from damage instead of crash-looping.
 //

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package harness starts the real programs the end-to-end tests and the demo
 // need (hypha, Jaeger, VictoriaLogs, Node services) on free loopback ports,
 // waits for them with bounded polls, and stops exactly the processes it

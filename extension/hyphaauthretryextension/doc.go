@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package hyphaauthretryextension is a client middleware for OTLP exporters
 // that turns an authentication or authorization refusal (gRPC Unauthenticated
 // or PermissionDenied, HTTP 401 or 403) into a retryable error. The exporter

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package hyphajsonlimitextension is an HTTP server middleware for the OTLP
 // receiver that gives OTLP/JSON the nesting limit protobuf already has.
 //

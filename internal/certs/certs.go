@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package certs makes the certificates a Hypha deployment needs for TLS
 // between agents and the gateway: a private CA, a server certificate for the
 // gateway and a client certificate for agents (for mutual TLS).

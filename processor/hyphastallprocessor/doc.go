@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package hyphastallprocessor says when the rest of a logs pipeline stops
 // accepting data. Placed last in the agent's pipeline, in front of an
 // exporter whose persistent queue blocks when full (block_on_overflow), it

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package hyphaprovider is a confmap provider for the "hypha" scheme. It
 // serves the configurations embedded in the binary, so `--config hypha:agent`
 // and `--config hypha:gateway` need no file on disk. Users layer their own

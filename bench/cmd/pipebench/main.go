@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command pipebench is the end-to-end half of `make bench`: it compares agent
 // pipelines on the same generated file by running real hypha processes. Each
 // run starts an agent that tails a file of pino-style JSON lines from the

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command demo is `make demo`: the newcomer's one-command tour of Hypha. It
 // starts the whole pipeline on loopback (VictoriaLogs, Jaeger, a hypha
 // gateway and agent, the four Labra Cadabra Node services), sends a few
