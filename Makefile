@@ -20,13 +20,34 @@ MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 FUZZTIME ?= 300000x
 E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS)
 
-.PHONY: help build generate check-generated test unit fuzz demo-test e2e servers demo-deps bench lint demo docker certs clean
+.PHONY: help build version-overlay generate check-generated test unit fuzz demo-test e2e servers demo-deps bench lint demo docker certs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
 
-build: ## build bin/hypha from the generated distribution in components/
-	cd components && CGO_ENABLED=0 $(GO) build -trimpath -o $(HYPHA) .
+# The release version lives in VERSION; builder-config.yaml's dist.version
+# must match it (check-generated fails otherwise), so that components/main.go
+# carries the same literal. The build stamps the commit into that literal
+# through an overlay: components/main.go itself stays as ocb wrote it.
+VERSION := $(shell cat $(CURDIR)/VERSION)
+# COMMIT can be given when there is no .git, as in the image build.
+COMMIT ?= $(shell git rev-parse --short=7 HEAD 2>/dev/null)
+# Dirty: tracked files differ from the commit (untracked files do not count).
+DIRTY := $(if $(COMMIT),$(shell git diff --quiet HEAD -- 2>/dev/null || echo ", dirty"))
+FULL_VERSION := $(VERSION)$(if $(COMMIT), (commit $(COMMIT)$(DIRTY)))
+OVERLAY := $(CURDIR)/.cache/version-overlay
+# go build for components/ with the stamped version; GOOS/GOARCH from the caller.
+GO_BUILD = cd components && CGO_ENABLED=0 $(GO) build -trimpath -overlay $(OVERLAY)/overlay.json
+
+# Always rewritten: the commit or the tree's state may have changed.
+version-overlay:
+	@mkdir -p $(OVERLAY)
+	@grep -q '^[[:space:]]*Version: *"$(VERSION)",$$' components/main.go || { echo "components/main.go does not hold Version \"$(VERSION)\" (VERSION): set dist.version in builder-config.yaml and run make generate" >&2; exit 1; }
+	@sed 's|^\([[:space:]]*Version: *\)"$(VERSION)",$$|\1"$(FULL_VERSION)",|' components/main.go > $(OVERLAY)/main.go
+	@printf '{"Replace": {"%s": "%s"}}\n' $(CURDIR)/components/main.go $(OVERLAY)/main.go > $(OVERLAY)/overlay.json
+
+build: version-overlay ## build bin/hypha from the generated distribution in components/, stamped with VERSION and the commit
+	$(GO_BUILD) -o $(HYPHA) .
 
 # The in-repo components, each with mdatagen output of its own.
 COMPONENT_DIRS = $(wildcard processor/*processor extension/*extension connector/*connector)
@@ -35,7 +56,8 @@ generate: ## regenerate components/ (ocb) and the components' mdatagen output
 	$(TOOL) builder --config builder-config.yaml --skip-compilation
 	@for d in $(COMPONENT_DIRS); do echo "mdatagen $$d"; (cd $$d && $(GO) generate ./...) || exit 1; done
 
-check-generated: generate ## fail if generated files differ from the committed ones
+check-generated: generate ## fail if generated files differ from the committed ones, or dist.version from VERSION
+	@grep -q '^  version: $(VERSION)$$' builder-config.yaml || { echo "builder-config.yaml's dist.version is not $(VERSION) (VERSION): set it and run make generate" >&2; exit 1; }
 	@git diff --exit-code -- components $(COMPONENT_DIRS) || { echo "generated files are out of date: run make generate and commit" >&2; exit 1; }
 	@test -z "$$(git status --porcelain --untracked-files=all -- components $(COMPONENT_DIRS))" || { git status --short -- components $(COMPONENT_DIRS); echo "untracked generated files: run make generate and commit" >&2; exit 1; }
 
