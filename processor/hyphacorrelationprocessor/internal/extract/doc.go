@@ -54,6 +54,15 @@
 //     Caveat: in an access log of an inbound request the span id is the
 //     caller's span (the parent), not a span of the logging service. It is
 //     still reported, but ranks below any span id found under a key.
+//   - AWS X-Ray: Root=1-<8 hex>-<24 hex>[;Parent=<16 hex>][;Sampled=1] as a
+//     token or a quoted field (ALB access logs); the trace id is the two hex
+//     parts joined, Parent a fallback span as in a traceparent. Self= (an
+//     ALB's own segment) is never read. Keys such as Powertools'
+//     xray_trace_id hold the bare id or a whole header value.
+//   - Rust tracing's "key: value" fields (scanColons): trace id, span id and
+//     flags keys only.
+//   - .NET simple console scopes "=> SpanId:…, TraceId:…, ParentId:…":
+//     SpanId and TraceId only, never ParentId.
 //
 // A text line's header is read too (scanHeader): a leading date and time
 // (or time of day, which gives no Timestamp), optionally inside the '[' that

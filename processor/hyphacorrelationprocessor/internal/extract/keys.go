@@ -25,6 +25,7 @@ const (
 	fieldScopeTraceID     // TraceId inside a .NET "Scopes" entry
 	fieldScopeSpanID      // SpanId inside a .NET "Scopes" entry
 	fieldTraceparent      // a whole W3C traceparent value
+	fieldXRayTrace        // an X-Ray trace id, or a whole X-Amzn-Trace-Id value
 	fieldLevel            // level name or pino/bunyan number
 	fieldSeverityNumber   // OTLP severityNumber (1-24)
 	fieldTime             // RFC 3339 or epoch
@@ -66,6 +67,9 @@ func builtinField(key string) Field {
 		return fieldSampled
 	case "traceparent":
 		return fieldTraceparent
+	// AWS X-Ray: Powertools for AWS Lambda, and the trace header by name.
+	case "xray_trace_id", "X-Amzn-Trace-Id", "x-amzn-trace-id":
+		return fieldXRayTrace
 	// Elastic Common Schema.
 	case "trace.id":
 		return fieldECSTraceID
@@ -146,7 +150,7 @@ func BuiltinKeyHolds(key string) string {
 // for FieldNone.
 func (f Field) holds() string {
 	switch f {
-	case fieldTraceID, fieldECSTraceID, fieldDatadogTraceID, fieldGCPTrace, fieldSerilogTraceID, fieldScopeTraceID:
+	case fieldTraceID, fieldECSTraceID, fieldDatadogTraceID, fieldGCPTrace, fieldSerilogTraceID, fieldScopeTraceID, fieldXRayTrace:
 		return HoldsTraceID
 	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldDatadogSpanID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
 		return HoldsSpanID
@@ -249,6 +253,8 @@ func (f Field) jsonFormat() Format {
 		return formatJSONDotnetScopes
 	case fieldTraceparent:
 		return formatTraceparent
+	case fieldXRayTrace:
+		return formatXRay
 	}
 	return formatJSON
 }

@@ -51,6 +51,9 @@ const (
 	formatSpring
 	formatSleuth
 	formatTraceparent
+	formatXRay
+	formatKeyColon
+	formatDotnetScopes
 	FormatOTLPMap
 	FormatOTLPAttributes
 )
@@ -70,6 +73,9 @@ var formatNames = [...]string{
 	formatSpring:           "spring",
 	formatSleuth:           "sleuth",
 	formatTraceparent:      "traceparent",
+	formatXRay:             "xray",
+	formatKeyColon:         "key_colon",
+	formatDotnetScopes:     "dotnet_scopes",
 	FormatOTLPMap:          "otlp_map",
 	FormatOTLPAttributes:   "otlp_attributes",
 }
@@ -144,6 +150,13 @@ func (r *Result) SetString(f Field, s string) {
 		} else if st == idValid {
 			r.setTraceparent(tp, r.formatOf(f))
 		}
+	case fieldXRayTrace:
+		h, st := parseXRay(s)
+		if st == idInvalid {
+			r.Rejected++
+		} else if st == idValid {
+			r.setXRay(h, r.formatOf(f))
+		}
 	case fieldTraceFlags:
 		if v, ok := parseFlags(s); ok {
 			r.setFlags(v)
@@ -186,7 +199,7 @@ func (r *Result) SetInt(f Field, n int64) {
 		var id [8]byte
 		putUint64(id[:], uint64(n))
 		r.applySpan(f, id, decimalStatus(n))
-	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID, fieldGCPTrace, fieldTraceparent,
+	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID, fieldGCPTrace, fieldTraceparent, fieldXRayTrace,
 		fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
 		// These ids are hex text; a number can only be the placeholder 0.
 		if n != 0 {
@@ -227,7 +240,7 @@ func (r *Result) SetDouble(f Field, x float64) {
 		if r.wantTime(f) {
 			r.Timestamp, _ = parseEpoch(x)
 		}
-	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID, fieldGCPTrace, fieldTraceparent,
+	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID, fieldGCPTrace, fieldTraceparent, fieldXRayTrace,
 		fieldDatadogTraceID, fieldDatadogSpanID,
 		fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
 		r.reject(f)
@@ -308,8 +321,13 @@ func (r *Result) applySpan(f Field, id [8]byte, st idStatus) {
 }
 
 func (r *Result) formatOf(f Field) Format {
-	if f == fieldTraceparent && r.src != FormatOTLPMap && r.src != FormatOTLPAttributes {
-		return formatTraceparent
+	if r.src != FormatOTLPMap && r.src != FormatOTLPAttributes {
+		switch f {
+		case fieldTraceparent:
+			return formatTraceparent
+		case fieldXRayTrace:
+			return formatXRay
+		}
 	}
 	if r.src == formatJSON {
 		return f.jsonFormat()

@@ -9,6 +9,7 @@ func (e *Extractor) scanText(s string, r *Result) {
 	body := scanHeader(s, r)
 	e.scanLogfmt(s, r)
 	e.scanLTSV(s, r)
+	e.scanColons(s[body:], r)
 	scanBrackets(s[body:], r)
 	scanTraceparent(s, body, r)
 }
@@ -50,12 +51,24 @@ func (e *Extractor) scanLogfmt(s string, r *Result) {
 			if end < 0 {
 				return
 			}
+			if isXRayStart(s[q+1 : end]) {
+				scanXRayText(s[q+1:end], r) // an ALB access log's trace field
+			}
 			i = end + 1
 			continue
 		}
 		val, next := logfmtValue(s, eq+1)
 		if k < eq && (k == 0 || isKeySep(s[k-1])) {
-			if f := e.Classify(s[k:eq]); f != FieldNone {
+			f := e.Classify(s[k:eq])
+			if f == fieldXRayTrace && (eq+1 == len(s) || s[eq+1] != '"') {
+				// A bare header value keeps its ';'-separated fields.
+				next = eq + 1 + xrayHeaderEnd(s[eq+1:])
+				val = s[eq+1 : next]
+			}
+			if f == FieldNone && isXRayStart(s[k:]) {
+				scanXRayText(s[k:], r) // X-Amzn-Trace-Id: Root=…
+			}
+			if f != FieldNone {
 				if sdStart == -1 {
 					sdStart, sdEnd = findSD(s)
 				}

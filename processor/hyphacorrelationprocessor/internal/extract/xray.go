@@ -1,0 +1,107 @@
+package extract
+
+import "strings"
+
+// xrayIDLen is the length of an AWS X-Ray trace id: 1-<8 hex>-<24 hex>, the
+// version, the epoch second the trace began, and 96 random bits.
+const xrayIDLen = 1 + 1 + 8 + 1 + 24
+
+// xrayHeader is what an X-Amzn-Trace-Id value holds.
+type xrayHeader struct {
+	trace             [16]byte
+	span              [8]byte
+	flags             uint8
+	hasSpan, hasFlags bool
+}
+
+// parseXRayID reads 1-<8 hex>-<24 hex> as the OTel trace id made of its
+// two hex parts, which is how the OTel X-Ray propagator maps them.
+func parseXRayID(s string) (id [16]byte, st idStatus) {
+	if len(s) != xrayIDLen || s[0] != '1' || s[1] != '-' || s[10] != '-' ||
+		!decodeHex(id[:4], s[2:10]) || !decodeHex(id[4:], s[11:]) {
+		return [16]byte{}, idInvalid
+	}
+	if id == [16]byte{} {
+		return id, idAbsent
+	}
+	return id, idValid
+}
+
+// parseXRay reads a bare X-Ray trace id (Powertools' xray_trace_id) or a
+// whole X-Amzn-Trace-Id value: ';'-separated fields of which Root is the
+// trace id, Parent the span id and Sampled=1 or 0 the flags. Other fields
+// (Self, which an ALB adds for its own segment, Lineage) are not read.
+func parseXRay(s string) (h xrayHeader, st idStatus) {
+	if isPlaceholder(s) {
+		return h, idAbsent
+	}
+	if s[0] == '1' {
+		h.trace, st = parseXRayID(s)
+		return h, st
+	}
+	st = idInvalid // until a Root field is found
+	for s != "" {
+		field := s
+		if semi := strings.IndexByte(s, ';'); semi >= 0 {
+			field, s = s[:semi], s[semi+1:]
+		} else {
+			s = ""
+		}
+		name, value, _ := strings.Cut(field, "=")
+		switch name {
+		case "Root":
+			h.trace, st = parseXRayID(value)
+		case "Parent":
+			if span, ok := parseSpan(value); ok == idValid {
+				h.span, h.hasSpan = span, true
+			}
+		case "Sampled":
+			if value == "1" || value == "0" {
+				h.flags, h.hasFlags = value[0]-'0', true
+			}
+		}
+	}
+	if st != idValid {
+		return xrayHeader{}, st
+	}
+	return h, st
+}
+
+// setXRay records an X-Ray header. Its Parent ranks as a fallback span, as
+// a traceparent's does: in an inbound request's header it is the caller's.
+func (r *Result) setXRay(h xrayHeader, f Format) {
+	r.setTrace(h.trace, f)
+	if h.hasSpan {
+		r.setSpan(h.span, spanFallback)
+	}
+	if h.hasFlags {
+		r.setFlags(h.flags)
+	}
+}
+
+// xrayHeaderEnd returns the length of the X-Amzn-Trace-Id value at the
+// start of s: it runs to a blank, a quote or a closing bracket.
+func xrayHeaderEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '"', ',', ']', ')', '}':
+			return i
+		}
+	}
+	return len(s)
+}
+
+// scanXRayText reads the X-Amzn-Trace-Id value that starts at s, text that
+// begins "Root=" or "Self=" (an ALB access log's quoted trace field, a
+// header written into a line). Shapes that are not X-Ray ids were never
+// under a trace key: they are not counted as rejected.
+func scanXRayText(s string, r *Result) {
+	if h, st := parseXRay(s[:xrayHeaderEnd(s)]); st == idValid {
+		r.setXRay(h, formatXRay)
+	}
+}
+
+// isXRayStart reports whether s starts an X-Amzn-Trace-Id value.
+func isXRayStart(s string) bool {
+	return strings.HasPrefix(s, "Root=1-") || strings.HasPrefix(s, "Self=1-")
+}
