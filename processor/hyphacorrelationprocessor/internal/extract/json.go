@@ -38,6 +38,8 @@ const stoppedEarly = -2
 //     dd.span_id, the GCP spanId, .NET scopes' SpanId;
 //   - "sact": ECS transaction.id and transaction, whose ids stand in for a
 //     span id;
+//   - ".tid", with spans: Datadog's _dd.p.tid, the upper half of a trace id
+//     that only matters once there is one;
 //   - "@tr" and "@sp" (Serilog), and every configured id key.
 func (e *Extractor) keyAhead(s string, i int, spans bool) int {
 	// Each search after a hit needs only to look before it: any hit will
@@ -53,6 +55,10 @@ func (e *Extractor) keyAhead(s string, i int, spans bool) int {
 	}
 	if spans {
 		if p := strings.Index(rest, "pan"); p >= 0 {
+			first, rest = p, rest[:p]
+		}
+		// Datadog's _dd.p.tid completes a trace id already found.
+		if p := strings.Index(rest, ".tid"); p >= 0 {
 			first, rest = p, rest[:p]
 		}
 	}

@@ -18,6 +18,7 @@ const (
 	fieldECSTransactionID // transaction.id: a span id used only when there is no span.id
 	fieldDatadogTraceID   // decimal uint64 (lower 64 bits) or 32 hex digits
 	fieldDatadogSpanID    // decimal uint64
+	fieldDatadogTraceHigh // _dd.p.tid: the upper 64 bits of a 128-bit trace id, 16 hex digits
 	fieldGCPTrace         // "projects/<p>/traces/<hex>" or bare hex
 	fieldGCPSpanID        // 16 hex digits
 	fieldSerilogTraceID   // @tr
@@ -88,6 +89,8 @@ func builtinField(key string) Field {
 		return fieldDatadogTraceID
 	case "dd.span_id":
 		return fieldDatadogSpanID
+	case "_dd.p.tid", "dd.p.tid":
+		return fieldDatadogTraceHigh
 	case "dd.service":
 		return fieldService
 	case "dd":
@@ -150,7 +153,7 @@ func BuiltinKeyHolds(key string) string {
 // for FieldNone.
 func (f Field) holds() string {
 	switch f {
-	case fieldTraceID, fieldECSTraceID, fieldDatadogTraceID, fieldGCPTrace, fieldSerilogTraceID, fieldScopeTraceID, fieldXRayTrace:
+	case fieldTraceID, fieldECSTraceID, fieldDatadogTraceID, fieldGCPTrace, fieldSerilogTraceID, fieldScopeTraceID, fieldXRayTrace, fieldDatadogTraceHigh:
 		return HoldsTraceID
 	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldDatadogSpanID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
 		return HoldsSpanID
@@ -216,6 +219,8 @@ func (e *Extractor) ClassifyIn(parent Field, key string) Field {
 			return fieldDatadogTraceID
 		case "span_id":
 			return fieldDatadogSpanID
+		case "_dd.p.tid":
+			return fieldDatadogTraceHigh
 		case "service":
 			return fieldService
 		}
@@ -243,7 +248,7 @@ func (f Field) jsonFormat() Format {
 	switch f {
 	case fieldECSTraceID, fieldECSSpanID, fieldECSTransactionID:
 		return formatJSONECS
-	case fieldDatadogTraceID, fieldDatadogSpanID:
+	case fieldDatadogTraceID, fieldDatadogSpanID, fieldDatadogTraceHigh:
 		return formatJSONDatadog
 	case fieldGCPTrace, fieldGCPSpanID:
 		return formatJSONGCP

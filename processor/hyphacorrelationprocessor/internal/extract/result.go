@@ -27,10 +27,15 @@ type Result struct {
 	// record has a trace id; see reject.
 	spanRejected int
 	conflict     bool
-	bunyanName   string
-	bunyanV      bool
-	clef         bool
-	zone         *time.Location // see Options.DefaultTimeZone
+	// ddHigh holds Datadog's _dd.p.tid, the upper half of the trace id that
+	// a decimal dd.trace_id gives the lower half of; see Finish.
+	ddHigh     [8]byte
+	hasDDHigh  bool
+	ddHighBad  int // invalid _dd.p.tid values, counted as spanRejected is
+	bunyanName string
+	bunyanV    bool
+	clef       bool
+	zone       *time.Location // see Options.DefaultTimeZone
 }
 
 // Format names the shape of log text that supplied the trace context.
@@ -100,10 +105,13 @@ const (
 // and fields that depend on other fields (bunyan's name, the CLEF default
 // level) are filled in.
 func (r *Result) Finish() {
-	if r.HasTrace || r.Rejected > 0 || r.conflict {
-		r.Rejected += r.spanRejected
+	if r.hasDDHigh && r.HasTrace {
+		r.applyDatadogHigh()
 	}
-	r.spanRejected = 0
+	if r.HasTrace || r.Rejected > 0 || r.conflict {
+		r.Rejected += r.spanRejected + r.ddHighBad
+	}
+	r.spanRejected, r.ddHighBad, r.hasDDHigh = 0, 0, false
 	if r.conflict {
 		r.conflict = false
 		r.Rejected++
@@ -143,6 +151,8 @@ func (r *Result) SetString(f Field, s string) {
 	case fieldDatadogSpanID:
 		id, st := parseDatadogSpan(s)
 		r.applySpan(f, id, st)
+	case fieldDatadogTraceHigh:
+		r.setDatadogHigh(s)
 	case fieldTraceparent:
 		tp, st := parseTraceparent(s)
 		if st == idInvalid {
@@ -200,7 +210,7 @@ func (r *Result) SetInt(f Field, n int64) {
 		putUint64(id[:], uint64(n))
 		r.applySpan(f, id, decimalStatus(n))
 	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID, fieldGCPTrace, fieldTraceparent, fieldXRayTrace,
-		fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
+		fieldDatadogTraceHigh, fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
 		// These ids are hex text; a number can only be the placeholder 0.
 		if n != 0 {
 			r.reject(f)
@@ -241,7 +251,7 @@ func (r *Result) SetDouble(f Field, x float64) {
 			r.Timestamp, _ = parseEpoch(x)
 		}
 	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID, fieldGCPTrace, fieldTraceparent, fieldXRayTrace,
-		fieldDatadogTraceID, fieldDatadogSpanID,
+		fieldDatadogTraceID, fieldDatadogTraceHigh, fieldDatadogSpanID,
 		fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
 		r.reject(f)
 	}
@@ -293,6 +303,8 @@ func (r *Result) reject(f Field) {
 	switch f {
 	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID, fieldDatadogSpanID:
 		r.spanRejected++
+	case fieldDatadogTraceHigh:
+		r.ddHighBad++
 	default:
 		r.Rejected++
 	}
@@ -358,6 +370,36 @@ func (r *Result) setSpan(id [8]byte, rank uint8) {
 	case rank > r.spanRank:
 		r.SpanID, r.HasSpan, r.spanRank = id, true, rank
 	case rank == r.spanRank && id != r.SpanID:
+		r.conflict = true
+	}
+}
+
+// setDatadogHigh records the first _dd.p.tid: 16 hex digits, all zeros
+// meaning none. Like a span id it only matters next to a trace id, so an
+// invalid one is counted only in a record with one (see Finish).
+func (r *Result) setDatadogHigh(s string) {
+	var high [8]byte
+	switch {
+	case isPlaceholder(s):
+	case !decodeHex(high[:], s):
+		r.ddHighBad++
+	case !r.hasDDHigh:
+		r.ddHigh, r.hasDDHigh = high, true
+	case high != r.ddHigh:
+		r.conflict = true
+	}
+}
+
+// applyDatadogHigh completes a 64-bit trace id (Datadog's decimal
+// dd.trace_id is the lower half) with the upper half _dd.p.tid gives. A
+// 128-bit id found elsewhere in the record must have the same upper half,
+// or the record names two traces.
+func (r *Result) applyDatadogHigh() {
+	switch upper := [8]byte(r.TraceID[:8]); upper {
+	case [8]byte{}:
+		copy(r.TraceID[:8], r.ddHigh[:])
+	case r.ddHigh:
+	default:
 		r.conflict = true
 	}
 }
