@@ -20,7 +20,7 @@ MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 FUZZTIME ?= 300000x
 E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS)
 
-.PHONY: help build version-overlay generate check-generated test unit fuzz demo-test e2e servers demo-deps bench lint demo docker certs clean
+.PHONY: help build version-overlay dist generate check-generated test unit fuzz demo-test e2e servers demo-deps bench lint demo docker certs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -36,8 +36,8 @@ COMMIT ?= $(shell git rev-parse --short=7 HEAD 2>/dev/null)
 DIRTY := $(if $(COMMIT),$(shell git diff --quiet HEAD -- 2>/dev/null || echo ", dirty"))
 FULL_VERSION := $(VERSION)$(if $(COMMIT), (commit $(COMMIT)$(DIRTY)))
 OVERLAY := $(CURDIR)/.cache/version-overlay
-# go build for components/ with the stamped version; GOOS/GOARCH from the caller.
-GO_BUILD = cd components && CGO_ENABLED=0 $(GO) build -trimpath -overlay $(OVERLAY)/overlay.json
+# go build with the stamped version, run in components/; GOOS/GOARCH from the caller.
+GO_BUILD = CGO_ENABLED=0 $(GO) build -trimpath -overlay $(OVERLAY)/overlay.json
 
 # Always rewritten: the commit or the tree's state may have changed.
 version-overlay:
@@ -47,7 +47,45 @@ version-overlay:
 	@printf '{"Replace": {"%s": "%s"}}\n' $(CURDIR)/components/main.go $(OVERLAY)/main.go > $(OVERLAY)/overlay.json
 
 build: version-overlay ## build bin/hypha from the generated distribution in components/, stamped with VERSION and the commit
-	$(GO_BUILD) -o $(HYPHA) .
+	cd components && $(GO_BUILD) -o $(HYPHA) .
+
+# Release artefacts. nfpm and cyclonedx-gomod are pinned in their own module,
+# so that their dependencies stay out of tools/go.mod.
+RELEASE_TOOL := $(GO) tool -modfile=$(CURDIR)/tools/release/go.mod
+DIST := $(CURDIR)/dist
+DIST_STAGE := $(CURDIR)/.cache/dist
+DIST_ARCHES ?= amd64 arm64
+# File times in the tarballs and packages: the commit's, so that a rebuild of
+# the same commit gives the same bytes.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+export SOURCE_DATE_EPOCH
+
+dist: version-overlay ## release artefacts in dist/: tarballs, .deb and .rpm for linux amd64 and arm64, SHA256SUMS, the SBOM
+	@rm -rf $(DIST) $(DIST_STAGE) && mkdir -p $(DIST) $(DIST_STAGE)
+	@for arch in $(DIST_ARCHES); do \
+	  stage=$(DIST_STAGE)/$$arch; tardir=hypha_$(VERSION)_linux_$$arch; \
+	  echo "dist: hypha for linux/$$arch"; \
+	  (cd components && GOOS=linux GOARCH=$$arch $(GO_BUILD) -o $$stage/hypha .) || exit 1; \
+	  sed -e 's|^ExecStart=.*|ExecStart=/usr/bin/hypha --config hypha:agent|' \
+	      -e '1i # Installed by the hypha package. Layer your own config with a drop-in\n# (systemctl edit hypha-agent) that resets ExecStart= and adds\n# --config file:/etc/hypha/agent.yaml.' \
+	      deploy/systemd/hypha-agent.service > $$stage/hypha-agent.service; \
+	  mkdir -p $$stage/$$tardir/systemd $$stage/$$tardir/agent-config $$stage/$$tardir/gateway-config; \
+	  cp $$stage/hypha LICENSE NOTICE README.md packaging/agent.env $$stage/$$tardir/; \
+	  cp deploy/systemd/hypha-agent.service $$stage/$$tardir/systemd/; \
+	  cp provider/hyphaprovider/agent-config/*.yaml $$stage/$$tardir/agent-config/; \
+	  cp provider/hyphaprovider/gateway-config/*.yaml $$stage/$$tardir/gateway-config/; \
+	  tar -C $$stage --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$$SOURCE_DATE_EPOCH \
+	      -czf $(DIST)/$$tardir.tar.gz $$tardir || exit 1; \
+	  for fmt in deb rpm; do \
+	    HYPHA_ARCH=$$arch HYPHA_VERSION=$(VERSION) HYPHA_STAGE=$$stage \
+	      $(RELEASE_TOOL) nfpm package --config packaging/nfpm.yaml --packager $$fmt --target $(DIST)/ || exit 1; \
+	  done; \
+	done
+	@echo "dist: SBOM of the components module"
+	@cd components && GOOS=linux GOARCH=amd64 $(RELEASE_TOOL) cyclonedx-gomod app -json -licenses \
+	    -output $(DIST)/hypha_$(VERSION)_sbom.cdx.json . 2>$(DIST_STAGE)/sbom.log || { cat $(DIST_STAGE)/sbom.log >&2; exit 1; }
+	@cd $(DIST) && sha256sum -- * > SHA256SUMS
+	@ls -l $(DIST)
 
 # The in-repo components, each with mdatagen output of its own.
 COMPONENT_DIRS = $(wildcard processor/*processor extension/*extension connector/*connector)
@@ -122,5 +160,5 @@ certs: ## make a CA, a gateway and an agent certificate in CERTS_DIR for CERT_HO
 docker: ## build the container image (needs a Docker engine)
 	docker build -t hypha:dev .
 
-clean: ## remove built binaries (keeps the cached test servers)
-	rm -rf bin
+clean: ## remove built binaries and dist/ (keeps the cached test servers)
+	rm -rf bin dist $(DIST_STAGE)
