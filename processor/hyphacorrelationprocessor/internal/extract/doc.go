@@ -27,6 +27,9 @@
 //
 // JSON objects: top-level keys, plus the members of the nested objects
 // ClassifyIn knows; other nested values are skipped without being read.
+// Of tracing-subscriber's "spans" (the open spans, root first) only the last
+// entry is read; the others are ancestors. Nested ids rank as top-level ones
+// do: they must agree with them, or the record gets no link.
 // Only a line that is one whole JSON object is read as JSON: a line cut
 // short or followed by more text yields nothing from its JSON (it is then
 // read as text, and JSON's quoted keys are no text keys).

@@ -217,8 +217,8 @@ func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int
 		}
 		return skipComposite(s, i)
 	case '[':
-		if top && f == fieldScopes {
-			return e.scanScopes(s, i+1, r)
+		if top && (f == fieldScopes || f == fieldSpanList) {
+			return e.scanObjects(s, i+1, f, r)
 		}
 		return skipComposite(s, i)
 	}
@@ -264,16 +264,21 @@ func stringValue(s string, i int, f Field, r *Result) int {
 	return q + 1
 }
 
-// scanScopes reads the array of .NET logging scopes, looking into each
-// object in it.
-func (e *Extractor) scanScopes(s string, i int, r *Result) int {
+// scanObjects reads the array of objects under a top-level key of Field
+// parent, with s[i] just after its '['. In .NET's "Scopes" every object is
+// read. In tracing-subscriber's "spans", which lists the open spans root
+// first, only the last element is, if it is an object: the span the event
+// was logged in. The outer spans' span ids are its ancestors', which would
+// conflict with it.
+func (e *Extractor) scanObjects(s string, i int, parent Field, r *Result) int {
+	last := -1 // the last element's '{', for "spans"
 	for n := 0; ; n++ {
 		i = skipSpace(s, i)
 		if i >= len(s) {
 			return -1
 		}
 		if s[i] == ']' {
-			return i + 1
+			break
 		}
 		if n > 0 {
 			if s[i] != ',' {
@@ -281,15 +286,26 @@ func (e *Extractor) scanScopes(s string, i int, r *Result) int {
 			}
 			i = skipSpace(s, i+1)
 		}
-		if i < len(s) && s[i] == '{' {
-			i, _ = e.scanObject(s, i+1, fieldScopes, r, false)
-		} else {
+		switch {
+		case i < len(s) && s[i] == '{' && parent == fieldScopes:
+			i, _ = e.scanObject(s, i+1, parent, r, false)
+		default:
+			last = -1
+			if i < len(s) && s[i] == '{' {
+				last = i
+			}
 			i = e.scanValue(s, i, FieldNone, false, r)
 		}
 		if i < 0 {
 			return -1
 		}
 	}
+	if last >= 0 {
+		if end, _ := e.scanObject(s, last+1, parent, r, false); end < 0 {
+			return -1
+		}
+	}
+	return i + 1
 }
 
 // skipComposite skips the object or array at s[i] by counting brackets, and

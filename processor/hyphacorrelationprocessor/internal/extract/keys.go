@@ -43,6 +43,7 @@ const (
 	fieldDatadogObject
 	fieldLogObject
 	fieldScopes
+	fieldSpanList // tracing-subscriber's "spans": the innermost (last) entry is read
 )
 
 // Nested reports whether a map or array value under this key is worth
@@ -82,6 +83,8 @@ func builtinField(key string) Field {
 		return fieldTraceObject
 	case "span":
 		return fieldSpanObject
+	case "spans":
+		return fieldSpanList
 	case "transaction":
 		return fieldTransactionObject
 	// Datadog.
@@ -181,6 +184,8 @@ func (f Field) holds() string {
 		return "an object holding the level"
 	case fieldScopes:
 		return ".NET's logging scopes"
+	case fieldSpanList:
+		return "the open spans, innermost last"
 	}
 	return ""
 }
@@ -205,9 +210,19 @@ func (e *Extractor) ClassifyIn(parent Field, key string) Field {
 		if key == "id" {
 			return fieldECSTraceID
 		}
-	case fieldSpanObject:
-		if key == "id" {
-			return fieldECSSpanID
+	case fieldSpanObject, fieldSpanList:
+		// ECS's "span":{"id"}; tracing-subscriber's JSON layer nests the
+		// fields of the current span, OTel ids among them, under "span",
+		// and of every open span under "spans".
+		switch key {
+		case "id":
+			if parent == fieldSpanObject {
+				return fieldECSSpanID
+			}
+		case "trace_id":
+			return fieldTraceID
+		case "span_id":
+			return fieldSpanID
 		}
 	case fieldTransactionObject:
 		if key == "id" {
