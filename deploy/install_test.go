@@ -6,9 +6,17 @@
 package deploy_test
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/pem"
+	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -226,6 +234,181 @@ func TestInstallAgentRejectsBadInput(t *testing.T) {
 			}
 			if !strings.Contains(stderr, tc.want) {
 				t.Errorf("the error should name %s: %q", tc.want, stderr)
+			}
+		})
+	}
+}
+
+// fakeRelease writes a release directory as `make dist` does: a tarball
+// holding the binary bin under hypha_<version>_linux_amd64/, and SHA256SUMS
+// over it and another artefact. It returns the directory and the tarball's
+// name.
+func fakeRelease(t *testing.T, bin string) (dir, name string) {
+	t.Helper()
+	dir, name = t.TempDir(), "hypha_0.1.0_linux_amd64.tar.gz"
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, f := range []struct {
+		name string
+		mode int64
+		body []byte
+	}{
+		{"hypha_0.1.0_linux_amd64/hypha", 0o755, readFile(t, bin)},
+		{"hypha_0.1.0_linux_amd64/LICENSE", 0o644, []byte("Apache License\n")},
+	} {
+		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.body)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write(f.body)
+	}
+	if err := errors.Join(tw.Close(), gz.Close()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	sums := fmt.Sprintf("%x  hypha_0.1.0-1_amd64.deb\n%x  %s\n", sha256.Sum256([]byte("another")), sum, name)
+	if err := os.WriteFile(filepath.Join(dir, "SHA256SUMS"), []byte(sums), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, name
+}
+
+// serveTLS serves dir over https on loopback, with curl (run by the script)
+// trusting the server's certificate.
+func serveTLS(t *testing.T, dir string) string {
+	t.Helper()
+	requireTool(t, "curl")
+	srv := httptest.NewTLSServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CURL_CA_BUNDLE", ca)
+	return srv.URL
+}
+
+// TestInstallAgentFrom: a verified release tarball, local or downloaded,
+// installs the same files as --binary with the binary it holds.
+func TestInstallAgentFrom(t *testing.T) {
+	bin, calls := fakeBinary(t)
+	dir, name := fakeRelease(t, bin)
+	common := []string{"--gateway", "gw.example.com:4317", "--logs", "/var/log/app/*.log", "--service-name", "app"}
+
+	want := t.TempDir()
+	if _, stderr, err := runInstall(t, append(common, "--binary", bin, "--destdir", want)...); err != nil {
+		t.Fatalf("install --binary: %v\n%s", err, stderr)
+	}
+	os.Remove(calls)
+
+	url := serveTLS(t, dir)
+	// A copy of the tarball with no SHA256SUMS beside it.
+	lonely := filepath.Join(t.TempDir(), name)
+	os.WriteFile(lonely, readFile(t, filepath.Join(dir, name)), 0o644)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"local file, SHA256SUMS beside it", []string{"--from", filepath.Join(dir, name)}},
+		{"local file, --sha256sums", []string{"--from", lonely, "--sha256sums", filepath.Join(dir, "SHA256SUMS")}},
+		{"https URL, SHA256SUMS beside it", []string{"--from", url + "/" + name}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			stdout, stderr, err := runInstall(t, append(common, append(tc.args, "--destdir", root)...)...)
+			if err != nil {
+				t.Fatalf("install --from: %v\n%s", err, stderr)
+			}
+			if !strings.Contains(stdout, name+" matches its SHA-256") {
+				t.Errorf("install --from should say that the checksum matched:\n%s", stdout)
+			}
+			if got := tree(t, root); !maps.Equal(got, tree(t, want)) {
+				t.Errorf("install --from wrote\n%v\nwant what --binary writes:\n%v", got, tree(t, want))
+			}
+			if got := string(readFile(t, calls)); got != "validate --config hypha:agent\n" {
+				t.Errorf("install --from should validate with the tarball's binary first; binary calls: %q", got)
+			}
+			os.Remove(calls)
+		})
+	}
+
+	// A dry run verifies the artefact, and changes nothing.
+	root := t.TempDir()
+	stdout, stderr, err := runInstall(t, append(common, "--dry-run", "--from", filepath.Join(dir, name), "--destdir", root)...)
+	if err != nil || !strings.Contains(stdout, name+" matches its SHA-256") || !strings.Contains(stdout, "nothing was changed") {
+		t.Errorf("install --dry-run --from: %v\n%s\n%s", err, stdout, stderr)
+	}
+	if left := tree(t, root); len(left) != 0 {
+		t.Errorf("a dry run wrote %v", slices.Collect(maps.Keys(left)))
+	}
+
+	// Without --sha256sums the list beside the artefact is used; with none
+	// there, nothing is installed.
+	_, stderr, err = runInstall(t, append(common, "--from", lonely, "--destdir", root)...)
+	if err == nil || !strings.Contains(stderr, filepath.Join(filepath.Dir(lonely), "SHA256SUMS")) {
+		t.Errorf("install --from without a SHA256SUMS beside it should fail naming it: %v\n%s", err, stderr)
+	}
+	if left := tree(t, root); len(left) != 0 {
+		t.Errorf("a refused --from wrote %v", slices.Collect(maps.Keys(left)))
+	}
+	if _, err := os.Stat(calls); err == nil {
+		t.Error("a dry run or a refused --from ran the binary")
+	}
+}
+
+// TestInstallAgentFromRefuses: an artefact that does not match its
+// checksum, or that the script cannot verify, is refused before anything
+// is written or run.
+func TestInstallAgentFromRefuses(t *testing.T) {
+	bin, calls := fakeBinary(t)
+	good, name := fakeRelease(t, bin)
+	tampered, _ := fakeRelease(t, bin)
+	// One byte more after SHA256SUMS was written: what a swapped or
+	// damaged download looks like.
+	f, err := os.OpenFile(filepath.Join(tampered, name), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte{0})
+	f.Close()
+	unlisted, _ := fakeRelease(t, bin)
+	os.WriteFile(filepath.Join(unlisted, "SHA256SUMS"), []byte(strings.Repeat("0", 64)+"  other.tar.gz\n"), 0o644)
+	url := serveTLS(t, tampered)
+	deb := filepath.Join(good, "hypha_0.1.0-1_amd64.deb")
+	os.WriteFile(deb, []byte("not a package"), 0o644)
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"tampered local file", []string{"--from", filepath.Join(tampered, name)}, "does not match its checksum"},
+		{"tampered download", []string{"--from", url + "/" + name}, "does not match its checksum"},
+		{"tampered, dry run", []string{"--dry-run", "--from", filepath.Join(tampered, name)}, "does not match its checksum"},
+		{"not in SHA256SUMS", []string{"--from", filepath.Join(unlisted, name)}, "lists no SHA-256 for " + name},
+		{"plain http", []string{"--from", "http://127.0.0.1:1/" + name}, "only https://"},
+		{"not an artefact", []string{"--from", filepath.Join(good, "SHA256SUMS")}, "--from"},
+		{"with --binary", []string{"--from", filepath.Join(good, name), "--binary", bin}, "--from and --binary"},
+		{"package into --destdir", []string{"--from", deb}, "--destdir"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			args := append([]string{"--gateway", "gw:4317", "--logs", "/var/log/a.log", "--destdir", root}, tc.args...)
+			stdout, stderr, err := runInstall(t, args...)
+			if err == nil {
+				t.Fatalf("install accepted it:\n%s", stdout)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("the error should say %q: %q", tc.want, stderr)
+			}
+			if left := tree(t, root); len(left) != 0 {
+				t.Errorf("a refused --from wrote %v", slices.Collect(maps.Keys(left)))
+			}
+			if _, err := os.Stat(calls); err == nil {
+				t.Error("a refused --from ran the binary")
 			}
 		})
 	}
