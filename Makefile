@@ -99,7 +99,12 @@ check-generated: generate ## fail if generated files differ from the committed o
 	@git diff --exit-code -- components $(COMPONENT_DIRS) || { echo "generated files are out of date: run make generate and commit" >&2; exit 1; }
 	@test -z "$$(git status --porcelain --untracked-files=all -- components $(COMPONENT_DIRS))" || { git status --short -- components $(COMPONENT_DIRS); echo "untracked generated files: run make generate and commit" >&2; exit 1; }
 
-test: build unit fuzz demo-test e2e ## everything CI runs: build, unit tests, a short fuzz pass, the demo services' own test, smoke and end-to-end tests
+# dist comes before unit: packaging/dist_test.go checks dist/ (and, as root
+# in CI, installs the .deb). make test packages this machine's architecture
+# only: cross-compiling arm64 is a full compile of the distribution, about 3
+# minutes on 2 cores. make test DIST_ARCHES='amd64 arm64' checks both.
+test: DIST_ARCHES = $(shell $(GO) env GOARCH)
+test: build dist unit fuzz demo-test e2e ## everything CI runs: build, release artefacts, unit tests (with dist/'s), a short fuzz pass, the demo services' own test, smoke and end-to-end tests
 
 unit: ## unit tests of every module (components, provider, deployment files, benchmarks' checks)
 	@for m in $(MODULES); do echo "unit $$m"; (cd $$m && $(GO) test -race -count=1 $$($(MODULE_PKGS))) || exit 1; done

@@ -17,25 +17,17 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hypha-obs/hypha/internal/testtool"
 )
 
-// requireTool returns the path of an external program, skipping the test
-// when it is missing, or failing it in CI, where .ci/run installs it.
+// requireTool returns the path of an external program: see testtool.Require.
 func requireTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is not installed; .ci/run must install it", name)
-	}
-	t.Skipf("%s is not installed", name)
-	return ""
+	return testtool.Require(t, name)
 }
 
 func readFile(t *testing.T, path string) []byte {
