@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package hyphacorrelationprocessor links log records to the spans that
 // wrote them. It finds the trace id and span id inside a log line written by
 // an instrumented logger (pino, winston, bunyan, slog, zap, zerolog and many

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package hyphacorrelationprocessor // import "github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor"
 
 import "go.opentelemetry.io/collector/pdata/plog"

@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package extract
 
 // Field is what a key means. Classify and ClassifyIn map key names to Fields;
