@@ -2,28 +2,31 @@ package extract
 
 import "strings"
 
-// scanColons reads the "key: value" and "Key:value" pairs of text loggers
-// that write a colon where logfmt writes '=':
+// scanKeyColon reads the "key: value" fields of Rust's tracing (its Pretty
+// format, and tools built on it): "…, trace_id: 4bf9…, span_id: 00f0…", one
+// blank after the colon, in s[from:] (past a leading time). Only the trace
+// context keys (trace id, span id, flags) are read: any other "key: value"
+// is prose. As in logfmt, a key must be a whole token (preceded by the line
+// start or a separator), and a value ends at a blank, ',' or a closing
+// bracket.
 //
-//   - Rust's tracing (the Pretty format, and tools built on it):
-//     "trace_id: 4bf9…, span_id: 00f0…", one blank after the colon. Only the
-//     trace context keys (trace id, span id, flags) are read: any other key
-//     in a message is prose.
-//   - .NET's simple console logger with scopes: "=> SpanId:603279c62c9ccbb0,
-//     TraceId:15ad…, ParentId:0000…". Only SpanId and TraceId, in that case,
-//     opening a scope ("=> ") or following a ", ": ParentId is the caller's
-//     span and never read.
-//
-// As in logfmt, a key must be a whole token (preceded by the line start or a
-// separator) and a value must end at a blank, ',' or a closing bracket.
-func (e *Extractor) scanColons(s string, r *Result) {
-	for i := 0; i < len(s); {
+// A line is searched only when it holds "_id: " (or extra keys are
+// configured): tracing's fields are snake_case, and a search for every
+// colon would cost each plain text line a second pass.
+func (e *Extractor) scanKeyColon(s string, from int, r *Result) {
+	if e.customKeys == nil && strings.Index(s[from:], "_id: ") < 0 {
+		return
+	}
+	for i := from; i < len(s); {
 		c := strings.IndexByte(s[i:], ':')
 		if c < 0 {
 			return
 		}
 		c += i
 		i = c + 1
+		if c+1 >= len(s) || s[c+1] != ' ' {
+			continue
+		}
 		k := c
 		for k > 0 && isKeyByte(s[k-1]) {
 			k--
@@ -31,35 +34,58 @@ func (e *Extractor) scanColons(s string, r *Result) {
 		if k == c || k > 0 && !isKeySep(s[k-1]) {
 			continue
 		}
-		key := s[k:c]
-		var f Field
-		var src Format
-		switch {
-		case c+1 < len(s) && s[c+1] == ' ':
-			f = e.Classify(key)
-			if f != fieldTraceID && f != fieldSpanID && f != fieldTraceFlags {
-				continue
-			}
-			src = formatKeyColon
-			c++
-		case key == "SpanId" || key == "TraceId":
-			if !(k >= 3 && s[k-3:k] == "=> " || k >= 2 && s[k-2:k] == ", ") {
-				continue
-			}
-			f, src = builtinField(key), formatDotnetScopes
-		default:
+		f := e.Classify(s[k:c])
+		if f != fieldTraceID && f != fieldSpanID && f != fieldTraceFlags {
 			continue
 		}
-		end := c + 1
-		for end < len(s) && !isColonValueEnd(s[end]) {
-			end++
-		}
-		r.src = src
-		r.SetString(f, s[c+1:end])
+		end := colonValueEnd(s, c+2)
+		r.src = formatKeyColon
+		r.SetString(f, s[c+2:end])
 		i = end
 	}
 }
 
-func isColonValueEnd(c byte) bool {
-	return c == ' ' || c == '\t' || c == ',' || c == ')' || c == ']' || c == '}' || c == '\n' || c == '\r'
+// scanDotnetScope reads the trace context scope that .NET's simple console
+// logger writes with IncludeScopes and ActivityTrackingOptions, s being what
+// follows its "=> ": "SpanId:603279c62c9ccbb0, TraceId:15ad…,
+// ParentId:0000…". Only SpanId and TraceId are read: ParentId is the
+// caller's span. The scope ends at its first part that is no "Key:value".
+func scanDotnetScope(s string, r *Result) {
+	for {
+		c := strings.IndexByte(s[:min(len(s), len("TraceId")+1)], ':')
+		if c < 0 {
+			return
+		}
+		end := colonValueEnd(s, c+1)
+		var f Field
+		switch s[:c] {
+		case "SpanId":
+			f = fieldSpanID
+		case "TraceId":
+			f = fieldTraceID
+		case "ParentId":
+		default:
+			return
+		}
+		if f != FieldNone {
+			r.src = formatDotnetScopes
+			r.SetString(f, s[c+1:end])
+		}
+		if !strings.HasPrefix(s[end:], ", ") {
+			return
+		}
+		s = s[end+2:]
+	}
+}
+
+// colonValueEnd returns the end of the bare value that starts at s[i].
+func colonValueEnd(s string, i int) int {
+	for i < len(s) {
+		switch s[i] {
+		case ' ', '\t', ',', ')', ']', '}', '\n', '\r':
+			return i
+		}
+		i++
+	}
+	return i
 }

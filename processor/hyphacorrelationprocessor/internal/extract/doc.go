@@ -38,6 +38,10 @@
 // trailing object is read as above; the second column gives the level and
 // the first the time.
 //
+// A JSON object behind a container runtime (CRI), syslog (RFC 5424, RFC
+// 3164) or Monolog prefix (scanPrefixedJSON) is read as above, then the
+// prefix as text.
+//
 // Text lines (anything that is not a JSON object):
 //
 //   - key=value pairs (logfmt, slog TextHandler, Java MDC patterns such as
@@ -62,8 +66,8 @@
 //     parts joined, Parent a fallback span as in a traceparent. Self= (an
 //     ALB's own segment) is never read. Keys such as Powertools'
 //     xray_trace_id hold the bare id or a whole header value.
-//   - Rust tracing's "key: value" fields (scanColons): trace id, span id and
-//     flags keys only.
+//   - Rust tracing's "key: value" fields (scanKeyColon): trace id, span id
+//     and flags keys only, in lines holding "_id: ".
 //   - .NET simple console scopes "=> SpanId:…, TraceId:…, ParentId:…":
 //     SpanId and TraceId only, never ParentId.
 //

@@ -70,7 +70,10 @@ func (e *Extractor) FromString(line string, r *Result) {
 		}
 		// Not JSON after all (e.g. "{worker-1} trace_id=..."): read it as text.
 		e.Reset(r, formatNone)
-	} else if e.scanZapConsole(s, r) {
+	} else if last := s[len(s)-1]; (last == '}' || last == ']') && (e.scanZapConsole(s, r) || e.scanPrefixedJSON(s, r)) {
+		// Only a line that ends with an object (Monolog's with " []" after
+		// it) can be one of these; the test keeps plain text from paying
+		// for the calls.
 		r.Finish()
 		return
 	}

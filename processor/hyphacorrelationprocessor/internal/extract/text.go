@@ -9,7 +9,7 @@ func (e *Extractor) scanText(s string, r *Result) {
 	body := scanHeader(s, r)
 	e.scanLogfmt(s, r)
 	e.scanLTSV(s, r)
-	e.scanColons(s[body:], r)
+	e.scanKeyColon(s, body, r)
 	scanBrackets(s[body:], r)
 	scanTraceparent(s, body, r)
 }
@@ -58,6 +58,9 @@ func (e *Extractor) scanLogfmt(s string, r *Result) {
 			continue
 		}
 		val, next := logfmtValue(s, eq+1)
+		if k == eq && strings.HasPrefix(s[eq:], "=> ") && (eq == 0 || s[eq-1] == ' ') {
+			scanDotnetScope(s[eq+3:], r) // .NET's "=> SpanId:…, TraceId:…"
+		}
 		if k < eq && (k == 0 || isKeySep(s[k-1])) {
 			f := e.Classify(s[k:eq])
 			if f == fieldXRayTrace && (eq+1 == len(s) || s[eq+1] != '"') {
