@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package extract
 
 import "strings"

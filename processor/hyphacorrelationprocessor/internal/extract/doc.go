@@ -1,3 +1,6 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package extract finds trace context (trace id, span id, trace flags),
 // severity, timestamp and service name inside one log record, so that the
 // hypha_correlation processor can link the record to its trace. It is the
