@@ -20,7 +20,7 @@ MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 FUZZTIME ?= 300000x
 E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS)
 
-.PHONY: help build version-overlay dist generate check-generated test unit fuzz demo-test e2e servers demo-deps bench lint demo docker certs clean
+.PHONY: help build version-overlay dist image image-test generate check-generated test unit fuzz demo-test e2e servers demo-deps bench lint demo docker certs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -60,7 +60,7 @@ DIST_ARCHES ?= amd64 arm64
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 
-dist: version-overlay ## release artefacts in dist/: tarballs, .deb and .rpm for linux amd64 and arm64, SHA256SUMS, the SBOM
+dist: version-overlay ## release artefacts in dist/: tarballs, .deb, .rpm and image for linux amd64 and arm64, SHA256SUMS, the SBOM
 	@rm -rf $(DIST) $(DIST_STAGE) && mkdir -p $(DIST) $(DIST_STAGE)
 	@for arch in $(DIST_ARCHES); do \
 	  stage=$(DIST_STAGE)/$$arch; tardir=hypha_$(VERSION)_linux_$$arch; \
@@ -76,6 +76,8 @@ dist: version-overlay ## release artefacts in dist/: tarballs, .deb and .rpm for
 	  cp provider/hyphaprovider/gateway-config/*.yaml $$stage/$$tardir/gateway-config/; \
 	  tar -C $$stage --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$$SOURCE_DATE_EPOCH \
 	      -czf $(DIST)/$$tardir.tar.gz $$tardir || exit 1; \
+	  (cd tools/image && $(GO) run . -binary $$stage/hypha -arch $$arch -version $(VERSION) \
+	      -out $(DIST)/hypha_$(VERSION)_image_linux_$$arch.tar) || exit 1; \
 	  for fmt in deb rpm; do \
 	    HYPHA_ARCH=$$arch HYPHA_VERSION=$(VERSION) HYPHA_STAGE=$$stage \
 	      $(RELEASE_TOOL) nfpm package --config packaging/nfpm.yaml --packager $$fmt --target $(DIST)/ || exit 1; \
@@ -104,7 +106,7 @@ check-generated: generate ## fail if generated files differ from the committed o
 # only: cross-compiling arm64 is a full compile of the distribution, about 3
 # minutes on 2 cores. make test DIST_ARCHES='amd64 arm64' checks both.
 test: DIST_ARCHES = $(shell $(GO) env GOARCH)
-test: build dist unit fuzz demo-test e2e ## everything CI runs: build, release artefacts, unit tests (with dist/'s), a short fuzz pass, the demo services' own test, smoke and end-to-end tests
+test: build dist unit image-test fuzz demo-test e2e ## everything CI runs: build, release artefacts, unit tests (with dist/'s), a short fuzz pass, the demo services' own test, smoke and end-to-end tests
 
 unit: ## unit tests of every module (components, provider, deployment files, benchmarks' checks)
 	@for m in $(MODULES); do echo "unit $$m"; (cd $$m && $(GO) test -race -count=1 $$($(MODULE_PKGS))) || exit 1; done
@@ -158,12 +160,19 @@ LICENSED_GOFILES = $(shell git ls-files '*.go' | grep -v -E '^components/|(^|/)g
 lint: ## gofmt, go vet, and the license header on hand-written Go files
 	@test -z "$$(gofmt -l $(GOFILES))" || { gofmt -l $(GOFILES); exit 1; }
 	@missing=$$(grep -L '^// SPDX-License-Identifier: Apache-2.0$$' $(LICENSED_GOFILES)); test -z "$$missing" || { echo "$$missing"; echo "these Go files lack the header '// Copyright The Hypha Authors' + '// SPDX-License-Identifier: Apache-2.0'" >&2; exit 1; }
-	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
+	@for m in $(MODULES) tools/image; do (cd $$m && $(GO) vet ./...) || exit 1; done
 
 CERTS_DIR ?= certs
 CERT_HOSTS ?= localhost,127.0.0.1,hypha-gateway
 certs: ## make a CA, a gateway and an agent certificate in CERTS_DIR for CERT_HOSTS
 	$(GO) run ./cmd/hypha-certs -out $(CERTS_DIR) -hosts $(CERT_HOSTS)
+
+image: build ## the container image as a tarball (docker/podman load), assembled without a Docker engine
+	@mkdir -p $(DIST)
+	cd tools/image && $(GO) run . -binary $(HYPHA) -arch $$($(GO) env GOARCH) -version $(VERSION) -out $(DIST)/hypha_$(VERSION)_image_linux_$$($(GO) env GOARCH).tar
+
+image-test: build ## the image's config and files, and both modes run inside it (as root: chroot as its user)
+	cd tools/image && HYPHA_BIN=$(HYPHA) $(GO) test -count=1 ./...
 
 docker: ## build the container image (needs a Docker engine)
 	docker build -t hypha:dev .

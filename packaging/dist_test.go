@@ -71,8 +71,8 @@ func version(t *testing.T) string {
 // artefacts lists, per architecture, the files `make dist` writes.
 func artefacts(v string) map[string][]string {
 	return map[string][]string{
-		"amd64": {"hypha_" + v + "_linux_amd64.tar.gz", "hypha_" + v + "-1_amd64.deb", "hypha-" + v + "-1.x86_64.rpm"},
-		"arm64": {"hypha_" + v + "_linux_arm64.tar.gz", "hypha_" + v + "-1_arm64.deb", "hypha-" + v + "-1.aarch64.rpm"},
+		"amd64": {"hypha_" + v + "_linux_amd64.tar.gz", "hypha_" + v + "-1_amd64.deb", "hypha-" + v + "-1.x86_64.rpm", "hypha_" + v + "_image_linux_amd64.tar"},
+		"arm64": {"hypha_" + v + "_linux_arm64.tar.gz", "hypha_" + v + "-1_arm64.deb", "hypha-" + v + "-1.aarch64.rpm", "hypha_" + v + "_image_linux_arm64.tar"},
 	}
 }
 
