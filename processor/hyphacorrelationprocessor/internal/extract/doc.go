@@ -70,7 +70,7 @@
 //     ALB's own segment) is never read. Keys such as Powertools'
 //     xray_trace_id hold the bare id or a whole header value.
 //   - Rust tracing's "key: value" fields (scanKeyColon): trace id, span id
-//     and flags keys only, in lines holding "_id: ".
+//     and flags keys only.
 //   - .NET simple console scopes "=> SpanId:…, TraceId:…, ParentId:…":
 //     SpanId and TraceId only, never ParentId.
 //

@@ -12,7 +12,13 @@ func (e *Extractor) scanText(s string, r *Result) {
 	body := scanHeader(s, r)
 	e.scanLogfmt(s, r)
 	e.scanLTSV(s, r)
-	e.scanKeyColon(s, body, r)
+	if body == 0 || body >= 2 && s[body-2] == ' ' && s[body-1] == ' ' {
+		// tracing writes its time, then two blanks (its level is padded),
+		// or no time at all (span lines "in … with …"): the only lines
+		// whose colons are worth a search. A line that starts with another
+		// logger's time and one blank (Python's, Go's) is spared it.
+		e.scanKeyColon(s, body, r)
+	}
 	scanBrackets(s[body:], r)
 	scanTraceparent(s, body, r)
 }
@@ -71,7 +77,7 @@ func (e *Extractor) scanLogfmt(s string, r *Result) {
 				next = eq + 1 + xrayHeaderEnd(s[eq+1:])
 				val = s[eq+1 : next]
 			}
-			if f == FieldNone && isXRayStart(s[k:]) {
+			if f == FieldNone && eq-k == len("Root") && isXRayStart(s[k:]) {
 				scanXRayText(s[k:], r) // X-Amzn-Trace-Id: Root=…
 			}
 			if f != FieldNone {
