@@ -9,13 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/hypha-obs/hypha/e2e/harness"
 )
 
 // seqWriter appends numbered JSON lines to a log file at a steady rate, and
@@ -240,26 +237,13 @@ func TestGatewayDownLongerThanTheQueueHolds(t *testing.T) {
 
 	const stallMessage = "stopped accepting data"
 	waitForOutput(t, agent.Process, stallMessage, 60*time.Second)
-	// metric reads one of the agent's own metrics; for the exporter's queue,
-	// the logs queue's.
-	metric := func(name string) string {
-		body, err := harness.Get(agent.MetricsURL)
-		if err != nil {
-			return err.Error()
-		}
-		m := regexp.MustCompile(`(?m)^`+name+`(\{[^}]*\})? (\S+)$`).FindAllStringSubmatch(string(body), -1)
-		for _, sample := range m {
-			if sample[1] == "" || !strings.Contains(sample[1], "data_type=") || strings.Contains(sample[1], `data_type="logs"`) {
-				return sample[2]
-			}
-		}
-		return "absent"
+	const stalled = "otelcol_processor_hypha_stall_report_downstream_stalled"
+	if got := metricSum(agent, stalled, ""); got != 1 {
+		t.Errorf("downstream_stalled = %v while the queue is full, want 1", got)
 	}
-	if got := metric("otelcol_processor_hypha_stall_report_downstream_stalled"); got != "1" {
-		t.Errorf("downstream_stalled = %s while the queue is full, want 1", got)
-	}
-	size, _ := strconv.ParseFloat(metric("otelcol_exporter_queue_size"), 64)
-	capacity, _ := strconv.ParseFloat(metric("otelcol_exporter_queue_capacity"), 64)
+	// The logs queue's, not the traces queue's.
+	size := metricSum(agent, "otelcol_exporter_queue_size", `data_type="logs"`)
+	capacity := metricSum(agent, "otelcol_exporter_queue_capacity", `data_type="logs"`)
 	t.Logf("e2e: queue full: otelcol_exporter_queue_size %.0f of otelcol_exporter_queue_capacity %.0f bytes", size, capacity)
 	if capacity != 2000000 || size < 0.9*capacity || size > capacity {
 		t.Errorf("the queue metrics do not show a full 2 000 000-byte queue: size %v, capacity %v", size, capacity)
@@ -276,8 +260,8 @@ func TestGatewayDownLongerThanTheQueueHolds(t *testing.T) {
 		t.Fatalf("%v\nagent:\n%s", err, agent.Tail(3000))
 	}
 	waitForOutput(t, agent.Process, "accepts data again", 30*time.Second)
-	if got := metric("otelcol_processor_hypha_stall_report_downstream_stalled"); got != "0" {
-		t.Errorf("downstream_stalled = %s after recovery, want 0", got)
+	if got := metricSum(agent, stalled, ""); got != 0 {
+		t.Errorf("downstream_stalled = %v after recovery, want 0", got)
 	}
 	if lost, _, _ := r.count(t); lost > 0 || r.written() != lines {
 		t.Fatalf("%d of %d lines lost", lost, r.written())

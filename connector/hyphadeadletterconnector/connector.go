@@ -76,7 +76,7 @@ func (*deadLetter) Capabilities() consumer.Capabilities {
 }
 
 func (d *deadLetter) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
-	if large := d.takeTooLarge(ld); large.LogRecordCount() > 0 {
+	if large, ok := d.takeTooLarge(ld); ok {
 		n := large.LogRecordCount()
 		d.note(reasonTooLarge, fmt.Sprintf("body longer than max_body_bytes (%d)", d.maxBodyBytes), n)
 		if err := d.toDeadLetters(ctx, large, reasonTooLarge, n); err != nil {
@@ -138,12 +138,13 @@ func (d *deadLetter) note(reason, cause string, records int) {
 }
 
 // takeTooLarge moves the records whose body is longer than maxBodyBytes out
-// of ld into the logs it returns, keeping their resource and scope.
-func (d *deadLetter) takeTooLarge(ld plog.Logs) plog.Logs {
-	large := plog.NewLogs()
+// of ld into the logs it returns, keeping their resource and scope; false
+// when there are none, without allocating.
+func (d *deadLetter) takeTooLarge(ld plog.Logs) (plog.Logs, bool) {
 	if d.maxBodyBytes == 0 || !d.anyTooLarge(ld) {
-		return large
+		return plog.Logs{}, false
 	}
+	large := plog.NewLogs()
 	for _, rl := range ld.ResourceLogs().All() {
 		var dstRL plog.ResourceLogs
 		for _, sl := range rl.ScopeLogs().All() {
@@ -167,7 +168,7 @@ func (d *deadLetter) takeTooLarge(ld plog.Logs) plog.Logs {
 			})
 		}
 	}
-	return large
+	return large, true
 }
 
 // anyTooLarge is the common case's fast path: no record is too long, and
