@@ -8,19 +8,22 @@ CACHE := $(CURDIR)/.cache/bin
 HYPHA := $(CURDIR)/bin/hypha
 JAEGER := $(CACHE)/jaeger
 VICTORIALOGS := $(CACHE)/victoria-logs
+# The demo's Go service (demo/analysis), built once per run for the demo and the end-to-end tests.
+ANALYSIS := $(CURDIR)/bin/hypha-analysis
 # The repository's Go modules. The processor and the provider are modules of
 # their own, so that other builds can require them alone; bench holds the
-# comparisons with the transform processor and the pipeline benchmark.
-MODULES = . processor/hyphacorrelationprocessor provider/hyphaprovider bench
+# comparisons with the transform processor and the pipeline benchmark;
+# instrumentation/go is what Go apps import, demo/analysis the demo's Go service.
+MODULES = . processor/hyphacorrelationprocessor provider/hyphaprovider bench instrumentation/go demo/analysis
 # Packages of a module (run inside it) with unit tests: all but the end-to-end suite.
 MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 # A count, not a duration: with a duration, Go 1.26's fuzz coordinator can
 # fail a target with "context deadline exceeded" at the deadline on a busy
 # machine (go.dev/issue/75804, fixed in Go 1.27).
 FUZZTIME ?= 300000x
-E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS)
+E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS) ANALYSIS_BIN=$(ANALYSIS)
 
-.PHONY: help build version-overlay dist image image-test generate check-generated test unit fuzz demo-test e2e servers demo-deps bench lint demo docker certs clean
+.PHONY: help build version-overlay dist image image-test generate check-generated test unit fuzz demo-test e2e servers demo-deps demo-analysis bench lint demo docker certs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -136,13 +139,16 @@ demo-deps: demo/node_modules/.package-lock.json ## install the demo's Node packa
 demo/node_modules/.package-lock.json: demo/package-lock.json
 	cd demo && npm ci --no-audit --no-fund
 
+demo-analysis: ## build the demo's Go service (demo/analysis) into bin/hypha-analysis
+	cd demo/analysis && $(GO) build -o $(ANALYSIS) .
+
 demo-test: demo-deps ## the demo services' and the instrumentation file's own test (node --test)
 	cd demo && node --test test/
 
-e2e: build servers demo-deps ## smoke and end-to-end tests against real Jaeger, VictoriaLogs and Node apps
+e2e: build servers demo-deps demo-analysis ## smoke and end-to-end tests against real Jaeger, VictoriaLogs and the Node and Go demo apps
 	$(E2E_ENV) $(GO) test -count=1 -timeout 40m -v ./e2e/... 2>&1 | tee .cache/e2e.log; exit $${PIPESTATUS[0]}
 
-demo: build servers demo-deps ## run the Labra Cadabra demo: log -> trace -> logs in the terminal
+demo: build servers demo-deps demo-analysis ## run the Labra Cadabra demo: log -> trace -> logs in the terminal
 	$(GO) build -o bin/hypha-demo ./e2e/cmd/demo
 	$(E2E_ENV) bin/hypha-demo
 

@@ -32,6 +32,7 @@ func TestDemo(t *testing.T) {
 		"HYPHA_BIN="+binary(t, "HYPHA_BIN"),
 		"JAEGER_BIN="+binary(t, "JAEGER_BIN"),
 		"VICTORIALOGS_BIN="+binary(t, "VICTORIALOGS_BIN"),
+		"ANALYSIS_BIN="+binary(t, "ANALYSIS_BIN"),
 		// The demo's temporary folder then goes where the test cleans up.
 		"TMPDIR="+t.TempDir(),
 		"HYPHA_DEMO_ONCE=",
@@ -206,6 +207,12 @@ func checkFlow(t *testing.T, out string) {
 	}
 	if logged == 0 {
 		t.Error("no log line under any span")
+	}
+	// The Go service's rows and its lines under them (slog writes INFO).
+	// The server span's name, GET /analysis/{orderId}, may be cut short.
+	goRows := regexp.MustCompile(`(?m)^\s+analysis GET /analysis/.*│\n\s+↳ \S+ INFO  request received\n\s+analysis screen order .*│\n\s+↳ \S+ INFO  order screened$`)
+	if !goRows.MatchString(out) {
+		t.Error("the waterfall lacks the Go service's spans, each with its log line under it")
 	}
 	for _, msg := range []string{"ERROR lab test not found", "ERROR downstream 500", "ERROR downstream 502", "INFO  request received"} {
 		if !strings.Contains(out, msg) {

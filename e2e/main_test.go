@@ -3,9 +3,9 @@
 
 // Package e2e runs the real hypha binary against real servers: Jaeger,
 // VictoriaLogs (standing in for Loki, over the same OTLP/HTTP path) and
-// instrumented Node services. Run it with `make e2e`, which builds every
-// binary once and passes their paths in HYPHA_BIN, JAEGER_BIN and
-// VICTORIALOGS_BIN.
+// instrumented Node and Go services. Run it with `make e2e`, which builds
+// every binary once and passes their paths in HYPHA_BIN, JAEGER_BIN,
+// VICTORIALOGS_BIN and ANALYSIS_BIN (the demo's Go service).
 package e2e
 
 import (

@@ -24,7 +24,7 @@ import (
 	"github.com/hypha-obs/hypha/e2e/harness"
 )
 
-// stackBinaries returns the three binaries the full stack needs.
+// stackBinaries returns the three binaries the collectors and stores need.
 func stackBinaries(t *testing.T) harness.Binaries {
 	return harness.Binaries{
 		Hypha:        binary(t, "HYPHA_BIN"),
@@ -32,6 +32,17 @@ func stackBinaries(t *testing.T) harness.Binaries {
 		VictoriaLogs: binary(t, "VICTORIALOGS_BIN"),
 	}
 }
+
+// demoBinaries adds the demo's Go service, which harness.StartStack runs.
+func demoBinaries(t *testing.T) harness.Binaries {
+	b := stackBinaries(t)
+	b.Analysis = binary(t, "ANALYSIS_BIN")
+	return b
+}
+
+// linesPerRequest is how many lines one checkout writes: api-gateway 3,
+// auth 2, cart 2, lab-tests 2 and analysis (Go) 2.
+const linesPerRequest = 11
 
 // appLine is one line a demo service wrote to its log file: the ground truth
 // the stores are checked against.
@@ -64,7 +75,7 @@ func readAppLines(t *testing.T, dir string) []appLine {
 			lines = append(lines, appLine{
 				raw: sc.Text(), service: str("service"), requestID: str("request_id"),
 				traceID: str("trace_id"), spanID: str("span_id"),
-				isError: level == "50" || level == "error",
+				isError: level == "50" || strings.EqualFold(level, "error"),
 			})
 		}
 		f.Close()
@@ -76,7 +87,7 @@ func readAppLines(t *testing.T, dir string) []appLine {
 // the stores' HTTP APIs, that every line arrives, correlated with the span
 // that wrote it.
 func TestPipeline(t *testing.T) {
-	bins := stackBinaries(t)
+	bins := demoBinaries(t)
 	s, err := harness.StartStack(t.TempDir(), bins, harness.StackOptions{Progress: func(f string, a ...any) { t.Logf("e2e: "+f, a...) }})
 	if err != nil {
 		t.Fatal(err)
@@ -108,8 +119,8 @@ func TestPipeline(t *testing.T) {
 		sentTrace[rid] = resp.Header.Get("x-trace-id")
 	}
 
-	// Ground truth: 2 startup lines per service and 9 lines per request.
-	wantLines := 2*len(harness.DemoServices) + 9*requests
+	// Ground truth: 2 startup lines per service and the request lines.
+	wantLines := 2*len(harness.DemoServices) + linesPerRequest*requests
 	var lines []appLine
 	if err := harness.Eventually(15*time.Second, 200*time.Millisecond, func() error {
 		lines = readAppLines(t, s.LogDir)
@@ -211,12 +222,13 @@ func TestPipeline(t *testing.T) {
 		}
 	}
 	for rid := range sentTrace {
-		if perRequest[rid] != 9 {
-			t.Errorf("request %s: %d lines in the store, want 9", rid, perRequest[rid])
+		if perRequest[rid] != linesPerRequest {
+			t.Errorf("request %s: %d lines in the store, want %d", rid, perRequest[rid], linesPerRequest)
 		}
 	}
+	goLines, goSpans := checkGoService(t, lines, traces)
 	t.Logf("e2e: checked through VictoriaLogs and Jaeger APIs:\n"+
-		"  %-46s %d (%d failing)\n  %-46s %d of %d\n  %-46s %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d",
+		"  %-46s %d (%d failing)\n  %-46s %d of %d\n  %-46s %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d\n  %-46s %d lines, %d spans",
 		"requests sent", requests, failing,
 		"lines written → lines stored", len(lines)-missing, len(lines),
 		"lines stored twice", duplicated,
@@ -224,7 +236,8 @@ func TestPipeline(t *testing.T) {
 		"… whose span is in Jaeger, same service", inJaeger, inRequest,
 		"error lines with severity ERROR", errorsOK, errorLines,
 		"lines with the right service.name", serviceOK, len(lines),
-		"traces checked in Jaeger", len(traces))
+		"traces checked in Jaeger", len(traces),
+		"Go service (analysis): correlated, under Node", goLines, goSpans)
 	if failing == 0 || errorLines != 3*failing {
 		t.Errorf("%d error lines for %d failing requests, want 3 each", errorLines, failing)
 	}
@@ -232,6 +245,55 @@ func TestPipeline(t *testing.T) {
 	t.Run("gateway correlates OTLP logs without native ids", func(t *testing.T) {
 		testGatewayCorrelation(t, s, sentTrace)
 	})
+}
+
+// checkGoService checks what is particular to the Go service: every
+// request's trace holds its server span, child of a lab-tests (Node) span,
+// and its "screen order" span below that, and each of its request lines is
+// stored with the ids of one of those spans (checked with the other lines
+// above). It returns how many of its lines and spans it checked.
+func checkGoService(t *testing.T, lines []appLine, traces map[string][]harness.Span) (goLines, goSpans int) {
+	t.Helper()
+	lineSpans := map[string]bool{}
+	for _, l := range lines {
+		if l.service == "analysis" && l.requestID != "" {
+			goLines++
+			lineSpans[l.spanID] = true
+		}
+	}
+	for traceID, spans := range traces {
+		byID := map[string]harness.Span{}
+		for _, sp := range spans {
+			byID[sp.SpanID] = sp
+		}
+		var server, screen *harness.Span
+		for _, sp := range spans {
+			if sp.Service != "analysis" {
+				continue
+			}
+			goSpans++
+			switch sp.Operation {
+			case "GET /analysis/{orderId}":
+				server = &sp
+			case "screen order":
+				screen = &sp
+			}
+		}
+		switch {
+		case server == nil || screen == nil:
+			t.Errorf("trace %s lacks the analysis spans (server %v, screen order %v)", traceID, server != nil, screen != nil)
+		case byID[server.ParentID].Service != "lab-tests":
+			t.Errorf("trace %s: the analysis server span's parent %s is from %q, want lab-tests", traceID, server.ParentID, byID[server.ParentID].Service)
+		case screen.ParentID != server.SpanID:
+			t.Errorf("trace %s: screen order's parent is %s, want the server span %s", traceID, screen.ParentID, server.SpanID)
+		case !lineSpans[server.SpanID] || !lineSpans[screen.SpanID]:
+			t.Errorf("trace %s: no analysis line names the server span or the screen order span", traceID)
+		}
+	}
+	if goLines == 0 {
+		t.Error("the Go service wrote no request lines")
+	}
+	return goLines, goSpans
 }
 
 func hasSpan(spans []harness.Span, spanID, service string) bool {

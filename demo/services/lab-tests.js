@@ -1,9 +1,12 @@
 'use strict';
 // lab-tests (pino; LOGGER=bunyan switches to bunyan 1.x): GET /tests/:orderId.
-// Order ids starting with "bad" fail: error line "lab test not found", HTTP 500.
-const { createService } = require('../lib/service');
+// With ANALYSIS_URL set, it first asks the Go analysis service (demo/analysis) to
+// screen the order: GET /analysis/:orderId. Order ids starting with "bad" then fail:
+// error line "lab test not found", HTTP 500.
+const { createService, getJSON } = require('../lib/service');
 
 const { app, finish } = createService({ name: 'lab-tests', defaultLogger: 'pino', defaultPort: 8083 });
+const ANALYSIS_URL = (process.env.ANALYSIS_URL || '').replace(/\/+$/, '');
 
 const CATALOG = [
   { code: 'CBC', name: 'Complete blood count', price: 25 },
@@ -19,10 +22,23 @@ function testsFor(orderId) {
   return Array.from({ length: n }, (_, i) => CATALOG[(h + i) % CATALOG.length]);
 }
 
-app.get('/tests/:orderId', (req, res) => {
+app.get('/tests/:orderId', async (req, res) => {
   const { orderId } = req.params;
   const log = req.log;
   log.info('request received', { method: req.method, path: req.path, orderId });
+  if (ANALYSIS_URL) {
+    let analysis;
+    try {
+      analysis = await getJSON(`${ANALYSIS_URL}/analysis/${encodeURIComponent(orderId)}`, req);
+    } catch (err) {
+      log.error('downstream unreachable', { orderId, downstream: 'analysis', error: err.message });
+      return res.status(502).json({ error: 'analysis unreachable', orderId, request_id: req.requestId });
+    }
+    if (analysis.status !== 200) {
+      log.error(`downstream ${analysis.status}`, { orderId, downstream: 'analysis', status: analysis.status });
+      return res.status(502).json({ error: `analysis returned ${analysis.status}`, orderId, request_id: req.requestId });
+    }
+  }
   if (orderId.startsWith('bad')) {
     log.error('lab test not found', { orderId, status: 500 });
     return res.status(500).json({ error: 'lab test not found', orderId, request_id: req.requestId });

@@ -28,17 +28,21 @@ func waitHealthy(p *Process, url string) error {
 // the Makefile sets (see E2E_ENV there).
 type Binaries struct {
 	Hypha, Jaeger, VictoriaLogs string
+	// Analysis is the demo's Go service (demo/analysis); only StartStack
+	// needs it.
+	Analysis string
 }
 
-// BinariesFromEnv reads HYPHA_BIN, JAEGER_BIN and VICTORIALOGS_BIN and checks
-// that each file exists.
+// BinariesFromEnv reads HYPHA_BIN, JAEGER_BIN, VICTORIALOGS_BIN and
+// ANALYSIS_BIN and checks that each file exists.
 func BinariesFromEnv() (Binaries, error) {
 	b := Binaries{
 		Hypha:        os.Getenv("HYPHA_BIN"),
 		Jaeger:       os.Getenv("JAEGER_BIN"),
 		VictoriaLogs: os.Getenv("VICTORIALOGS_BIN"),
+		Analysis:     os.Getenv("ANALYSIS_BIN"),
 	}
-	for name, path := range map[string]string{"HYPHA_BIN": b.Hypha, "JAEGER_BIN": b.Jaeger, "VICTORIALOGS_BIN": b.VictoriaLogs} {
+	for name, path := range map[string]string{"HYPHA_BIN": b.Hypha, "JAEGER_BIN": b.Jaeger, "VICTORIALOGS_BIN": b.VictoriaLogs, "ANALYSIS_BIN": b.Analysis} {
 		if path == "" {
 			return b, fmt.Errorf("%s is not set: run the end-to-end tests with `make e2e`", name)
 		}

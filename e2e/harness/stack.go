@@ -14,10 +14,15 @@ import (
 )
 
 // DemoServices are the Labra Cadabra services, in the order they start
-// (downstream first). See demo/README.md for the contract.
-var DemoServices = []string{"lab-tests", "cart", "auth", "api-gateway"}
+// (downstream first). See demo/README.md for the contract. analysis is the
+// Go service (demo/analysis, the binary in Binaries.Analysis); the others
+// are Node services.
+var DemoServices = []string{"analysis", "lab-tests", "cart", "auth", "api-gateway"}
 
-// Stack is the whole pipeline as a user runs it: Node services writing log
+// goService is the demo service written in Go.
+const goService = "analysis"
+
+// Stack is the whole pipeline as a user runs it: Node and Go services writing log
 // files and sending traces to a hypha agent, which forwards to a hypha
 // gateway, which exports logs to VictoriaLogs and traces to Jaeger.
 type Stack struct {
@@ -112,13 +117,13 @@ func StartStack(dir string, bins Binaries, opts StackOptions) (_ *Stack, err err
 	}); err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
-	if err := s.startServices(); err != nil {
+	if err := s.startServices(bins.Analysis); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Stack) startServices() error {
+func (s *Stack) startServices(analysisBin string) error {
 	root, err := RepoRoot()
 	if err != nil {
 		return err
@@ -126,6 +131,9 @@ func (s *Stack) startServices() error {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return fmt.Errorf("node is needed for the demo services: %w", err)
+	}
+	if analysisBin == "" {
+		return errors.New("the analysis service's binary is not set (ANALYSIS_BIN; make e2e builds it)")
 	}
 	for _, name := range DemoServices {
 		port, err := FreePort()
@@ -137,6 +145,9 @@ func (s *Stack) startServices() error {
 	for _, name := range DemoServices {
 		s.progress("starting %s on 127.0.0.1:%d", name, s.Ports[name])
 		cmd := exec.Command(node, "--require", "../instrumentation/node/hypha-instrumentation.js", "services/"+name+".js")
+		if name == goService {
+			cmd = exec.Command(analysisBin)
+		}
 		cmd.Dir = filepath.Join(root, "demo")
 		cmd.Env = append(os.Environ(),
 			"OTEL_SERVICE_NAME="+name,
@@ -145,6 +156,7 @@ func (s *Stack) startServices() error {
 			"AUTH_URL="+s.ServiceURL("auth"),
 			"CART_URL="+s.ServiceURL("cart"),
 			"LAB_TESTS_URL="+s.ServiceURL("lab-tests"),
+			"ANALYSIS_URL="+s.ServiceURL("analysis"),
 			"OTEL_EXPORTER_OTLP_ENDPOINT=http://"+s.Agent.OTLPHTTP,
 			"OTEL_BSP_SCHEDULE_DELAY=200",
 		)

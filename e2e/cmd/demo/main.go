@@ -3,9 +3,9 @@
 
 // Command demo is `make demo`: the newcomer's one-command tour of Hypha. It
 // starts the whole pipeline on loopback (VictoriaLogs, Jaeger, a hypha
-// gateway and agent, the four Labra Cadabra Node services), sends a few
-// checkout requests, some of them failing, and then follows one failure the
-// way a user would: from the error log line to its trace in Jaeger, and from
+// gateway and agent, the five Labra Cadabra services: four in Node, one in
+// Go), sends a few checkout requests, some of them failing, and then follows
+// one failure the way a user would: from the error log line to its trace in Jaeger, and from
 // each span back to the log lines it wrote. Everything it shows is read from
 // the stores' HTTP APIs, never from the apps' files. It then keeps the stack
 // running for exploring until Ctrl-C, or exits at once with -once.
