@@ -15,8 +15,8 @@ import "strings"
 //
 // A colon without a blank after it is passed over at once, so a line pays
 // little more than one search for ':' (less than a search for "_id: ",
-// whose '_' logfmt keys hold many of). scanText spares the lines that start
-// with a time and one blank, which tracing never writes, even that.
+// whose '_' logfmt keys hold many of). scanText spares the lines tracing
+// does not lay out (see tracingLayout) even that.
 func (e *Extractor) scanKeyColon(s string, from int, r *Result) {
 	for i := from; i < len(s); {
 		c := strings.IndexByte(s[i:], ':')

@@ -70,7 +70,8 @@
 //     ALB's own segment) is never read. Keys such as Powertools'
 //     xray_trace_id hold the bare id or a whole header value.
 //   - Rust tracing's "key: value" fields (scanKeyColon): trace id, span id
-//     and flags keys only.
+//     and flags keys only, in lines laid out as tracing writes them
+//     (tracingLayout) or without a leading time, never in a logfmt line.
 //   - .NET simple console scopes "=> SpanId:…, TraceId:…, ParentId:…":
 //     SpanId and TraceId only, never ParentId.
 //

@@ -41,7 +41,7 @@ const stoppedEarly = -2
 //     dd.span_id, the GCP spanId, .NET scopes' SpanId;
 //   - "sact": ECS transaction.id and transaction, whose ids stand in for a
 //     span id;
-//   - ".tid", with spans: Datadog's _dd.p.tid, the upper half of a trace id
+//   - "p.tid", with spans: Datadog's _dd.p.tid, the upper half of a trace id
 //     that only matters once there is one;
 //   - "@tr" and "@sp" (Serilog), and every configured id key.
 func (e *Extractor) keyAhead(s string, i int, spans bool) int {
@@ -57,11 +57,7 @@ func (e *Extractor) keyAhead(s string, i int, spans bool) int {
 		first, rest = p, rest[:p]
 	}
 	if spans {
-		if p := strings.Index(rest, "pan"); p >= 0 {
-			first, rest = p, rest[:p]
-		}
-		// Datadog's _dd.p.tid completes a trace id already found.
-		if p := strings.Index(rest, ".tid"); p >= 0 {
+		if p := indexAroundP(rest); p >= 0 {
 			first, rest = p, rest[:p]
 		}
 	}
@@ -105,6 +101,24 @@ func indexAroundC(s string, spans bool) int {
 		i += c
 		if s[i-2] == 'r' && s[i-1] == 'a' && s[i+1] == 'e' || spans && s[i-2] == 's' && s[i-1] == 'a' && s[i+1] == 't' {
 			return i - 2
+		}
+		i++
+	}
+	return -1
+}
+
+// indexAroundP returns the index of the first "pan" (every span id key) or
+// "p.tid" (Datadog's _dd.p.tid, which completes a trace id already found)
+// in s, or -1: one search for the 'p' serves both.
+func indexAroundP(s string) int {
+	for i := 0; i+2 < len(s); {
+		p := strings.IndexByte(s[i:len(s)-2], 'p')
+		if p < 0 {
+			return -1
+		}
+		i += p
+		if s[i+1] == 'a' && s[i+2] == 'n' || s[i+1] == '.' && strings.HasPrefix(s[i+2:], "tid") {
+			return i
 		}
 		i++
 	}

@@ -10,17 +10,54 @@ import "strings"
 // level; a line where two scanners' ids disagree is settled by Finish.
 func (e *Extractor) scanText(s string, r *Result) {
 	body := scanHeader(s, r)
-	e.scanLogfmt(s, r)
+	logfmtLine := false
+	if eq := strings.IndexByte(s, '='); eq >= 0 {
+		// Most plain text has no '=': one search spares it the call.
+		logfmtLine = e.scanLogfmt(s, eq, r)
+	}
 	e.scanLTSV(s, r)
-	if body == 0 || body >= 2 && s[body-2] == ' ' && s[body-1] == ' ' {
-		// tracing writes its time, then two blanks (its level is padded),
-		// or no time at all (span lines "in … with …"): the only lines
-		// whose colons are worth a search. A line that starts with another
-		// logger's time and one blank (Python's, Go's) is spared it.
+	if !logfmtLine && (body == 0 || tracingLayout(s, body)) {
+		// Only lines laid out as Rust's tracing writes them, or without a
+		// leading time (its span lines "in … with …"), are worth a search
+		// for "key: value"; a logfmt line never is.
 		e.scanKeyColon(s, body, r)
 	}
 	scanBrackets(s[body:], r)
 	scanTraceparent(s, body, r)
+}
+
+// tracingLayout reports whether the text after a line's leading time and
+// blanks, s[body:], starts as Rust's tracing lays it out: the level
+// right-aligned in five columns ("  INFO", "ERROR"), or a four-letter level
+// and then a word ending with a colon (its target, "app::db:", or a first
+// field, "trace_id:", as Apollo Router writes without padding). The
+// defaults of Python's and Go's loggers ("… INFO [app] …", "… INFO msg")
+// do neither, so their INFO lines are spared the search. A line taken for
+// tracing's only pays for the search: the fields are read by the same
+// rules.
+func tracingLayout(s string, body int) bool {
+	if body+6 > len(s) {
+		return false
+	}
+	h := s[body-2 : body+6] // two blanks at most, then the level's five columns and a blank
+	if h[7] == ' ' || h[6] == ' ' && h[0] == ' ' {
+		return true
+	}
+	return h[6] == ' ' && isKeyByte(h[7]) && wordEndsWithColon(s[body+5:])
+}
+
+// maxTargetLen bounds the word wordEndsWithColon reads.
+const maxTargetLen = 64
+
+// wordEndsWithColon reports whether the word at the start of s, which a
+// blank ends, ends with ':'.
+func wordEndsWithColon(s string) bool {
+	for i := 1; i < min(len(s), maxTargetLen); i++ {
+		if s[i] == ' ' {
+			return s[i-1] == ':'
+		}
+	}
+	return false
 }
 
 // sdElement opens the RFC 5424 structured-data element the OTel spec
@@ -29,25 +66,19 @@ const sdElement = "[opentelemetry "
 
 // scanLogfmt reads key=value pairs anywhere in a text line: logfmt (slog's
 // TextHandler, logrus), Java MDC patterns, Python's default OTel format and
-// the syslog structured-data element, whose params share the syntax.
+// the syslog structured-data element, whose params share the syntax. eq is
+// the index of the line's first '='. It reports whether the line starts
+// with a pair, as logfmt lines do.
 //
 // Text inside double quotes is a value, never keys: `msg="retry trace_id=x"`
 // yields nothing. A key must be a whole token: the byte before it has to be
 // a separator (space, tab, '[', '(', '{', ',', ';', '|') or the line start, so
 // xtrace_id= and ?trace_id= in a URL do not match.
-func (e *Extractor) scanLogfmt(s string, r *Result) {
+func (e *Extractor) scanLogfmt(s string, eq int, r *Result) (leadingPair bool) {
 	sdStart, sdEnd := -1, -1 // found on the first key that matters
-	i := 0
-	for i < len(s) {
-		eq := strings.IndexByte(s[i:], '=')
-		if eq < 0 {
-			return
-		}
-		eq += i
-		k := eq
-		for k > i && isKeyByte(s[k-1]) {
-			k--
-		}
+	i, k := 0, keyStart(s, 0, eq)
+	leadingPair = k == 0 && eq > 0
+	for {
 		// A quote before the key opens a value that may hide this '='. Key
 		// bytes are never quotes, and what lies between the last value
 		// and the key is mostly one space, too short for IndexByte's call.
@@ -58,41 +89,97 @@ func (e *Extractor) scanLogfmt(s string, r *Result) {
 		if q < k {
 			end := stringEnd(s, q+1)
 			if end < 0 {
-				return
+				return leadingPair
 			}
 			if isXRayStart(s[q+1 : end]) {
 				scanXRayText(s[q+1:end], r) // an ALB access log's trace field
 			}
 			i = end + 1
-			continue
+		} else {
+			next := e.logfmtPair(s, k, eq, &sdStart, &sdEnd, r)
+			i = next
+			// In logfmt the next key follows the value and one separator:
+			// reading it forwards spares the search for '=' and the walk
+			// back over the key.
+			if next+1 < len(s) && isKeySep(s[next]) {
+				if eq = pairEnd(s, next+1); eq >= 0 {
+					i, k = next+1, next+1
+					continue
+				}
+			}
 		}
-		val, next := logfmtValue(s, eq+1)
-		if k == eq && strings.HasPrefix(s[eq:], "=> ") && (eq == 0 || s[eq-1] == ' ') {
+		if i >= len(s) {
+			return leadingPair
+		}
+		if eq = strings.IndexByte(s[i:], '='); eq < 0 {
+			return leadingPair
+		}
+		eq += i
+		k = keyStart(s, i, eq)
+	}
+}
+
+// logfmtPair reads the pair whose key is s[k:eq] (empty when the '=' has
+// no key before it) and returns the index after its value. sdStart and
+// sdEnd hold the extent of the structured-data element, found on the first
+// key that matters (see findSD).
+func (e *Extractor) logfmtPair(s string, k, eq int, sdStart, sdEnd *int, r *Result) int {
+	if k == eq {
+		if strings.HasPrefix(s[eq:], "=> ") && (eq == 0 || s[eq-1] == ' ') {
 			scanDotnetScope(s[eq+3:], r) // .NET's "=> SpanId:…, TraceId:…"
 		}
-		if k < eq && (k == 0 || isKeySep(s[k-1])) {
-			f := e.Classify(s[k:eq])
-			if f == fieldXRayTrace && (eq+1 == len(s) || s[eq+1] != '"') {
-				// A bare header value keeps its ';'-separated fields.
-				next = eq + 1 + xrayHeaderEnd(s[eq+1:])
-				val = s[eq+1 : next]
-			}
-			if f == FieldNone && eq-k == len("Root") && isXRayStart(s[k:]) {
-				scanXRayText(s[k:], r) // X-Amzn-Trace-Id: Root=…
-			}
-			if f != FieldNone {
-				if sdStart == -1 {
-					sdStart, sdEnd = findSD(s)
-				}
-				r.src = formatLogfmt
-				if k > sdStart && k < sdEnd {
-					r.src = formatSyslogSD
-				}
-				r.SetString(f, val)
-			}
-		}
-		i = next
+		_, next := logfmtValue(s, eq+1)
+		return next
 	}
+	token := k == 0 || isKeySep(s[k-1])
+	f := FieldNone
+	if token {
+		f = e.Classify(s[k:eq])
+	}
+	val, next := logfmtValue(s, eq+1)
+	switch {
+	case f == FieldNone:
+		if token && eq-k == len("Root") && isXRayStart(s[k:]) {
+			scanXRayText(s[k:], r) // X-Amzn-Trace-Id: Root=…
+		}
+		return next
+	case f == fieldXRayTrace && (eq+1 == len(s) || s[eq+1] != '"'):
+		// A bare header value keeps its ';'-separated fields.
+		next = eq + 1 + xrayHeaderEnd(s[eq+1:])
+		val = s[eq+1 : next]
+	}
+	if *sdStart == -1 {
+		*sdStart, *sdEnd = findSD(s)
+	}
+	r.src = formatLogfmt
+	if k > *sdStart && k < *sdEnd {
+		r.src = formatSyslogSD
+	}
+	r.SetString(f, val)
+	return next
+}
+
+// keyStart returns where the key that ends at the '=' s[eq] starts: it
+// runs back over key bytes, not before i. It is eq when there is none.
+func keyStart(s string, i, eq int) int {
+	k := eq
+	for k > i && isKeyByte(s[k-1]) {
+		k--
+	}
+	return k
+}
+
+// pairEnd returns the index of the '=' that ends the key starting at s[i],
+// or -1 when s[i:] does not start with key bytes and '='.
+func pairEnd(s string, i int) int {
+	j := i
+	for j < len(s) && isKeyByte(s[j]) {
+		j++
+	}
+	if j == i || j == len(s) || s[j] != '=' {
+		return -1
+	}
+	return j
 }
 
 // logfmtValue returns the value starting at s[i], quoted or bare, and the
