@@ -2,4 +2,7 @@ module github.com/hypha-obs/hypha/deploy/ecs
 
 go 1.26.0
 
-require gopkg.in/yaml.v3 v3.0.1
+require (
+	github.com/awslabs/goformation/v7 v7.14.9
+	gopkg.in/yaml.v3 v3.0.1
+)
