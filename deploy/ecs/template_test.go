@@ -1050,3 +1050,24 @@ func TestIAM(t *testing.T) {
 		}
 	})
 }
+
+// TestAgentTLSOverride: agent-tls.yaml turns on TLS on the agent's exporter
+// the way the built-in tls.yaml does for HYPHA_TLS_ENABLED, on an exporter
+// the agent config has.
+func TestAgentTLSOverride(t *testing.T) {
+	override := readYAMLFile(t, "agent-tls.yaml")
+	builtin := readYAMLFile(t, "../../provider/hyphaprovider/agent-config/config.yaml")
+	tls := readYAMLFile(t, "../../provider/hyphaprovider/agent-config/tls.yaml")
+	exporters, _ := override["exporters"].(map[string]any)
+	if len(exporters) != 1 || len(override) != 1 {
+		t.Fatalf("agent-tls.yaml: want one exporter's TLS setting only, got %v", override)
+	}
+	for name := range exporters {
+		if dig(builtin, "exporters", name, "tls", "insecure") != true {
+			t.Errorf("the agent config has no plain-text exporter %s", name)
+		}
+		if got, want := dig(override, "exporters", name, "tls", "insecure"), dig(tls, "exporters", name, "tls", "insecure"); got != false || got != want {
+			t.Errorf("agent-tls.yaml sets %s tls.insecure %v; tls.yaml sets %v", name, got, want)
+		}
+	}
+}
