@@ -44,6 +44,8 @@ function serviceEnv(name, { ports, logDir, otlpEndpoint }) {
     CART_URL: `http://127.0.0.1:${ports.cart}`,
     LAB_TESTS_URL: `http://127.0.0.1:${ports['lab-tests']}`,
   };
+  // The Go analysis service is optional: lab-tests calls it only when it runs.
+  if (ports.analysis) env.ANALYSIS_URL = `http://127.0.0.1:${ports.analysis}`;
   if (otlpEndpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = otlpEndpoint;
   return env;
 }
@@ -55,6 +57,11 @@ function startService(name, env, stdio = 'ignore') {
     env: { ...process.env, ...env },
     stdio,
   });
+}
+
+/** Spawn the Go analysis service from its binary, configured like the others. */
+function startAnalysis(bin, env, stdio = 'ignore') {
+  return spawn(bin, [], { cwd: DEMO_DIR, env: { ...process.env, ...env }, stdio });
 }
 
 function httpGet(url, headers = {}, timeoutMs = 5000) {
@@ -98,4 +105,6 @@ function waitExit(child, timeoutMs) {
   });
 }
 
-module.exports = { DEMO_DIR, INSTRUMENTATION, SERVICES, freePorts, serviceEnv, startService, httpGet, waitHealthy, waitExit };
+module.exports = {
+  DEMO_DIR, INSTRUMENTATION, SERVICES, freePorts, serviceEnv, startService, startAnalysis, httpGet, waitHealthy, waitExit,
+};
