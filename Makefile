@@ -140,8 +140,9 @@ demo-deps: demo/node_modules/.package-lock.json ## install the demo's Node packa
 demo/node_modules/.package-lock.json: demo/package-lock.json
 	cd demo && npm ci --no-audit --no-fund
 
+# bin/hypha's flags, so that the packages they share come from the build cache.
 demo-analysis: ## build the demo's Go service (demo/analysis) into bin/hypha-analysis
-	cd demo/analysis && $(GO) build -o $(ANALYSIS) .
+	cd demo/analysis && CGO_ENABLED=0 $(GO) build -trimpath -o $(ANALYSIS) .
 
 demo-test: demo-deps ## the demo services' and the instrumentation file's own test (node --test)
 	cd demo && node --test test/
