@@ -90,6 +90,11 @@
 // key that does not parse (wrong length, not hex, a number) is not used and
 // counts in Result.Rejected.
 //
+// Datadog's dd.trace_id is a decimal uint64 (the lower half, which _dd.p.tid
+// completes) or 32 hex digits; its dd.span_id a decimal uint64, or 16 hex
+// digits when a hex letter shows it is OTel's. 16 decimal digits beside a
+// 32-hex dd.trace_id could be either, and give no span id.
+//
 // Severity names in any case: trace, trce, verbose → TRACE (1); debug, dbug →
 // DEBUG (5); info, information, notice → INFO (9); warn, warning → WARN (13);
 // error, err, fail → ERROR (17); fatal, critical, crit, panic, emerg,

@@ -20,7 +20,7 @@ const (
 	fieldECSSpanID        // span.id, "span":{"id"}
 	fieldECSTransactionID // transaction.id: a span id used only when there is no span.id
 	fieldDatadogTraceID   // decimal uint64 (lower 64 bits) or 32 hex digits
-	fieldDatadogSpanID    // decimal uint64
+	fieldDatadogSpanID    // decimal uint64, or 16 hex digits with a hex letter
 	fieldDatadogTraceHigh // _dd.p.tid: the upper 64 bits of a 128-bit trace id, 16 hex digits
 	fieldGCPTrace         // "projects/<p>/traces/<hex>" or bare hex
 	fieldGCPSpanID        // 16 hex digits

@@ -32,13 +32,19 @@ type Result struct {
 	conflict     bool
 	// ddHigh holds Datadog's _dd.p.tid, the upper half of the trace id that
 	// a decimal dd.trace_id gives the lower half of; see Finish.
-	ddHigh     [8]byte
-	hasDDHigh  bool
-	ddHighBad  int // invalid _dd.p.tid values, counted as spanRejected is
-	bunyanName string
-	bunyanV    bool
-	clef       bool
-	zone       *time.Location // see Options.DefaultTimeZone
+	ddHigh    [8]byte
+	hasDDHigh bool
+	ddHighBad int // invalid _dd.p.tid values, counted as spanRejected is
+	// ddDigitSpan holds a dd.span_id of 16 decimal digits until Finish
+	// knows whether the record's dd.trace_id came in 32 hex digits (then
+	// ddHexTrace): see settleDatadogSpan.
+	ddDigitSpan    [8]byte
+	hasDDDigitSpan bool
+	ddHexTrace     bool
+	bunyanName     string
+	bunyanV        bool
+	clef           bool
+	zone           *time.Location // see Options.DefaultTimeZone
 }
 
 // Format names the shape of log text that supplied the trace context.
@@ -111,6 +117,9 @@ func (r *Result) Finish() {
 	if r.hasDDHigh && r.HasTrace {
 		r.applyDatadogHigh()
 	}
+	if r.hasDDDigitSpan {
+		r.settleDatadogSpan()
+	}
 	if r.HasTrace || r.Rejected > 0 || r.conflict {
 		r.Rejected += r.spanRejected + r.ddHighBad
 	}
@@ -144,6 +153,7 @@ func (r *Result) SetString(f Field, s string) {
 		r.applyTrace(f, id, st)
 	case fieldDatadogTraceID:
 		id, st := parseDatadogTrace(s)
+		r.ddHexTrace = r.ddHexTrace || st == idValid && len(s) == 32
 		r.applyTrace(f, id, st)
 	case fieldGCPTrace:
 		id, st := parseGCPTrace(s)
@@ -153,7 +163,11 @@ func (r *Result) SetString(f Field, s string) {
 		r.applySpan(f, id, st)
 	case fieldDatadogSpanID:
 		id, st := parseDatadogSpan(s)
-		r.applySpan(f, id, st)
+		if st == idValid && isDigitSpan(s) {
+			r.holdDatadogSpan(id)
+		} else {
+			r.applySpan(f, id, st)
+		}
 	case fieldDatadogTraceHigh:
 		r.setDatadogHigh(s)
 	case fieldTraceparent:
@@ -391,6 +405,33 @@ func (r *Result) setDatadogHigh(s string) {
 	case high != r.ddHigh:
 		r.conflict = true
 	}
+}
+
+// holdDatadogSpan keeps a dd.span_id of 16 decimal digits for
+// settleDatadogSpan; a second, different one is a conflict, as two span ids
+// of one rank are.
+func (r *Result) holdDatadogSpan(id [8]byte) {
+	switch {
+	case !r.hasDDDigitSpan:
+		r.ddDigitSpan, r.hasDDDigitSpan = id, true
+	case id != r.ddDigitSpan:
+		r.conflict = true
+	}
+}
+
+// settleDatadogSpan decides what a dd.span_id of 16 decimal digits is.
+// Datadog's tracers write span ids in decimal, also when they log the
+// trace id in 32 hex digits (128-bit logging). But a line that copies
+// OTel's ids under Datadog's keys has a 32-hex dd.trace_id too, and one
+// OTel span id in about 1 800 has no hex letter: in such a record the
+// value is either, and the record keeps its trace id without a span id
+// rather than risk a wrong one. Beside a decimal trace id, or none, it is
+// Datadog's decimal id.
+func (r *Result) settleDatadogSpan() {
+	if !r.ddHexTrace {
+		r.setSpan(r.ddDigitSpan, spanPrimary)
+	}
+	r.hasDDDigitSpan, r.ddHexTrace = false, false
 }
 
 // applyDatadogHigh completes a 64-bit trace id (Datadog's decimal
