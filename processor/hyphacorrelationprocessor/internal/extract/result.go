@@ -26,15 +26,14 @@ type Result struct {
 
 	src      Format // container being read, see Reset
 	spanRank uint8
-	// spanRejected counts invalid span ids until Finish knows whether the
-	// record has a trace id; see reject.
+	// spanRejected counts invalid span ids, and invalid _dd.p.tid values,
+	// until Finish knows whether the record has a trace id; see reject.
 	spanRejected int
 	conflict     bool
 	// ddHigh holds Datadog's _dd.p.tid, the upper half of the trace id that
 	// a decimal dd.trace_id gives the lower half of; see Finish.
 	ddHigh    [8]byte
 	hasDDHigh bool
-	ddHighBad int // invalid _dd.p.tid values, counted as spanRejected is
 	// ddDigitSpan holds a dd.span_id of 16 decimal digits until Finish
 	// knows whether the record's dd.trace_id came in 32 hex digits (then
 	// ddHexTrace): see settleDatadogSpan.
@@ -121,9 +120,9 @@ func (r *Result) Finish() {
 		r.settleDatadogSpan()
 	}
 	if r.HasTrace || r.Rejected > 0 || r.conflict {
-		r.Rejected += r.spanRejected + r.ddHighBad
+		r.Rejected += r.spanRejected
 	}
-	r.spanRejected, r.ddHighBad, r.hasDDHigh = 0, 0, false
+	r.spanRejected, r.hasDDHigh = 0, false
 	if r.conflict {
 		r.conflict = false
 		r.Rejected++
@@ -318,10 +317,9 @@ func (r *Result) setToken(f Field, tok string) {
 // Finish): a record without any trace context is never counted for a span.
 func (r *Result) reject(f Field) {
 	switch f {
-	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID, fieldDatadogSpanID:
+	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID, fieldDatadogSpanID,
+		fieldDatadogTraceHigh:
 		r.spanRejected++
-	case fieldDatadogTraceHigh:
-		r.ddHighBad++
 	default:
 		r.Rejected++
 	}
@@ -399,7 +397,7 @@ func (r *Result) setDatadogHigh(s string) {
 	switch {
 	case isPlaceholder(s):
 	case !decodeHex(high[:], s):
-		r.ddHighBad++
+		r.spanRejected++
 	case !r.hasDDHigh:
 		r.ddHigh, r.hasDDHigh = high, true
 	case high != r.ddHigh:
