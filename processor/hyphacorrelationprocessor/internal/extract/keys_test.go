@@ -163,6 +163,9 @@ func readmeKeyCells(t *testing.T) []keyCell {
 			continue
 		}
 		for i, cell := range row[1:] {
+			if header[i+1] == exampleColumn {
+				continue // lines, not keys: see TestREADMEExamples
+			}
 			var keys []string
 			for _, m := range quoted.FindAllStringSubmatch(cell, -1) {
 				keys = append(keys, m[1])
@@ -181,6 +184,55 @@ func readmeKeyCells(t *testing.T) []keyCell {
 		t.Fatalf("%s: no tables in section \"### Keys\"", readmePath)
 	}
 	return cells
+}
+
+// exampleColumn heads the column of the README's key tables that quotes a
+// line of each source.
+const exampleColumn = "example line"
+
+// TestREADMEExamples holds the README's example lines to what it says of
+// them: each, read as a log line, links to a trace.
+func TestREADMEExamples(t *testing.T) {
+	data, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(data), "\n### Keys\n")
+	if end := strings.Index(section, "\n#"); end >= 0 {
+		section = section[:end]
+	}
+	quoted := regexp.MustCompile("`([^`]+)`")
+	e := New(Options{})
+	n := 0
+	column := -1
+	for line := range strings.Lines(section) {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "|") {
+			column = -1
+			continue
+		}
+		row := strings.Split(strings.Trim(line, "|"), "|")
+		if column < 0 {
+			column = slices.IndexFunc(row, func(c string) bool { return strings.TrimSpace(c) == exampleColumn })
+			continue
+		}
+		if column >= len(row) || strings.HasPrefix(strings.TrimSpace(row[0]), "---") {
+			continue
+		}
+		m := quoted.FindStringSubmatch(row[column])
+		if m == nil {
+			continue
+		}
+		n++
+		var r Result
+		e.FromString(m[1], &r)
+		if !r.HasTrace {
+			t.Errorf("README example of %s finds no trace id: %s", strings.TrimSpace(row[0]), m[1])
+		}
+	}
+	if n < 5 {
+		t.Fatalf("only %d example lines in the README's key tables", n)
+	}
 }
 
 // stringsIn returns the string literals in the body of the package's
