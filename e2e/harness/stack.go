@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -86,6 +87,16 @@ func StartStack(dir string, bins Binaries, opts StackOptions) (_ *Stack, err err
 	if err := os.MkdirAll(s.LogDir, 0o755); err != nil {
 		return nil, err
 	}
+	// The agent reads the files it finds at its first look from their end
+	// (start_at: end) and every file that appears later from the start. A
+	// service that writes before that first look (the Go one starts in
+	// milliseconds, the agent looks 200 ms after it starts) would lose its
+	// first lines. So a probe file, written now and never read, tells when
+	// the first look has happened; the services start after it.
+	probe := filepath.Join(s.LogDir, "first-look.log")
+	if err := os.WriteFile(probe, []byte("written before the agent started, so never read\n"), 0o644); err != nil {
+		return nil, err
+	}
 
 	s.progress("starting VictoriaLogs (the OTLP log store standing in for Loki)")
 	if s.Logs, err = StartVictoriaLogs(dir, bins.VictoriaLogs); err != nil {
@@ -116,6 +127,17 @@ func StartStack(dir string, bins Binaries, opts StackOptions) (_ *Stack, err err
 		}, opts.AgentEnv...),
 	}); err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
+	}
+	if err := Eventually(startTimeout, 100*time.Millisecond, func() error {
+		if !strings.Contains(s.Agent.Tail(1<<20), probe) {
+			return errors.New("the agent has not looked at " + s.LogDir + " yet")
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := os.Remove(probe); err != nil {
+		return nil, err
 	}
 	if err := s.startServices(bins.Analysis); err != nil {
 		return nil, err
