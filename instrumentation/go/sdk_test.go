@@ -49,6 +49,13 @@ func startSink(t *testing.T) (*otlpSink, string) {
 	return s, srv.URL
 }
 
+// received returns the paths and requests so far.
+func (s *otlpSink) received() ([]string, []*collectortrace.ExportTraceServiceRequest) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.paths...), append([]*collectortrace.ExportTraceServiceRequest(nil), s.requests...)
+}
+
 // keepGlobals restores the global provider and propagator after the test.
 func keepGlobals(t *testing.T) {
 	tp, prop := otel.GetTracerProvider(), otel.GetTextMapPropagator()
@@ -74,17 +81,18 @@ func TestStartExportsToTheEndpointOnShutdown(t *testing.T) {
 	_, span := otel.Tracer("test").Start(context.Background(), "screen order")
 	wantTrace := span.SpanContext().TraceID().String()
 	span.End()
-	if len(sink.requests) != 0 {
+	if _, reqs := sink.received(); len(reqs) != 0 {
 		t.Fatal("exported before shutdown, although the batch delay is 10 minutes")
 	}
 	if err := shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 
-	if len(sink.requests) != 1 || sink.paths[0] != "/v1/traces" {
-		t.Fatalf("got %d requests at %v, want one at /v1/traces", len(sink.requests), sink.paths)
+	paths, reqs := sink.received()
+	if len(reqs) != 1 || paths[0] != "/v1/traces" {
+		t.Fatalf("got %d requests at %v, want one at /v1/traces", len(reqs), paths)
 	}
-	rs := sink.requests[0].GetResourceSpans()[0]
+	rs := reqs[0].GetResourceSpans()[0]
 	attrs := map[string]string{}
 	for _, kv := range rs.GetResource().GetAttributes() {
 		attrs[kv.GetKey()] = kv.GetValue().GetStringValue()
