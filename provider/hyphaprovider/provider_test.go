@@ -141,7 +141,7 @@ func TestLoadBalancerResolver(t *testing.T) {
 	unsetEnv(t, append(securityVars, samplingGateways, "HYPHA_SAMPLING_DNS")...)
 	t.Setenv("HYPHA_AUTH", "none")
 	lb := retrieve(t, "hypha:loadbalancer")
-	assert.Equal(t, "traceID", lb.Get("exporters::load_balancing::routing_key"))
+	assert.Equal(t, "attributes", lb.Get("exporters::load_balancing::routing_key"))
 	assert.Equal(t, "${env:HYPHA_SAMPLING_DNS:-hypha-sampling}", lb.Get("exporters::load_balancing::resolver::dns::hostname"))
 	assert.False(t, lb.IsSet("exporters::load_balancing::resolver::static"))
 
