@@ -8,6 +8,9 @@ CACHE := $(CURDIR)/.cache/bin
 HYPHA := $(CURDIR)/bin/hypha
 JAEGER := $(CACHE)/jaeger
 VICTORIALOGS := $(CACHE)/victoria-logs
+# Kafka (franz-go's kfake) and S3 (gofakes3) for the exporter swaps' tests.
+KAFKA := $(CACHE)/kafka
+S3 := $(CACHE)/s3
 # The repository's Go modules. The processor and the provider are modules of
 # their own, so that other builds can require them alone; bench holds the
 # comparisons with the transform processor and the pipeline benchmark.
@@ -18,7 +21,7 @@ MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 # fail a target with "context deadline exceeded" at the deadline on a busy
 # machine (go.dev/issue/75804, fixed in Go 1.27).
 FUZZTIME ?= 300000x
-E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS)
+E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS) KAFKA_BIN=$(KAFKA) S3_BIN=$(S3)
 
 .PHONY: help build version-overlay dist image image-test generate check-generated test unit fuzz demo-test e2e servers demo-deps bench lint demo docker certs clean
 
@@ -121,7 +124,7 @@ fuzz: ## a short pass of every fuzz target (FUZZTIME executions each)
 	  done; \
 	done
 
-servers: $(JAEGER) $(VICTORIALOGS) ## build the real test servers (Jaeger, VictoriaLogs) once
+servers: $(JAEGER) $(VICTORIALOGS) $(KAFKA) $(S3) ## build the real test servers (Jaeger, VictoriaLogs, Kafka, S3) once
 
 $(JAEGER): tools/jaeger/go.mod tools/jaeger/go.sum
 	@echo "building Jaeger from tools/jaeger (first time: about 5 minutes)"
@@ -130,6 +133,12 @@ $(JAEGER): tools/jaeger/go.mod tools/jaeger/go.sum
 $(VICTORIALOGS): tools/victorialogs/go.mod tools/victorialogs/go.sum
 	@echo "building VictoriaLogs from tools/victorialogs"
 	cd tools/victorialogs && $(GO) build -o $@ github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs
+
+$(KAFKA): tools/testservers/go.mod tools/testservers/go.sum tools/testservers/kafka/main.go
+	cd tools/testservers && $(GO) build -o $@ ./kafka
+
+$(S3): tools/testservers/go.mod tools/testservers/go.sum tools/testservers/s3/main.go
+	cd tools/testservers && $(GO) build -o $@ ./s3
 
 demo-deps: demo/node_modules/.package-lock.json ## install the demo's Node packages from the lockfile
 
@@ -160,7 +169,7 @@ LICENSED_GOFILES = $(shell git ls-files '*.go' | grep -v -E '^components/|(^|/)g
 lint: ## gofmt, go vet, and the license header on hand-written Go files
 	@test -z "$$(gofmt -l $(GOFILES))" || { gofmt -l $(GOFILES); exit 1; }
 	@missing=$$(grep -L '^// SPDX-License-Identifier: Apache-2.0$$' $(LICENSED_GOFILES)); test -z "$$missing" || { echo "$$missing"; echo "these Go files lack the header '// Copyright The Hypha Authors' + '// SPDX-License-Identifier: Apache-2.0'" >&2; exit 1; }
-	@for m in $(MODULES) tools/image; do (cd $$m && $(GO) vet ./...) || exit 1; done
+	@for m in $(MODULES) tools/image tools/testservers; do (cd $$m && $(GO) vet ./...) || exit 1; done
 
 CERTS_DIR ?= certs
 CERT_HOSTS ?= localhost,127.0.0.1,hypha-gateway
