@@ -249,7 +249,8 @@ func waitSpans(t *testing.T, jaeger *harness.Jaeger, traces []swapTrace, service
 // gateway with deploy/exporters/kafka.yaml writes both to Kafka (kfake,
 // which speaks the Kafka protocol), and a second gateway with
 // kafka-receiver.yaml, started only afterwards, reads them and stores them
-// in VictoriaLogs and Jaeger, each log record with its native ids.
+// in VictoriaLogs and Jaeger, each log record with its native ids. Lines
+// read while the store is down are stored once it is back.
 func TestKafkaSwap(t *testing.T) {
 	bins := stackBinaries(t)
 	kafkaBin := binary(t, "KAFKA_BIN")
@@ -326,27 +327,59 @@ func TestKafkaSwap(t *testing.T) {
 		},
 	})
 	why := func() string { return "reader:\n" + reader.Tail(3000) + "\nkafka:\n" + kafka.Tail(3000) }
-	recs := waitRecords(t, store, `service.name:="kafka-app"`, len(want), why)
-	for _, r := range recs {
-		var line struct {
-			Msg     string `json:"msg"`
-			TraceID string `json:"trace_id"`
-			SpanID  string `json:"span_id"`
+	checkStored := func() {
+		t.Helper()
+		stored := map[string]bool{}
+		for _, r := range waitRecords(t, store, `service.name:="kafka-app"`, len(want), why) {
+			var line struct {
+				Msg    string `json:"msg"`
+				SpanID string `json:"span_id"`
+			}
+			if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
+				t.Errorf("stored body is not the app's line: %q", r["_msg"])
+				continue
+			}
+			stored[line.Msg] = true
+			if want[line.Msg] == "" || r["trace_id"] != want[line.Msg] || r["span_id"] != line.SpanID {
+				t.Errorf("%q stored with trace_id=%q span_id=%q, want %q/%q", line.Msg, r["trace_id"], r["span_id"], want[line.Msg], line.SpanID)
+			}
 		}
-		if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
-			t.Errorf("stored body is not the app's line: %q", r["_msg"])
-			continue
-		}
-		if want[line.Msg] == "" || r["trace_id"] != want[line.Msg] || r["span_id"] != line.SpanID {
-			t.Errorf("%q stored with trace_id=%q span_id=%q, want %q/%q", line.Msg, r["trace_id"], r["span_id"], want[line.Msg], line.SpanID)
+		for msg := range want {
+			if !stored[msg] {
+				t.Errorf("%q never reached the store", msg)
+			}
 		}
 	}
+	checkStored()
 	waitSpans(t, jaeger, traces, "kafka-app", why)
 	if got := metricSum(reader, "otelcol_receiver_accepted_log_records", `receiver="kafka"`); got != wantLogs {
 		t.Errorf("the reader's kafka receiver accepted %v log records, want %v", got, wantLogs)
 	}
-	t.Logf("kafka: %d lines and %d spans of %d traces: agent → gateway (kafka exporter) → kfake → gateway (kafka receiver) → VictoriaLogs and Jaeger, ids intact",
-		len(want), 2*len(traces), len(traces))
+
+	// The store goes away while more lines come: the reader backs off and
+	// leaves their offsets uncommitted, and stores them once it is back.
+	store.Stop(10 * time.Second)
+	f, err = os.OpenFile(logFile, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tr := range newSwapTraces(t, 2) {
+		for j := range linesPerTrace {
+			msg := fmt.Sprintf("kafka line %d of trace %d, during the outage", j, i)
+			want[msg] = tr.traceID
+			if _, err := fmt.Fprintln(f, jsonLine(tr, msg)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	f.Close()
+	waitForOutput(t, reader.Process, "Backing off due to error from the next consumer", 60*time.Second)
+	if err := store.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	checkStored()
+	t.Logf("kafka: %d lines and %d spans: agent → gateway (kafka exporter) → kfake → gateway (kafka receiver) → VictoriaLogs and Jaeger, ids intact, %d of the lines across a store outage",
+		len(want), 2*len(traces), 2*linesPerTrace)
 }
 
 // TestS3Swap sends logs and spans to a gateway with
