@@ -595,16 +595,19 @@ func TestRedactionSwap(t *testing.T) {
 
 // TestSyslogSwap sends RFC 5424 lines over TCP to a gateway with
 // deploy/exporters/syslog.yaml, each message a JSON line with trace
-// context, as a service logging to syslog writes it; the store must hold
-// them with their native trace and span ids, set by hypha_correlation, and
-// the sending program as service.name.
+// context, as a service logging to syslog writes it: first straight over
+// TCP, then through the real forwarder, rsyslog with the omfwd action the
+// override names, from logger(1). The store must hold the app's lines with
+// their native trace and span ids, set by hypha_correlation, and the
+// sending program as service.name.
 func TestSyslogSwap(t *testing.T) {
 	bins := stackBinaries(t)
 	dir := t.TempDir()
-	syslogAddr, err := harness.FreeAddr()
+	syslogPort, err := harness.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
+	syslogAddr := fmt.Sprintf("127.0.0.1:%d", syslogPort)
 	store, jaeger := startStores(t, bins, dir)
 	gw := startHypha(t, bins, dir, harness.HyphaOptions{
 		Name: "hypha-syslog", Mode: "gateway",
@@ -615,39 +618,106 @@ func TestSyslogSwap(t *testing.T) {
 			"HYPHA_SYSLOG_TCP_ENDPOINT=" + syslogAddr,
 		},
 	})
-	conn, err := net.DialTimeout("tcp", syslogAddr, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
+	// expectStored waits for want's lines of app in the store and checks
+	// each.
+	expectStored := func(t *testing.T, app string, want map[string]swapTrace, why func() string) {
+		t.Helper()
+		recs := waitRecords(t, store, `service.name:="`+app+`"`, len(want), why)
+		for _, r := range recs {
+			if !strings.HasPrefix(r["_msg"], "{") {
+				t.Errorf("stored body %q, want the app's line as it wrote it", r["_msg"])
+			}
+			var line struct {
+				Msg string `json:"msg"`
+			}
+			if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
+				t.Errorf("stored body is not the app's JSON line: %q", r["_msg"])
+				continue
+			}
+			tr, ok := want[line.Msg]
+			if !ok || r["trace_id"] != tr.traceID || r["span_id"] != tr.childID {
+				t.Errorf("%q stored with trace_id=%q span_id=%q, want %s/%s", line.Msg, r["trace_id"], r["span_id"], tr.traceID, tr.childID)
+			}
+			if r["hostname"] == "" {
+				t.Errorf("%q: no syslog hostname attribute", line.Msg)
+			}
+		}
+		t.Logf("syslog: %d lines of %s stored with native trace and span ids, service.name from the app name", len(recs), app)
 	}
-	defer conn.Close()
-	traces := newSwapTraces(t, 3)
-	want := map[string]swapTrace{}
-	for i, tr := range traces {
-		msg := fmt.Sprintf("syslog line of trace %d", i)
-		want[msg] = tr
-		// <134>: facility local0, severity informational.
-		if _, err := fmt.Fprintf(conn, "<134>1 %s web-1 checkout %d - - %s\n",
-			// RFC 5424 allows at most microseconds, as rsyslog writes them.
-			time.Now().UTC().Format("2006-01-02T15:04:05.000000Z07:00"), 4000+i, jsonLine(tr, msg)); err != nil {
+	// lines makes one line per trace for app, and says which trace each
+	// message belongs to.
+	lines := func(app string) (map[string]swapTrace, []string) {
+		want := map[string]swapTrace{}
+		var out []string
+		for i, tr := range newSwapTraces(t, 3) {
+			msg := fmt.Sprintf("%s line of trace %d", app, i)
+			want[msg] = tr
+			out = append(out, jsonLine(tr, msg))
+		}
+		return want, out
+	}
+
+	t.Run("TCP", func(t *testing.T) {
+		conn, err := net.DialTimeout("tcp", syslogAddr, 10*time.Second)
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	recs := waitRecords(t, store, `service.name:="checkout"`, len(want), func() string { return gw.Tail(3000) })
-	for _, r := range recs {
-		var line struct {
-			Msg string `json:"msg"`
+		defer conn.Close()
+		want, msgs := lines("checkout")
+		for i, msg := range msgs {
+			// <134>: facility local0, severity informational. RFC 5424
+			// allows at most microseconds, as rsyslog writes them.
+			if _, err := fmt.Fprintf(conn, "<134>1 %s web-1 checkout %d - - %s\n",
+				time.Now().UTC().Format("2006-01-02T15:04:05.000000Z07:00"), 4000+i, msg); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
-			t.Errorf("stored body is not the app's JSON line: %q", r["_msg"])
-			continue
+		expectStored(t, "checkout", want, func() string { return gw.Tail(3000) })
+	})
+
+	t.Run("rsyslog", func(t *testing.T) {
+		// /usr/sbin is not on every user's PATH.
+		rsyslogd, err := exec.LookPath("rsyslogd")
+		if err != nil {
+			if rsyslogd = "/usr/sbin/rsyslogd"; !fileExists(rsyslogd) {
+				t.Fatal("rsyslogd (Debian's rsyslog) is needed: .ci/run installs it")
+			}
 		}
-		tr, ok := want[line.Msg]
-		if !ok || r["trace_id"] != tr.traceID || r["span_id"] != tr.childID {
-			t.Errorf("%q stored with trace_id=%q span_id=%q, want %s/%s", line.Msg, r["trace_id"], r["span_id"], tr.traceID, tr.childID)
+		logger, err := exec.LookPath("logger")
+		if err != nil {
+			t.Fatal("logger (util-linux) is needed")
 		}
-		if r["hostname"] != "web-1" {
-			t.Errorf("%q: the syslog hostname attribute is %q, want web-1", line.Msg, r["hostname"])
+		socket := filepath.Join(dir, "log.sock")
+		conf := filepath.Join(dir, "rsyslog.conf")
+		if err := os.WriteFile(conf, []byte(fmt.Sprintf(`global(workDirectory=%q)
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket=%q)
+*.* action(type="omfwd" target="127.0.0.1" port="%d" protocol="tcp" template="RSYSLOG_SyslogProtocol23Format")
+`, dir, socket, syslogPort)), 0o644); err != nil {
+			t.Fatal(err)
 		}
-	}
-	t.Logf("syslog: %d RFC 5424 lines stored with native trace and span ids, service.name from the app name", len(recs))
+		rs, err := harness.Start(dir, "rsyslogd", rsyslogd, []string{"-n", "-f", conf, "-i", filepath.Join(dir, "rsyslogd.pid")}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rs.Stop(10 * time.Second) })
+		if err := harness.Eventually(30*time.Second, 100*time.Millisecond, func() error {
+			_, err := os.Stat(socket)
+			return err
+		}); err != nil {
+			t.Fatalf("rsyslogd's socket: %v\n%s", err, rs.Tail(3000))
+		}
+		want, msgs := lines("billing")
+		for _, msg := range msgs {
+			if out, err := exec.Command(logger, "-u", socket, "-t", "billing", "-p", "local0.info", msg).CombinedOutput(); err != nil {
+				t.Fatalf("logger: %v\n%s", err, out)
+			}
+		}
+		expectStored(t, "billing", want, func() string { return gw.Tail(3000) + "\nrsyslogd:\n" + rs.Tail(2000) })
+	})
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
