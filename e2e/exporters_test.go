@@ -46,7 +46,8 @@ func exporterOverrides(t *testing.T) []string {
 // TestValidateExporterOverrides runs `hypha validate --config hypha:gateway
 // --config file:<override>` on every file in deploy/exporters/, alone and
 // with the redaction override beneath it, as docs/exporters.md tells users
-// to layer them.
+// to layer them. Files named agent-*.yaml are agent overrides and are
+// validated on hypha:agent.
 func TestValidateExporterOverrides(t *testing.T) {
 	bin := binary(t, "HYPHA_BIN")
 	redaction, err := filepath.Abs("../deploy/exporters/redaction.yaml")
@@ -58,15 +59,19 @@ func TestValidateExporterOverrides(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		mode, stacks := "gateway", [][]string{{abs}, {redaction, abs}}
+		if strings.HasPrefix(filepath.Base(file), "agent-") {
+			mode, stacks = "agent", [][]string{{abs}}
+		}
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			for _, layers := range [][]string{{abs}, {redaction, abs}} {
-				args := []string{"validate", "--config", "hypha:gateway"}
+			for _, layers := range stacks {
+				args := []string{"validate", "--config", "hypha:" + mode}
 				for _, l := range layers {
 					args = append(args, "--config", "file:"+l)
 				}
 				cmd := exec.Command(bin, args...)
-				// Every setting of the overrides has a default; the gateway
-				// needs only its explicit choice about auth.
+				// Every setting of the overrides has a default; the collector
+				// needs only the explicit choice about auth.
 				cmd.Env = append(os.Environ(), "HYPHA_AUTH=none")
 				if out, err := cmd.CombinedOutput(); err != nil {
 					t.Errorf("hypha %v: %v\n%s", args, err, out)
@@ -244,10 +249,59 @@ func waitSpans(t *testing.T, jaeger *harness.Jaeger, traces []swapTrace, service
 	}
 }
 
+// fileAgent is an agent tailing one app's log file.
+type fileAgent struct {
+	*harness.Hypha
+	logFile string
+}
+
+// startFileAgent starts an agent named name on a log file of its own, and
+// waits until it follows the file.
+func startFileAgent(t *testing.T, bins harness.Binaries, dir, name string, opts harness.HyphaOptions) *fileAgent {
+	t.Helper()
+	logDir := filepath.Join(dir, name+"-logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	logFile := filepath.Join(logDir, "app.log")
+	// A line before the agent starts, which it skips (start_at: end).
+	if err := os.WriteFile(logFile, []byte("{\"msg\":\"before the agent\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts.Name, opts.Mode = name, "agent"
+	opts.Env = append(opts.Env,
+		"HYPHA_LOG_INCLUDE="+filepath.Join(logDir, "*.log"),
+		"HYPHA_STORAGE_DIR="+filepath.Join(dir, name+"-storage"))
+	a := &fileAgent{Hypha: startHypha(t, bins, dir, opts), logFile: logFile}
+	waitForOutput(t, a.Process, "Started watching file", 30*time.Second)
+	return a
+}
+
+// writeLines appends perTrace lines for each trace to the agent's file and
+// notes each line's trace id by message in want.
+func (a *fileAgent) writeLines(t *testing.T, label string, traces []swapTrace, perTrace int, want map[string]string) {
+	t.Helper()
+	f, err := os.OpenFile(a.logFile, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for i, tr := range traces {
+		for j := range perTrace {
+			msg := fmt.Sprintf("line %d of trace %d, %s", j, i, label)
+			want[msg] = tr.traceID
+			if _, err := fmt.Fprintln(f, jsonLine(tr, msg)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 // TestKafkaSwap delivers through Kafka end to end, with the real binary in
 // every role: an agent tails a log file and takes spans over OTLP, a
 // gateway with deploy/exporters/kafka.yaml writes both to Kafka (kfake,
-// which speaks the Kafka protocol), and a second gateway with
+// which speaks the Kafka protocol), another agent with agent-kafka.yaml
+// writes its lines to Kafka itself, and a gateway with
 // kafka-receiver.yaml, started only afterwards, reads them and stores them
 // in VictoriaLogs and Jaeger, each log record with its native ids. Lines
 // read while the store is down are stored once it is back.
@@ -267,54 +321,37 @@ func TestKafkaSwap(t *testing.T) {
 		Overrides: []string{swapOverride(t, "kafka.yaml")},
 		Env:       []string{"HYPHA_KAFKA_BROKERS=" + kafka.Addr},
 	})
-	logDir := filepath.Join(dir, "app-logs")
-	if err := os.MkdirAll(logDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	logFile := filepath.Join(logDir, "kafka-app.log")
-	// A line before the agent starts, which it skips (start_at: end).
-	if err := os.WriteFile(logFile, []byte("{\"msg\":\"before the agent\"}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	agent := startHypha(t, bins, dir, harness.HyphaOptions{Mode: "agent", Env: []string{
+	agent := startFileAgent(t, bins, dir, "hypha-agent", harness.HyphaOptions{Env: []string{
 		"HYPHA_GATEWAY_ENDPOINT=" + writer.OTLPGRPC,
-		"HYPHA_LOG_INCLUDE=" + filepath.Join(logDir, "*.log"),
-		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
 		"HYPHA_SERVICE_NAME=kafka-app",
 	}})
-	waitForOutput(t, agent.Process, "Started watching file", 30*time.Second)
+	// An agent that writes to Kafka itself, with agent-kafka.yaml.
+	direct := startFileAgent(t, bins, dir, "hypha-agent-kafka", harness.HyphaOptions{
+		Overrides: []string{swapOverride(t, "agent-kafka.yaml")},
+		Env:       []string{"HYPHA_KAFKA_BROKERS=" + kafka.Addr, "HYPHA_SERVICE_NAME=kafka-app"},
+	})
 
 	const linesPerTrace = 5
-	traces := newSwapTraces(t, 4)
-	f, err := os.OpenFile(logFile, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := map[string]string{} // message → trace id
-	for i, tr := range traces {
-		for j := range linesPerTrace {
-			msg := fmt.Sprintf("kafka line %d of trace %d", j, i)
-			want[msg] = tr.traceID
-			if _, err := fmt.Fprintln(f, jsonLine(tr, msg)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	f.Close()
+	traces := newSwapTraces(t, 4)
+	agent.writeLines(t, "through the gateway", traces, linesPerTrace, want)
+	direct.writeLines(t, "straight to Kafka", newSwapTraces(t, 2), linesPerTrace, want)
 	postOK(t, "http://"+agent.OTLPHTTP+"/v1/traces", otlpSpans(t, "kafka-app", traces, nil))
 
 	// Everything is in Kafka before the reader starts: a new consumer group
 	// must begin at the oldest record.
-	wantLogs, wantSpans := float64(len(want)), float64(2*len(traces))
 	if err := harness.Eventually(60*time.Second, 500*time.Millisecond, func() error {
 		logs := metricSum(writer, "otelcol_exporter_sent_log_records", `exporter="kafka"`)
 		spans := metricSum(writer, "otelcol_exporter_sent_spans", `exporter="kafka"`)
-		if logs != wantLogs || spans != wantSpans {
-			return fmt.Errorf("the writer sent %v of %v records and %v of %v spans to Kafka", logs, wantLogs, spans, wantSpans)
+		if logs != float64(4*linesPerTrace) || spans != float64(2*len(traces)) {
+			return fmt.Errorf("the writer sent %v of %d records and %v of %d spans to Kafka", logs, 4*linesPerTrace, spans, 2*len(traces))
+		}
+		if logs := metricSum(direct.Hypha, "otelcol_exporter_sent_log_records", `exporter="kafka"`); logs != float64(2*linesPerTrace) {
+			return fmt.Errorf("the Kafka agent sent %v of %d records", logs, 2*linesPerTrace)
 		}
 		return nil
 	}); err != nil {
-		t.Fatalf("%v\nwriter:\n%s\nkafka:\n%s", err, writer.Tail(3000), kafka.Tail(3000))
+		t.Fatalf("%v\nwriter:\n%s\nkafka agent:\n%s\nkafka:\n%s", err, writer.Tail(2000), direct.Tail(2000), kafka.Tail(2000))
 	}
 
 	reader := startHypha(t, bins, dir, harness.HyphaOptions{
@@ -352,33 +389,20 @@ func TestKafkaSwap(t *testing.T) {
 	}
 	checkStored()
 	waitSpans(t, jaeger, traces, "kafka-app", why)
-	if got := metricSum(reader, "otelcol_receiver_accepted_log_records", `receiver="kafka"`); got != wantLogs {
-		t.Errorf("the reader's kafka receiver accepted %v log records, want %v", got, wantLogs)
+	if got := metricSum(reader, "otelcol_receiver_accepted_log_records", `receiver="kafka"`); got != float64(len(want)) {
+		t.Errorf("the reader's kafka receiver accepted %v log records, want %d", got, len(want))
 	}
 
 	// The store goes away while more lines come: the reader backs off and
 	// leaves their offsets uncommitted, and stores them once it is back.
 	store.Stop(10 * time.Second)
-	f, err = os.OpenFile(logFile, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, tr := range newSwapTraces(t, 2) {
-		for j := range linesPerTrace {
-			msg := fmt.Sprintf("kafka line %d of trace %d, during the outage", j, i)
-			want[msg] = tr.traceID
-			if _, err := fmt.Fprintln(f, jsonLine(tr, msg)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	f.Close()
+	agent.writeLines(t, "during the outage", newSwapTraces(t, 2), linesPerTrace, want)
 	waitForOutput(t, reader.Process, "Backing off due to error from the next consumer", 60*time.Second)
 	if err := store.Restart(); err != nil {
 		t.Fatal(err)
 	}
 	checkStored()
-	t.Logf("kafka: %d lines and %d spans: agent → gateway (kafka exporter) → kfake → gateway (kafka receiver) → VictoriaLogs and Jaeger, ids intact, %d of the lines across a store outage",
+	t.Logf("kafka: %d lines and %d spans: agent → gateway (kafka exporter) or agent (kafka exporter) → kfake → gateway (kafka receiver) → VictoriaLogs and Jaeger, ids intact, %d of the lines across a store outage",
 		len(want), 2*len(traces), 2*linesPerTrace)
 }
 
