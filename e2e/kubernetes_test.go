@@ -1,0 +1,363 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/hypha-obs/hypha/e2e/harness"
+)
+
+// The pods of the /var/log/pods tree the Kubernetes test lays out.
+const (
+	k8sNode      = "node-a"
+	k8sAgentNS   = "hypha"
+	k8sAgentPod  = "hypha-agent-7xk2p"
+	k8sCartPod   = "cart-7d9f8b6c5-x2x4z"
+	k8sCartUID   = "1f0c7a3e-5b2d-4c8e-9a61-0d3b7e2f4a15"
+	k8sBillPod   = "billing-0"
+	k8sBillUID   = "6a2e9c41-0b7d-4f38-8e15-3c9d2a7b5e60"
+	k8sLineBound = 8192 // HYPHA_MAX_LINE_BYTES in this test
+)
+
+// agentConfigMap returns the agent's override.yaml as the manifest's
+// ConfigMap holds it, decoded.
+func agentConfigMap(t *testing.T) map[string]any {
+	t.Helper()
+	root, err := harness.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(root, "deploy", "kubernetes", "agent.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	for {
+		var doc struct {
+			Kind     string
+			Metadata struct{ Name string }
+			Data     map[string]string
+		}
+		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+			t.Fatal("deploy/kubernetes/agent.yaml has no ConfigMap hypha-agent-config")
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Kind == "ConfigMap" && doc.Metadata.Name == "hypha-agent-config" {
+			var cfg map[string]any
+			if err := yaml.Unmarshal([]byte(doc.Data["override.yaml"]), &cfg); err != nil {
+				t.Fatal(err)
+			}
+			return cfg
+		}
+	}
+}
+
+// podLogConfig writes the DaemonSet's override for a run outside a cluster,
+// changed in two places only: the /var/log/pods of its exclude is podsDir,
+// and k8s_attributes runs in passthrough mode, since no API server runs here
+// (docs/deploy.md says what that leaves untested).
+func podLogConfig(t *testing.T, dir, podsDir string) string {
+	t.Helper()
+	cfg := agentConfigMap(t)
+	fileLog, _ := mapAt(cfg, "receivers", "file_log")
+	excludes, _ := fileLog["exclude"].([]any)
+	if len(excludes) == 0 {
+		t.Fatal("the agent's file_log has no exclude")
+	}
+	for i, e := range excludes {
+		s, _ := e.(string)
+		if !strings.HasPrefix(s, "/var/log/pods/") {
+			t.Fatalf("file_log exclude %q is not under /var/log/pods", s)
+		}
+		excludes[i] = podsDir + strings.TrimPrefix(s, "/var/log/pods")
+	}
+	k8s, ok := mapAt(cfg, "processors", "k8s_attributes")
+	if !ok {
+		t.Fatal("the agent override has no k8s_attributes")
+	}
+	k8s["passthrough"] = true
+	out, err := yaml.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "agent-override.yaml")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func mapAt(v map[string]any, keys ...string) (map[string]any, bool) {
+	for _, k := range keys {
+		next, ok := v[k].(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		v = next
+	}
+	return v, true
+}
+
+// podLog appends lines to <podsDir>/<namespace>_<pod>_<uid>/<container>/0.log,
+// the path kubelet gives a container's log.
+func podLog(t *testing.T, podsDir, namespace, pod, uid, container string, lines ...string) {
+	t.Helper()
+	dir := filepath.Join(podsDir, namespace+"_"+pod+"_"+uid, container)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "0.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, l := range lines {
+		if _, err := f.WriteString(l + "\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// criClock gives each runtime line a later time, as containerd writes them.
+type criClock struct{ t time.Time }
+
+func (c *criClock) next() string {
+	c.t = c.t.Add(time.Millisecond)
+	return c.t.Format(time.RFC3339Nano)
+}
+
+// cri is a containerd/CRI-O line: "<time> <stream> <F|P> <text>".
+func (c *criClock) cri(stream, tag, text string) string {
+	return c.next() + " " + stream + " " + tag + " " + text
+}
+
+// docker is a Docker json-file line.
+func (c *criClock) docker(stream, text string) string {
+	b, _ := json.Marshal(map[string]string{"log": text + "\n", "stream": stream, "time": c.next()})
+	return string(b)
+}
+
+// TestKubernetesPodLogs runs the DaemonSet's own config, from the
+// manifest's ConfigMap, on a /var/log/pods tree written in the runtimes'
+// formats, through a real agent and gateway into VictoriaLogs and Jaeger.
+func TestKubernetesPodLogs(t *testing.T) {
+	bins := stackBinaries(t)
+	dir := t.TempDir()
+	podsDir := filepath.Join(dir, "var-log-pods")
+	if err := os.MkdirAll(podsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	override := podLogConfig(t, dir, podsDir)
+
+	store, jaeger := startStores(t, bins, dir)
+	gw := startHypha(t, bins, dir, harness.HyphaOptions{Mode: "gateway", Env: []string{
+		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
+		"HYPHA_JAEGER_ENDPOINT=" + jaeger.OTLPGRPC,
+	}})
+	// What the DaemonSet sets, with the downward API's values for this node
+	// and pod.
+	agent := startHypha(t, bins, dir, harness.HyphaOptions{Mode: "agent", Overrides: []string{"file:" + override}, Env: []string{
+		"HYPHA_GATEWAY_ENDPOINT=" + gw.OTLPGRPC,
+		"HYPHA_LOG_INCLUDE=" + filepath.Join(podsDir, "*", "*", "*.log"),
+		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
+		"K8S_NODE_NAME=" + k8sNode,
+		"K8S_POD_NAMESPACE=" + k8sAgentNS,
+		"K8S_POD_NAME=" + k8sAgentPod,
+		"HYPHA_EXCLUDE_NAMESPACES=kube-system|monitoring",
+		fmt.Sprintf("HYPHA_MAX_LINE_BYTES=%d", k8sLineBound),
+	}})
+
+	clock := &criClock{t: time.Now().UTC()}
+	// The agent starts at the end of the files it finds at start
+	// (start_at: end): one line first, so that everything after is new.
+	podLog(t, podsDir, "shop", k8sCartPod, k8sCartUID, "cart", clock.cri("stdout", "F", "k8s-before-start"))
+	waitForOutput(t, agent.Process, "Started watching file", 30*time.Second)
+
+	tr := newSwapTraces(t, 1)[0]
+	ids := fmt.Sprintf(`"trace_id":"%s","span_id":"%s"`, tr.traceID, tr.childID)
+	// The long line: chunks the runtime split at 4 KiB, more than twice the
+	// bound in all.
+	var long []string
+	var longText strings.Builder
+	for i := range 5 {
+		chunk := fmt.Sprintf("k8s-long-%d-", i) + strings.Repeat(string(rune('a'+i)), 4096-len("k8s-long-0-"))
+		longText.WriteString(chunk)
+		tag := "P"
+		if i == 4 {
+			tag = "F"
+		}
+		long = append(long, clock.cri("stdout", tag, chunk))
+	}
+	// containerd/CRI-O: whole lines, a line the runtime split in two, a line
+	// on stderr, a line that names its service, and the long one.
+	podLog(t, podsDir, "shop", k8sCartPod, k8sCartUID, "cart", append([]string{
+		clock.cri("stdout", "F", `{"level":30,"msg":"k8s-cri-full",`+ids+`}`),
+		clock.cri("stdout", "P", `{"level":30,"msg":"k8s-cri-joined",`),
+		clock.cri("stdout", "F", ids+`}`),
+		clock.cri("stderr", "F", `{"level":50,"msg":"k8s-cri-stderr",`+ids+`}`),
+		clock.cri("stdout", "F", `{"level":30,"service":"checkout-api","msg":"k8s-named",`+ids+`}`),
+	}, long...)...)
+	// Docker's json-file driver.
+	podLog(t, podsDir, "shop", k8sBillPod, k8sBillUID, "billing",
+		clock.docker("stdout", `{"level":30,"msg":"k8s-docker",`+ids+`}`),
+		clock.docker("stderr", `{"level":50,"msg":"k8s-docker-stderr",`+ids+`}`),
+	)
+	// The agent's own pod, and a namespace HYPHA_EXCLUDE_NAMESPACES names.
+	podLog(t, podsDir, k8sAgentNS, k8sAgentPod, "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", "agent",
+		clock.cri("stderr", "F", `{"level":"info","msg":"k8s-self"}`))
+	podLog(t, podsDir, "kube-system", "coredns-5d78c9869d-q8wzt", "9e8d7c6b-5a49-3827-1605-f4e3d2c1b0a9", "coredns",
+		clock.cri("stdout", "F", `{"level":"info","msg":"k8s-excluded-namespace"}`))
+
+	// A span of the cart pod from an SDK given no service name; the OTel
+	// Operator's injection gives it the pod's k8s.* attributes.
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	res := rs.Resource().Attributes()
+	res.PutStr("service.name", "unknown_service:node")
+	res.PutStr("k8s.namespace.name", "shop")
+	res.PutStr("k8s.pod.name", k8sCartPod)
+	res.PutStr("k8s.container.name", "cart")
+	sp := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	var tid [16]byte
+	var sid [8]byte
+	mustDecodeHex(t, tr.traceID, tid[:])
+	mustDecodeHex(t, tr.childID, sid[:])
+	sp.SetTraceID(tid)
+	sp.SetSpanID(sid)
+	sp.SetName("GET /cart")
+	sp.SetStartTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+	sp.SetEndTimestamp(pcommon.NewTimestampFromTime(time.Now().Add(time.Millisecond)))
+	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	postOK(t, "http://"+agent.OTLPHTTP+"/v1/traces", body)
+
+	why := func() string { return agent.Tail(4000) }
+	// 2 docker lines, 4 cart lines, and the long line in at least 2 records.
+	recs := waitRecords(t, store, `k8s.node.name:=`+k8sNode, 8, why)
+	byMsg := map[string]harness.LogRecord{}
+	var longParts []harness.LogRecord
+	for _, r := range recs {
+		msg := r["_msg"]
+		if strings.Contains(msg, "k8s-long-") {
+			longParts = append(longParts, r)
+			continue
+		}
+		var line struct{ Msg string }
+		_ = json.Unmarshal([]byte(msg), &line)
+		if _, dup := byMsg[line.Msg]; dup {
+			t.Errorf("%s stored twice", line.Msg)
+		}
+		byMsg[line.Msg] = r
+	}
+
+	cartInstance := "shop." + k8sCartPod + ".cart"
+	if r, ok := byMsg["k8s-cri-joined"]; ok {
+		t.Logf("a joined line as stored: %v", r)
+	}
+	for msg, want := range map[string]map[string]string{
+		"k8s-cri-full":   {"service.name": k8sCartPod, "log.iostream": "stdout"},
+		"k8s-cri-joined": {"service.name": k8sCartPod, "log.iostream": "stdout"},
+		"k8s-cri-stderr": {"service.name": k8sCartPod, "log.iostream": "stderr"},
+		// The line named its service: it keeps it, as a span keeps its SDK's.
+		"k8s-named":         {"service.name": "checkout-api"},
+		"k8s-docker":        {"service.name": k8sBillPod, "k8s.pod.name": k8sBillPod, "k8s.pod.uid": k8sBillUID, "k8s.container.name": "billing", "service.instance.id": "shop." + k8sBillPod + ".billing", "log.iostream": "stdout"},
+		"k8s-docker-stderr": {"service.name": k8sBillPod, "log.iostream": "stderr"},
+	} {
+		r, ok := byMsg[msg]
+		if !ok {
+			t.Errorf("%s is not in the store", msg)
+			continue
+		}
+		common := map[string]string{
+			"trace_id": tr.traceID, "span_id": tr.childID,
+			"k8s.namespace.name": "shop", "service.namespace": "shop", "k8s.node.name": k8sNode,
+			"k8s.container.restart_count": "0",
+		}
+		if !strings.HasPrefix(msg, "k8s-docker") {
+			common["k8s.pod.name"], common["k8s.pod.uid"], common["k8s.container.name"] = k8sCartPod, k8sCartUID, "cart"
+			common["service.instance.id"] = cartInstance
+		}
+		for k, v := range common {
+			if _, set := want[k]; !set {
+				want[k] = v
+			}
+		}
+		for k, v := range want {
+			if r[k] != v {
+				t.Errorf("%s: %s = %q, want %q", msg, k, r[k], v)
+			}
+		}
+	}
+	// The runtime's prefix is gone and the two halves are one JSON line.
+	if r := byMsg["k8s-cri-joined"]; r != nil {
+		var line map[string]any
+		if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
+			t.Errorf("the joined line is not the app's JSON line: %q", r["_msg"])
+		}
+	}
+	for _, skipped := range []string{"k8s-self", "k8s-excluded-namespace"} {
+		if n, err := store.Count(`"` + skipped + `"`); err != nil || n != 0 {
+			t.Errorf("%s: %d records stored (%v), want none", skipped, n, err)
+		}
+	}
+
+	// The long line: cut at the bound into records that, in order, are the line.
+	sort.Slice(longParts, func(i, j int) bool { return longParts[i]["_time"] < longParts[j]["_time"] })
+	var joined strings.Builder
+	for _, r := range longParts {
+		if len(r["_msg"]) > k8sLineBound+4096 {
+			t.Errorf("a record of the long line has %d bytes, past the bound %d and one chunk", len(r["_msg"]), k8sLineBound)
+		}
+		joined.WriteString(r["_msg"])
+	}
+	t.Logf("the %d-byte line was stored as %d records (bound %d)", longText.Len(), len(longParts), k8sLineBound)
+	if len(longParts) < 2 || joined.String() != longText.String() {
+		t.Errorf("the %d-byte line is stored as %d records of %d bytes in all; want it cut at %d bytes, nothing lost",
+			longText.Len(), len(longParts), joined.Len(), k8sLineBound)
+	}
+
+	// The span: the same service.name and instance as the pod's log lines,
+	// and the node and connection address from the agent.
+	var spans []harness.Span
+	if err := harness.Eventually(60*time.Second, 500*time.Millisecond, func() error {
+		var err error
+		if spans, err = jaeger.Trace(tr.traceID); err != nil {
+			return err
+		}
+		if len(spans) == 0 {
+			return errors.New("the trace is not in Jaeger yet")
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("%v\n%s", err, why())
+	}
+	s := spans[0]
+	t.Logf("span: service %s, process %v", s.Service, s.Process)
+	if s.Service != k8sCartPod || s.Process["service.instance.id"] != cartInstance || s.Process["service.namespace"] != "shop" || s.Process["k8s.node.name"] != k8sNode {
+		t.Errorf("span: service %q, process %v; want the cart pod's service.name %q and service.instance.id %q, as its log lines",
+			s.Service, s.Process, k8sCartPod, cartInstance)
+	}
+	if s.Process["k8s.pod.ip"] != "127.0.0.1" {
+		t.Errorf("span: k8s.pod.ip %q, want the connection's address 127.0.0.1", s.Process["k8s.pod.ip"])
+	}
+}
