@@ -61,16 +61,7 @@ func TestGatewayTierRoutesByTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	store, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Stop(10 * time.Second) })
-	jaeger, err := harness.StartJaeger(dir, bins.Jaeger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { jaeger.Stop(10 * time.Second) })
+	store, jaeger := startStores(t, bins, dir)
 
 	// Both gateways listen on one port, each on its own loopback address,
 	// as the pods behind one service do.
