@@ -72,9 +72,9 @@ func agentConfigMap(t *testing.T) map[string]any {
 
 // podLogConfig writes the DaemonSet's override for a run outside a cluster,
 // changed in two places only: the /var/log/pods of its exclude is podsDir,
-// and k8s_attributes runs in passthrough mode, since no API server runs here
-// (docs/deploy.md says what that leaves untested).
-func podLogConfig(t *testing.T, dir, podsDir string) string {
+// and k8s_attributes gets what api changes in it (how it reaches an API
+// server, or passthrough where none runs).
+func podLogConfig(t *testing.T, dir, podsDir string, api func(k8s map[string]any)) string {
 	t.Helper()
 	cfg := agentConfigMap(t)
 	fileLog, _ := mapAt(cfg, "receivers", "file_log")
@@ -93,7 +93,7 @@ func podLogConfig(t *testing.T, dir, podsDir string) string {
 	if !ok {
 		t.Fatal("the agent override has no k8s_attributes")
 	}
-	k8s["passthrough"] = true
+	api(k8s)
 	out, err := yaml.Marshal(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -165,25 +165,12 @@ func TestKubernetesPodLogs(t *testing.T) {
 	if err := os.MkdirAll(podsDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	override := podLogConfig(t, dir, podsDir)
+	// No API server here: k8s_attributes only adds the connection's address.
+	override := podLogConfig(t, dir, podsDir, func(k8s map[string]any) { k8s["passthrough"] = true })
 
-	store, jaeger := startStores(t, bins, dir)
-	gw := startHypha(t, bins, dir, harness.HyphaOptions{Mode: "gateway", Env: []string{
-		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
-		"HYPHA_JAEGER_ENDPOINT=" + jaeger.OTLPGRPC,
-	}})
-	// What the DaemonSet sets, with the downward API's values for this node
-	// and pod.
-	agent := startHypha(t, bins, dir, harness.HyphaOptions{Mode: "agent", Overrides: []string{"file:" + override}, Env: []string{
-		"HYPHA_GATEWAY_ENDPOINT=" + gw.OTLPGRPC,
-		"HYPHA_LOG_INCLUDE=" + filepath.Join(podsDir, "*", "*", "*.log"),
-		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
-		"K8S_NODE_NAME=" + k8sNode,
-		"K8S_POD_NAMESPACE=" + k8sAgentNS,
-		"K8S_POD_NAME=" + k8sAgentPod,
+	store, jaeger, agent := startPodLogStack(t, bins, dir, podsDir, override,
 		"HYPHA_EXCLUDE_NAMESPACES=kube-system|monitoring",
-		fmt.Sprintf("HYPHA_MAX_LINE_BYTES=%d", k8sLineBound),
-	}})
+		fmt.Sprintf("HYPHA_MAX_LINE_BYTES=%d", k8sLineBound))
 
 	clock := &criClock{t: time.Now().UTC()}
 	// The agent starts at the end of the files it finds at start
@@ -228,28 +215,12 @@ func TestKubernetesPodLogs(t *testing.T) {
 
 	// A span of the cart pod from an SDK given no service name; the OTel
 	// Operator's injection gives it the pod's k8s.* attributes.
-	td := ptrace.NewTraces()
-	rs := td.ResourceSpans().AppendEmpty()
-	res := rs.Resource().Attributes()
-	res.PutStr("service.name", "unknown_service:node")
-	res.PutStr("k8s.namespace.name", "shop")
-	res.PutStr("k8s.pod.name", k8sCartPod)
-	res.PutStr("k8s.container.name", "cart")
-	sp := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
-	var tid [16]byte
-	var sid [8]byte
-	mustDecodeHex(t, tr.traceID, tid[:])
-	mustDecodeHex(t, tr.childID, sid[:])
-	sp.SetTraceID(tid)
-	sp.SetSpanID(sid)
-	sp.SetName("GET /cart")
-	sp.SetStartTimestamp(pcommon.NewTimestampFromTime(time.Now()))
-	sp.SetEndTimestamp(pcommon.NewTimestampFromTime(time.Now().Add(time.Millisecond)))
-	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
-	if err != nil {
-		t.Fatal(err)
-	}
-	postOK(t, "http://"+agent.OTLPHTTP+"/v1/traces", body)
+	postSpan(t, agent, tr, map[string]string{
+		"service.name":       "unknown_service:node",
+		"k8s.namespace.name": "shop",
+		"k8s.pod.name":       k8sCartPod,
+		"k8s.container.name": "cart",
+	})
 
 	why := func() string { return agent.Tail(4000) }
 	// 2 docker lines, 4 cart lines, and the long line in at least 2 records.
@@ -338,10 +309,71 @@ func TestKubernetesPodLogs(t *testing.T) {
 
 	// The span: the same service.name and instance as the pod's log lines,
 	// and the node and connection address from the agent.
+	s := waitSpan(t, jaeger, tr.traceID, why)
+	t.Logf("span: service %s, process %v", s.Service, s.Process)
+	if s.Service != k8sCartPod || s.Process["service.instance.id"] != cartInstance || s.Process["service.namespace"] != "shop" || s.Process["k8s.node.name"] != k8sNode {
+		t.Errorf("span: service %q, process %v; want the cart pod's service.name %q and service.instance.id %q, as its log lines",
+			s.Service, s.Process, k8sCartPod, cartInstance)
+	}
+	if s.Process["k8s.pod.ip"] != "127.0.0.1" {
+		t.Errorf("span: k8s.pod.ip %q, want the connection's address 127.0.0.1", s.Process["k8s.pod.ip"])
+	}
+}
+
+// startPodLogStack starts VictoriaLogs, Jaeger, a gateway and an agent with
+// the DaemonSet's override, tailing podsDir, with the downward API's values
+// for this node and the agent's pod, and env on top.
+func startPodLogStack(t *testing.T, bins harness.Binaries, dir, podsDir, override string, env ...string) (*harness.VictoriaLogs, *harness.Jaeger, *harness.Hypha) {
+	t.Helper()
+	store, jaeger := startStores(t, bins, dir)
+	gw := startHypha(t, bins, dir, harness.HyphaOptions{Mode: "gateway", Env: []string{
+		"HYPHA_LOKI_ENDPOINT=" + store.OTLPEndpoint(),
+		"HYPHA_JAEGER_ENDPOINT=" + jaeger.OTLPGRPC,
+	}})
+	agent := startHypha(t, bins, dir, harness.HyphaOptions{Mode: "agent", Overrides: []string{"file:" + override}, Env: append([]string{
+		"HYPHA_GATEWAY_ENDPOINT=" + gw.OTLPGRPC,
+		"HYPHA_LOG_INCLUDE=" + filepath.Join(podsDir, "*", "*", "*.log"),
+		"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
+		"K8S_NODE_NAME=" + k8sNode,
+		"K8S_POD_NAMESPACE=" + k8sAgentNS,
+		"K8S_POD_NAME=" + k8sAgentPod,
+	}, env...)})
+	return store, jaeger, agent
+}
+
+// postSpan sends one span of tr to the agent over OTLP/HTTP, from
+// 127.0.0.1, with the resource attributes given.
+func postSpan(t *testing.T, agent *harness.Hypha, tr swapTrace, resource map[string]string) {
+	t.Helper()
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	for k, v := range resource {
+		rs.Resource().Attributes().PutStr(k, v)
+	}
+	sp := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	var tid [16]byte
+	var sid [8]byte
+	mustDecodeHex(t, tr.traceID, tid[:])
+	mustDecodeHex(t, tr.childID, sid[:])
+	sp.SetTraceID(tid)
+	sp.SetSpanID(sid)
+	sp.SetName("GET /cart")
+	sp.SetStartTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+	sp.SetEndTimestamp(pcommon.NewTimestampFromTime(time.Now().Add(time.Millisecond)))
+	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	postOK(t, "http://"+agent.OTLPHTTP+"/v1/traces", body)
+}
+
+// waitSpan waits until Jaeger holds the trace and returns its first span.
+func waitSpan(t *testing.T, jaeger *harness.Jaeger, traceID string, why func() string) harness.Span {
+	t.Helper()
 	var spans []harness.Span
 	if err := harness.Eventually(60*time.Second, 500*time.Millisecond, func() error {
 		var err error
-		if spans, err = jaeger.Trace(tr.traceID); err != nil {
+		if spans, err = jaeger.Trace(traceID); err != nil {
 			return err
 		}
 		if len(spans) == 0 {
@@ -351,13 +383,5 @@ func TestKubernetesPodLogs(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("%v\n%s", err, why())
 	}
-	s := spans[0]
-	t.Logf("span: service %s, process %v", s.Service, s.Process)
-	if s.Service != k8sCartPod || s.Process["service.instance.id"] != cartInstance || s.Process["service.namespace"] != "shop" || s.Process["k8s.node.name"] != k8sNode {
-		t.Errorf("span: service %q, process %v; want the cart pod's service.name %q and service.instance.id %q, as its log lines",
-			s.Service, s.Process, k8sCartPod, cartInstance)
-	}
-	if s.Process["k8s.pod.ip"] != "127.0.0.1" {
-		t.Errorf("span: k8s.pod.ip %q, want the connection's address 127.0.0.1", s.Process["k8s.pod.ip"])
-	}
+	return spans[0]
 }
