@@ -11,6 +11,10 @@ VICTORIALOGS := $(CACHE)/victoria-logs
 # Kafka (franz-go's kfake) and S3 (gofakes3) for the exporter swaps' tests.
 KAFKA := $(CACHE)/kafka
 S3 := $(CACHE)/s3
+# A real Kubernetes API server on etcd, for make e2e-kubernetes only: too
+# long to build for make test.
+KUBE_APISERVER := $(CACHE)/kube-apiserver
+ETCD := $(CACHE)/etcd
 # The repository's Go modules. The processor and the provider are modules of
 # their own, so that other builds can require them alone; bench holds the
 # comparisons with the transform processor and the pipeline benchmark.
@@ -23,7 +27,7 @@ MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 FUZZTIME ?= 300000x
 E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS) KAFKA_BIN=$(KAFKA) S3_BIN=$(S3)
 
-.PHONY: help build version-overlay dist image image-test generate check-generated test unit fuzz demo-test e2e servers demo-deps bench lint demo docker certs clean
+.PHONY: help build version-overlay dist image image-test generate check-generated test unit fuzz demo-test e2e e2e-kubernetes servers demo-deps bench lint demo docker certs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -150,6 +154,16 @@ demo-test: demo-deps ## the demo services' and the instrumentation file's own te
 
 e2e: build servers demo-deps ## smoke and end-to-end tests against real Jaeger, VictoriaLogs and Node apps
 	$(E2E_ENV) $(GO) test -count=1 -timeout 40m -v ./e2e/... 2>&1 | tee .cache/e2e.log; exit $${PIPESTATUS[0]}
+
+e2e-kubernetes: build servers $(KUBE_APISERVER) $(ETCD) ## the Kubernetes agent's tests, pod metadata from a real kube-apiserver included (not in make test)
+	$(E2E_ENV) KUBE_APISERVER_BIN=$(KUBE_APISERVER) ETCD_BIN=$(ETCD) $(GO) test -count=1 -timeout 10m -v -run 'TestKubernetes' ./e2e/
+
+$(KUBE_APISERVER): tools/kubeapi/go.mod tools/kubeapi/go.sum
+	@echo "building kube-apiserver from tools/kubeapi (first time: about 10 minutes)"
+	cd tools/kubeapi && $(GO) build -o $@ k8s.io/kubernetes/cmd/kube-apiserver
+
+$(ETCD): tools/kubeapi/go.mod tools/kubeapi/go.sum tools/kubeapi/etcd/main.go
+	cd tools/kubeapi && $(GO) build -o $@ ./etcd
 
 demo: build servers demo-deps ## run the Labra Cadabra demo: log -> trace -> logs in the terminal
 	$(GO) build -o bin/hypha-demo ./e2e/cmd/demo

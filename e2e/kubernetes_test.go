@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -40,34 +42,19 @@ const (
 // ConfigMap holds it, decoded.
 func agentConfigMap(t *testing.T) map[string]any {
 	t.Helper()
-	root, err := harness.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(root, "deploy", "kubernetes", "agent.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	for {
-		var doc struct {
-			Kind     string
-			Metadata struct{ Name string }
-			Data     map[string]string
-		}
-		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
-			t.Fatal("deploy/kubernetes/agent.yaml has no ConfigMap hypha-agent-config")
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		if doc.Kind == "ConfigMap" && doc.Metadata.Name == "hypha-agent-config" {
+	for _, cm := range manifestObjects(t, "ConfigMap") {
+		if name, _ := mapAt(cm, "metadata"); name["name"] == "hypha-agent-config" {
+			data, _ := mapAt(cm, "data")
+			override, _ := data["override.yaml"].(string)
 			var cfg map[string]any
-			if err := yaml.Unmarshal([]byte(doc.Data["override.yaml"]), &cfg); err != nil {
+			if err := yaml.Unmarshal([]byte(override), &cfg); err != nil {
 				t.Fatal(err)
 			}
 			return cfg
 		}
 	}
+	t.Fatal("deploy/kubernetes/agent.yaml has no ConfigMap hypha-agent-config")
+	return nil
 }
 
 // podLogConfig writes the DaemonSet's override for a run outside a cluster,
@@ -384,4 +371,218 @@ func waitSpan(t *testing.T, jaeger *harness.Jaeger, traceID string, why func() s
 		t.Fatalf("%v\n%s", err, why())
 	}
 	return spans[0]
+}
+
+// TestKubernetesPodMetadata runs the same config with k8s_attributes
+// talking to a real kube-apiserver (on its own etcd), as the agent's
+// ServiceAccount bound to the manifest's ClusterRole: pod labels,
+// annotations and owners name the service of log lines and spans. Nothing
+// schedules or runs the pods; the test writes them, and their log files, as
+// the scheduler and the kubelet would. The two servers take far longer to
+// build than CI can spend, so they are built and the test run only by
+// `make e2e-kubernetes` (KUBE_APISERVER_BIN, ETCD_BIN).
+func TestKubernetesPodMetadata(t *testing.T) {
+	apiserverBin, etcdBin := os.Getenv("KUBE_APISERVER_BIN"), os.Getenv("ETCD_BIN")
+	if apiserverBin == "" || etcdBin == "" {
+		t.Skip("KUBE_APISERVER_BIN and ETCD_BIN are not set: run `make e2e-kubernetes`")
+	}
+	bins := stackBinaries(t)
+	dir := t.TempDir()
+	api, err := harness.StartKubeAPI(dir, apiserverBin, etcdBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(api.Stop)
+	must := func(resp map[string]any, err error) map[string]any {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	for _, ns := range []string{"shop", k8sAgentNS} {
+		must(api.Do(http.MethodPost, "/api/v1/namespaces", object{"apiVersion": "v1", "kind": "Namespace", "metadata": object{"name": ns}}))
+	}
+	// The manifest's own ServiceAccount, ClusterRole and ClusterRoleBinding.
+	for _, o := range manifestObjects(t, "ServiceAccount", "ClusterRole", "ClusterRoleBinding") {
+		path := "/apis/rbac.authorization.k8s.io/v1/" + strings.ToLower(o["kind"].(string)) + "s"
+		if o["kind"] == "ServiceAccount" {
+			path = "/api/v1/namespaces/" + k8sAgentNS + "/serviceaccounts"
+		}
+		must(api.Do(http.MethodPost, path, o))
+	}
+
+	// Two Deployments' ReplicaSets and a StatefulSet's pod, on this node.
+	replicaSet := func(name, hash string) string {
+		rs := must(api.Do(http.MethodPost, "/apis/apps/v1/namespaces/shop/replicasets", object{
+			"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": object{"name": name + "-" + hash},
+			"spec": object{
+				"replicas": 0,
+				"selector": object{"matchLabels": object{"pod-template-hash": hash}},
+				"template": object{
+					"metadata": object{"labels": object{"pod-template-hash": hash}},
+					"spec":     object{"containers": []any{object{"name": "app", "image": "registry.example/shop/" + name + ":1"}}},
+				},
+			},
+		}))
+		return rs["metadata"].(map[string]any)["uid"].(string)
+	}
+	type pod struct {
+		name, container, image string
+		labels, annotations    map[string]any
+		owner                  object
+	}
+	pods := map[string]pod{
+		// The label app.kubernetes.io/name comes before the owner's name,
+		// and app.kubernetes.io/version before the image's tag.
+		"cart": {name: "storefront-7d9f8b6c5-x2x4z", container: "cart", image: "registry.example/shop/cart:1.4.0",
+			labels: map[string]any{"app.kubernetes.io/name": "cart", "app.kubernetes.io/version": "1.4.2", "pod-template-hash": "7d9f8b6c5"},
+			owner:  object{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "storefront-7d9f8b6c5", "uid": replicaSet("storefront", "7d9f8b6c5"), "controller": true}},
+		// Nothing but its owner names it; its image gives the version.
+		"worker": {name: "worker-5c6d7e8f9a-q2w3e", container: "worker", image: "registry.example/shop/worker:3.1.0",
+			labels: map[string]any{"pod-template-hash": "5c6d7e8f9a"},
+			owner:  object{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "worker-5c6d7e8f9a", "uid": replicaSet("worker", "5c6d7e8f9a"), "controller": true}},
+		// The annotations come before every label.
+		"payments": {name: "payments-0", container: "payments", image: "registry.example/shop/payments:2.0.0",
+			labels: map[string]any{"app.kubernetes.io/instance": "payments-blue", "app.kubernetes.io/name": "payments"},
+			annotations: map[string]any{
+				"resource.opentelemetry.io/service.name":      "payments-api",
+				"resource.opentelemetry.io/service.namespace": "money",
+			},
+			owner: object{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "payments", "uid": "5f1e2d3c-4b5a-4968-8776-655443322110", "controller": true}},
+		// Opted out.
+		"quiet": {name: "quiet-0", container: "quiet", image: "registry.example/shop/quiet:1",
+			annotations: map[string]any{"hypha-obs.github.io/exclude": "true"}},
+	}
+	uids := map[string]string{}
+	for key, p := range pods {
+		meta := object{"name": p.name, "labels": p.labels, "annotations": p.annotations}
+		if p.owner != nil {
+			meta["ownerReferences"] = []any{p.owner}
+		}
+		created := must(api.Do(http.MethodPost, "/api/v1/namespaces/shop/pods", object{
+			"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+			"spec": object{"nodeName": k8sNode, "containers": []any{object{"name": p.container, "image": p.image}}},
+		}))
+		uids[key] = created["metadata"].(map[string]any)["uid"].(string)
+	}
+	// The cart pod runs, as its kubelet reports it; its address is where
+	// this test's spans come from.
+	must(api.Do(http.MethodPatch, "/api/v1/namespaces/shop/pods/"+pods["cart"].name+"/status", object{"status": object{
+		"phase": "Running", "podIP": "127.0.0.1", "podIPs": []any{object{"ip": "127.0.0.1"}},
+		"containerStatuses": []any{object{
+			"name": "cart", "image": pods["cart"].image, "imageID": "registry.example/shop/cart@sha256:" + strings.Repeat("ab", 32),
+			"containerID": "containerd://" + strings.Repeat("cd", 32), "ready": true, "restartCount": 0,
+			"state": object{"running": object{"startedAt": time.Now().UTC().Format(time.RFC3339)}},
+		}},
+	}}))
+
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	if err := api.Kubeconfig(kubeconfig, k8sAgentNS, "hypha-agent"); err != nil {
+		t.Fatal(err)
+	}
+	podsDir := filepath.Join(dir, "var-log-pods")
+	if err := os.MkdirAll(podsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The ServiceAccount's token from a kubeconfig, where a pod would read
+	// it from its mounted token file; the rest as the manifest has it. It
+	// starts only once it has the node's pods.
+	override := podLogConfig(t, dir, podsDir, func(k8s map[string]any) {
+		k8s["auth_type"] = "kubeConfig"
+		k8s["wait_for_metadata"] = true
+		k8s["wait_for_metadata_timeout"] = "60s"
+	})
+	store, jaeger, agent := startPodLogStack(t, bins, dir, podsDir, override, "KUBECONFIG="+kubeconfig)
+
+	clock := &criClock{t: time.Now().UTC()}
+	podLog(t, podsDir, "shop", pods["cart"].name, uids["cart"], "cart", clock.cri("stdout", "F", "k8s-before-start"))
+	waitForOutput(t, agent.Process, "Started watching file", 30*time.Second)
+	tr := newSwapTraces(t, 1)[0]
+	ids := fmt.Sprintf(`"trace_id":"%s","span_id":"%s"`, tr.traceID, tr.childID)
+	for key, p := range pods {
+		podLog(t, podsDir, "shop", p.name, uids[key], p.container,
+			clock.cri("stdout", "F", `{"level":30,"msg":"k8s-api-`+key+`",`+ids+`}`))
+	}
+	// A span from an SDK given no name, with nothing of Kubernetes in it:
+	// only its connection's address tells its pod.
+	postSpan(t, agent, tr, map[string]string{"service.name": "unknown_service:node"})
+
+	why := func() string { return agent.Tail(4000) }
+	recs := waitRecords(t, store, `k8s.node.name:=`+k8sNode, 3, why)
+	byMsg := map[string]harness.LogRecord{}
+	for _, r := range recs {
+		var line struct{ Msg string }
+		_ = json.Unmarshal([]byte(r["_msg"]), &line)
+		byMsg[line.Msg] = r
+	}
+	for key, want := range map[string]map[string]string{
+		"cart": {"service.name": "cart", "service.version": "1.4.2", "service.namespace": "shop",
+			"k8s.deployment.name": "storefront", "k8s.replicaset.name": "storefront-7d9f8b6c5",
+			"k8s.pod.labels.app.kubernetes.io/name": "cart", "container.image.name": "registry.example/shop/cart"},
+		"worker":   {"service.name": "worker", "service.version": "3.1.0", "k8s.deployment.name": "worker"},
+		"payments": {"service.name": "payments-api", "service.namespace": "money", "k8s.statefulset.name": "payments"},
+	} {
+		r, ok := byMsg["k8s-api-"+key]
+		if !ok {
+			t.Errorf("the %s pod's line is not in the store", key)
+			continue
+		}
+		t.Logf("%s: service.name %s, service.namespace %s, service.version %s", key, r["service.name"], r["service.namespace"], r["service.version"])
+		want["k8s.pod.uid"], want["trace_id"], want["k8s.node.name"] = uids[key], tr.traceID, k8sNode
+		want["service.instance.id"] = "shop." + pods[key].name + "." + pods[key].container
+		for k, v := range want {
+			if r[k] != v {
+				t.Errorf("%s: %s = %q, want %q", key, k, r[k], v)
+			}
+		}
+	}
+	if n, err := store.Count(`"k8s-api-quiet"`); err != nil || n != 0 {
+		t.Errorf("the opted-out pod: %d records stored (%v), want none", n, err)
+	}
+
+	// The span: found by its address, the same names as the cart pod's lines.
+	s := waitSpan(t, jaeger, tr.traceID, why)
+	t.Logf("span: service %s, process %v", s.Service, s.Process)
+	for k, v := range map[string]string{
+		"k8s.pod.name": pods["cart"].name, "k8s.pod.uid": uids["cart"], "k8s.namespace.name": "shop",
+		"k8s.deployment.name": "storefront", "service.namespace": "shop", "service.version": "1.4.2",
+		"service.instance.id": "shop." + pods["cart"].name + ".cart",
+	} {
+		if s.Process[k] != v {
+			t.Errorf("span: %s = %q, want %q", k, s.Process[k], v)
+		}
+	}
+	if s.Service != "cart" {
+		t.Errorf("span: service.name %q, want cart, as the pod's log lines", s.Service)
+	}
+}
+
+// object is a Kubernetes object or part of one, as JSON.
+type object = map[string]any
+
+// manifestObjects returns the objects of those kinds in the agent manifest.
+func manifestObjects(t *testing.T, kinds ...string) []object {
+	t.Helper()
+	root, err := harness.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(root, "deploy", "kubernetes", "agent.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []object
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	for {
+		var doc object
+		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+			return out
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if k, _ := doc["kind"].(string); slices.Contains(kinds, k) {
+			out = append(out, doc)
+		}
+	}
 }
