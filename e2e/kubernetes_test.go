@@ -42,7 +42,7 @@ const (
 // ConfigMap holds it, decoded.
 func agentConfigMap(t *testing.T) map[string]any {
 	t.Helper()
-	for _, cm := range manifestObjects(t, "ConfigMap") {
+	for _, cm := range manifestObjects(t, "agent.yaml", "ConfigMap") {
 		if name, _ := mapAt(cm, "metadata"); name["name"] == "hypha-agent-config" {
 			data, _ := mapAt(cm, "data")
 			override, _ := data["override.yaml"].(string)
@@ -382,29 +382,15 @@ func waitSpan(t *testing.T, jaeger *harness.Jaeger, traceID string, why func() s
 // build than CI can spend, so they are built and the test run only by
 // `make e2e-kubernetes` (KUBE_APISERVER_BIN, ETCD_BIN).
 func TestKubernetesPodMetadata(t *testing.T) {
-	apiserverBin, etcdBin := os.Getenv("KUBE_APISERVER_BIN"), os.Getenv("ETCD_BIN")
-	if apiserverBin == "" || etcdBin == "" {
-		t.Skip("KUBE_APISERVER_BIN and ETCD_BIN are not set: run `make e2e-kubernetes`")
-	}
-	bins := stackBinaries(t)
 	dir := t.TempDir()
-	api, err := harness.StartKubeAPI(dir, apiserverBin, etcdBin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(api.Stop)
-	must := func(resp map[string]any, err error) map[string]any {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp
-	}
+	api := startKubeAPI(t, dir)
+	bins := stackBinaries(t)
+	must := mustAPI(t)
 	for _, ns := range []string{"shop", k8sAgentNS} {
 		must(api.Do(http.MethodPost, "/api/v1/namespaces", object{"apiVersion": "v1", "kind": "Namespace", "metadata": object{"name": ns}}))
 	}
 	// The manifest's own ServiceAccount, ClusterRole and ClusterRoleBinding.
-	for _, o := range manifestObjects(t, "ServiceAccount", "ClusterRole", "ClusterRoleBinding") {
+	for _, o := range manifestObjects(t, "agent.yaml", "ServiceAccount", "ClusterRole", "ClusterRoleBinding") {
 		path := "/apis/rbac.authorization.k8s.io/v1/" + strings.ToLower(o["kind"].(string)) + "s"
 		if o["kind"] == "ServiceAccount" {
 			path = "/api/v1/namespaces/" + k8sAgentNS + "/serviceaccounts"
@@ -561,14 +547,15 @@ func TestKubernetesPodMetadata(t *testing.T) {
 // object is a Kubernetes object or part of one, as JSON.
 type object = map[string]any
 
-// manifestObjects returns the objects of those kinds in the agent manifest.
-func manifestObjects(t *testing.T, kinds ...string) []object {
+// manifestObjects returns the objects of those kinds (all, if none is
+// given) in a file of deploy/kubernetes.
+func manifestObjects(t *testing.T, file string, kinds ...string) []object {
 	t.Helper()
 	root, err := harness.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join(root, "deploy", "kubernetes", "agent.yaml"))
+	raw, err := os.ReadFile(filepath.Join(root, "deploy", "kubernetes", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -581,8 +568,87 @@ func manifestObjects(t *testing.T, kinds ...string) []object {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		if k, _ := doc["kind"].(string); slices.Contains(kinds, k) {
+		if k, _ := doc["kind"].(string); k != "" && (len(kinds) == 0 || slices.Contains(kinds, k)) {
 			out = append(out, doc)
 		}
 	}
+}
+
+// startKubeAPI starts the API server that `make e2e-kubernetes` built, or
+// skips the test where it did not.
+func startKubeAPI(t *testing.T, dir string) *harness.KubeAPI {
+	t.Helper()
+	apiserverBin, etcdBin := os.Getenv("KUBE_APISERVER_BIN"), os.Getenv("ETCD_BIN")
+	if apiserverBin == "" || etcdBin == "" {
+		t.Skip("KUBE_APISERVER_BIN and ETCD_BIN are not set: run `make e2e-kubernetes`")
+	}
+	api, err := harness.StartKubeAPI(dir, apiserverBin, etcdBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(api.Stop)
+	return api
+}
+
+// mustAPI returns a check that fails the test on an API error.
+func mustAPI(t *testing.T) func(map[string]any, error) map[string]any {
+	return func(resp map[string]any, err error) map[string]any {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+}
+
+// TestKubernetesManifestsServerDryRun has the API server check every object
+// of the kustomization against its schemas, unknown fields refused, with a
+// dry run (nothing is stored): what kubeconform would check, without its
+// schemas from the internet.
+func TestKubernetesManifestsServerDryRun(t *testing.T) {
+	api := startKubeAPI(t, t.TempDir())
+	must := mustAPI(t)
+	root, err := harness.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kust struct {
+		Namespace string
+		Resources []string
+	}
+	raw, err := os.ReadFile(filepath.Join(root, "deploy", "kubernetes", "kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(raw, &kust); err != nil {
+		t.Fatal(err)
+	}
+	// The namespace itself for real: the others are checked inside it.
+	must(api.Do(http.MethodPost, "/api/v1/namespaces", object{"apiVersion": "v1", "kind": "Namespace", "metadata": object{"name": kust.Namespace}}))
+	checked := 0
+	for _, file := range kust.Resources {
+		for _, o := range manifestObjects(t, file) {
+			kind := o["kind"].(string)
+			if kind == "Namespace" {
+				continue
+			}
+			path := "/apis/" + o["apiVersion"].(string)
+			if o["apiVersion"] == "v1" {
+				path = "/api/v1"
+			}
+			if kind != "ClusterRole" && kind != "ClusterRoleBinding" {
+				path += "/namespaces/" + kust.Namespace
+			}
+			plural := strings.ToLower(kind) + "s"
+			if strings.HasSuffix(kind, "y") {
+				plural = strings.ToLower(strings.TrimSuffix(kind, "y")) + "ies"
+			}
+			if _, err := api.Do(http.MethodPost, path+"/"+plural+"?dryRun=All&fieldValidation=Strict", o); err != nil {
+				t.Errorf("%s %s: %v", file, kind, err)
+				continue
+			}
+			checked++
+		}
+	}
+	t.Logf("%d objects accepted by kube-apiserver (dry run, strict field validation)", checked)
 }
