@@ -10,6 +10,13 @@ JAEGER := $(CACHE)/jaeger
 VICTORIALOGS := $(CACHE)/victoria-logs
 # The demo's Go service (demo/analysis), built once per run for the demo and the end-to-end tests.
 ANALYSIS := $(CURDIR)/bin/hypha-analysis
+# Kafka (franz-go's kfake) and S3 (gofakes3) for the exporter swaps' tests.
+KAFKA := $(CACHE)/kafka
+S3 := $(CACHE)/s3
+# A real Kubernetes API server on etcd, for make e2e-kubernetes only: too
+# long to build for make test.
+KUBE_APISERVER := $(CACHE)/kube-apiserver
+ETCD := $(CACHE)/etcd
 # The repository's Go modules. The processor and the provider are modules of
 # their own, so that other builds can require them alone; bench holds the
 # comparisons with the transform processor and the pipeline benchmark;
@@ -22,9 +29,9 @@ MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 # fail a target with "context deadline exceeded" at the deadline on a busy
 # machine (go.dev/issue/75804, fixed in Go 1.27).
 FUZZTIME ?= 300000x
-E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS) ANALYSIS_BIN=$(ANALYSIS)
+E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS) ANALYSIS_BIN=$(ANALYSIS) KAFKA_BIN=$(KAFKA) S3_BIN=$(S3)
 
-.PHONY: help build version-overlay dist image image-test generate check-generated test unit fuzz demo-test e2e servers demo-deps demo-analysis bench lint demo docker certs clean
+.PHONY: help build version-overlay dist image image-test generate check-generated test unit fuzz demo-test e2e e2e-kubernetes servers demo-deps demo-analysis bench lint demo docker certs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -125,7 +132,7 @@ fuzz: ## a short pass of every fuzz target (FUZZTIME executions each)
 	  done; \
 	done
 
-servers: $(JAEGER) $(VICTORIALOGS) ## build the real test servers (Jaeger, VictoriaLogs) once
+servers: $(JAEGER) $(VICTORIALOGS) $(KAFKA) $(S3) ## build the real test servers (Jaeger, VictoriaLogs, Kafka, S3) once
 
 $(JAEGER): tools/jaeger/go.mod tools/jaeger/go.sum
 	@echo "building Jaeger from tools/jaeger (first time: about 5 minutes)"
@@ -134,6 +141,12 @@ $(JAEGER): tools/jaeger/go.mod tools/jaeger/go.sum
 $(VICTORIALOGS): tools/victorialogs/go.mod tools/victorialogs/go.sum
 	@echo "building VictoriaLogs from tools/victorialogs"
 	cd tools/victorialogs && $(GO) build -o $@ github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs
+
+$(KAFKA): tools/testservers/go.mod tools/testservers/go.sum tools/testservers/kafka/main.go
+	cd tools/testservers && $(GO) build -o $@ ./kafka
+
+$(S3): tools/testservers/go.mod tools/testservers/go.sum tools/testservers/s3/main.go
+	cd tools/testservers && $(GO) build -o $@ ./s3
 
 demo-deps: demo/node_modules/.package-lock.json ## install the demo's Node packages from the lockfile
 
@@ -149,6 +162,16 @@ demo-test: demo-deps ## the demo services' and the instrumentation file's own te
 
 e2e: build servers demo-deps demo-analysis ## smoke and end-to-end tests against real Jaeger, VictoriaLogs and the Node and Go demo apps
 	$(E2E_ENV) $(GO) test -count=1 -timeout 40m -v ./e2e/... 2>&1 | tee .cache/e2e.log; exit $${PIPESTATUS[0]}
+
+e2e-kubernetes: build servers $(KUBE_APISERVER) $(ETCD) ## the Kubernetes agent's tests, pod metadata from a real kube-apiserver included (not in make test)
+	$(E2E_ENV) KUBE_APISERVER_BIN=$(KUBE_APISERVER) ETCD_BIN=$(ETCD) $(GO) test -count=1 -timeout 10m -v -run 'TestKubernetes' ./e2e/
+
+$(KUBE_APISERVER): tools/kubeapi/go.mod tools/kubeapi/go.sum
+	@echo "building kube-apiserver from tools/kubeapi (first time: about 10 minutes)"
+	cd tools/kubeapi && $(GO) build -o $@ k8s.io/kubernetes/cmd/kube-apiserver
+
+$(ETCD): tools/kubeapi/go.mod tools/kubeapi/go.sum tools/kubeapi/etcd/main.go
+	cd tools/kubeapi && $(GO) build -o $@ ./etcd
 
 demo: build servers demo-deps demo-analysis ## run the Labra Cadabra demo: log -> trace -> logs in the terminal
 	$(GO) build -o bin/hypha-demo ./e2e/cmd/demo
@@ -168,7 +191,7 @@ LICENSED_GOFILES = $(shell git ls-files '*.go' | grep -v -E '^components/|(^|/)g
 lint: ## gofmt, go vet, and the license header on hand-written Go files
 	@test -z "$$(gofmt -l $(GOFILES))" || { gofmt -l $(GOFILES); exit 1; }
 	@missing=$$(grep -L '^// SPDX-License-Identifier: Apache-2.0$$' $(LICENSED_GOFILES)); test -z "$$missing" || { echo "$$missing"; echo "these Go files lack the header '// Copyright The Hypha Authors' + '// SPDX-License-Identifier: Apache-2.0'" >&2; exit 1; }
-	@for m in $(MODULES) tools/image; do (cd $$m && $(GO) vet ./...) || exit 1; done
+	@for m in $(MODULES) tools/image tools/testservers; do (cd $$m && $(GO) vet ./...) || exit 1; done
 
 CERTS_DIR ?= certs
 CERT_HOSTS ?= localhost,127.0.0.1,hypha-gateway

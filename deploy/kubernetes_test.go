@@ -99,6 +99,9 @@ func TestKubernetesManifests(t *testing.T) {
 		"Service/hypha-agent":                   "v1",
 		"NetworkPolicy/hypha-gateway":           "networking.k8s.io/v1",
 		"NetworkPolicy/hypha-agent":             "networking.k8s.io/v1",
+		"ServiceAccount/hypha-agent":            "v1",
+		"ClusterRole/hypha-agent":               "rbac.authorization.k8s.io/v1",
+		"ClusterRoleBinding/hypha-agent":        "rbac.authorization.k8s.io/v1",
 	}
 	for key, api := range want {
 		if o, ok := objs[key]; !ok {
@@ -693,8 +696,12 @@ func TestKubernetesOverridesValidate(t *testing.T) {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(bin, "validate", "--config", "hypha:"+mode, "--config", "file:"+override)
-		// The pods get their token from a required Secret.
+		// The pods get their token from a required Secret, and what the
+		// downward API gives.
 		cmd.Env = append(os.Environ(), "HYPHA_AUTH=bearer", "HYPHA_AUTH_TOKEN=token-from-the-secret")
+		for name := range downwardEnv(get(workloadPods(objs)[mode], "containers", 0)) {
+			cmd.Env = append(cmd.Env, name+"=from-the-downward-api")
+		}
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Errorf("ConfigMap/%s over hypha:%s: %v\n%s", cm, mode, err, out)
@@ -703,5 +710,171 @@ func TestKubernetesOverridesValidate(t *testing.T) {
 	agentOverride := str(objs["ConfigMap/hypha-agent-config"], "data", "override.yaml")
 	if !strings.Contains(agentOverride, "type: container") {
 		t.Error("the agent reads /var/log/pods: its override needs file_log's container operator for the CRI format")
+	}
+}
+
+// downwardEnv returns the container's variables that the downward API sets,
+// by name, with the field each comes from.
+func downwardEnv(container any) map[string]string {
+	out := map[string]string{}
+	for _, e := range list(container, "env") {
+		if f := str(e, "valueFrom", "fieldRef", "fieldPath"); f != "" {
+			out[str(e, "name")] = f
+		}
+	}
+	return out
+}
+
+// agentOverride decodes the agent ConfigMap's override.yaml.
+func agentOverride(t *testing.T, objs map[string]object) map[string]any {
+	t.Helper()
+	var cfg map[string]any
+	if err := yaml.Unmarshal([]byte(str(objs["ConfigMap/hypha-agent-config"], "data", "override.yaml")), &cfg); err != nil {
+		t.Fatalf("ConfigMap/hypha-agent-config: %v", err)
+	}
+	return cfg
+}
+
+// TestKubernetesAgentRBAC: k8s_attributes reads pods through the agent's
+// own ServiceAccount, which may only get, watch and list pods, namespaces
+// and replicasets; the gateway gets no token at all.
+func TestKubernetesAgentRBAC(t *testing.T) {
+	objs, kust := loadKubernetes(t)
+	pods := workloadPods(objs)
+	if get(pods["gateway"], "automountServiceAccountToken") != false {
+		t.Error("gateway: automountServiceAccountToken must be false: it calls no API")
+	}
+	agent := pods["agent"]
+	if str(agent, "serviceAccountName") != "hypha-agent" || get(agent, "automountServiceAccountToken") != true {
+		t.Errorf("agent: serviceAccountName %q, automountServiceAccountToken %v; want hypha-agent with its token mounted",
+			str(agent, "serviceAccountName"), get(agent, "automountServiceAccountToken"))
+	}
+
+	granted := map[string][]string{} // "group/resource" -> verbs
+	for _, r := range list(objs["ClusterRole/hypha-agent"], "rules") {
+		if len(strList(r, "resourceNames")) > 0 || len(strList(r, "nonResourceURLs")) > 0 {
+			t.Errorf("ClusterRole/hypha-agent: unexpected rule %v", r)
+		}
+		for _, g := range strList(r, "apiGroups") {
+			for _, res := range strList(r, "resources") {
+				granted[g+"/"+res] = append(granted[g+"/"+res], strList(r, "verbs")...)
+			}
+		}
+	}
+	want := []string{"/pods", "/namespaces", "apps/replicasets"}
+	for _, key := range want {
+		verbs := granted[key]
+		slices.Sort(verbs)
+		if !slices.Equal(verbs, []string{"get", "list", "watch"}) {
+			t.Errorf("ClusterRole/hypha-agent grants %v on %s, want exactly get, list, watch", verbs, key)
+		}
+	}
+	for key := range granted {
+		if !slices.Contains(want, key) {
+			t.Errorf("ClusterRole/hypha-agent grants %s, which k8s_attributes does not read", key)
+		}
+	}
+
+	binding := objs["ClusterRoleBinding/hypha-agent"]
+	if ref := get(binding, "roleRef"); str(ref, "kind") != "ClusterRole" || str(ref, "name") != "hypha-agent" || str(ref, "apiGroup") != "rbac.authorization.k8s.io" {
+		t.Errorf("ClusterRoleBinding/hypha-agent: roleRef %v is not ClusterRole/hypha-agent", ref)
+	}
+	subjects := list(binding, "subjects")
+	if len(subjects) != 1 || str(subjects[0], "kind") != "ServiceAccount" || str(subjects[0], "name") != "hypha-agent" ||
+		str(subjects[0], "namespace") != str(kust, "namespace") {
+		t.Errorf("ClusterRoleBinding/hypha-agent: subjects %v, want only ServiceAccount hypha-agent in %s", subjects, str(kust, "namespace"))
+	}
+}
+
+// TestKubernetesAgentConfig checks the agent override for what no cluster
+// here can show running: the processors in order, k8s_attributes fed by
+// the DaemonSet's downward API, and every variable it names set.
+func TestKubernetesAgentConfig(t *testing.T) {
+	objs, _ := loadKubernetes(t)
+	cfg := agentOverride(t, objs)
+	c := get(workloadPods(objs)["agent"], "containers", 0)
+	downward := downwardEnv(c)
+
+	// Every ${env:X} without a default is set by the DaemonSet.
+	override := str(objs["ConfigMap/hypha-agent-config"], "data", "override.yaml")
+	for _, m := range regexp.MustCompile(`\$\{env:([A-Z0-9_]+)\}`).FindAllStringSubmatch(override, -1) {
+		if _, ok := envValue(c, m[1]); !ok {
+			t.Errorf("the agent override reads ${env:%s}, which the DaemonSet does not set", m[1])
+		}
+	}
+	for name, field := range map[string]string{"K8S_NODE_NAME": "spec.nodeName", "K8S_POD_NAMESPACE": "metadata.namespace", "K8S_POD_NAME": "metadata.name"} {
+		if downward[name] != field {
+			t.Errorf("agent: %s comes from %q, want the downward API's %s", name, downward[name], field)
+		}
+	}
+
+	k8s := get(cfg, "processors", "k8s_attributes")
+	if env := str(k8s, "filter", "node_from_env_var"); downward[env] != "spec.nodeName" {
+		t.Errorf("k8s_attributes watches the node in %q, want a variable set from spec.nodeName", env)
+	}
+	if str(k8s, "auth_type") != "serviceAccount" {
+		t.Errorf("k8s_attributes auth_type %q, want serviceAccount", str(k8s, "auth_type"))
+	}
+	var sources []string
+	for _, a := range list(k8s, "pod_association") {
+		for _, src := range list(a, "sources") {
+			sources = append(sources, strings.TrimSuffix(str(src, "from")+":"+str(src, "name"), ":"))
+		}
+	}
+	// Log lines carry the uid from their path; spans come over a connection.
+	for _, want := range []string{"resource_attribute:k8s.pod.uid", "connection"} {
+		if !slices.Contains(sources, want) {
+			t.Errorf("k8s_attributes pod_association %v lacks %s", sources, want)
+		}
+	}
+	metadata := strList(k8s, "extract", "metadata")
+	for _, want := range []string{"service.name", "service.namespace", "service.version", "service.instance.id", "k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name", "k8s.pod.name"} {
+		if !slices.Contains(metadata, want) {
+			t.Errorf("k8s_attributes extract.metadata lacks %s", want)
+		}
+	}
+	if get(k8s, "extract", "otel_annotations") != true {
+		t.Error("k8s_attributes: otel_annotations must be on: resource.opentelemetry.io/service.name comes first")
+	}
+
+	// The container operator bounds joined lines as the receiver bounds any line.
+	var container any
+	for _, op := range list(cfg, "receivers", "file_log", "operators") {
+		if str(op, "type") == "container" {
+			container = op
+		}
+	}
+	if container == nil || str(container, "max_log_size") == "" {
+		t.Errorf("file_log: the container operator needs max_log_size, got %v", container)
+	}
+	// The agent's own files are excluded by its namespace and pod name.
+	excludes := strings.Join(strList(cfg, "receivers", "file_log", "exclude"), " ")
+	if !strings.Contains(excludes, "${env:K8S_POD_NAMESPACE}_${env:K8S_POD_NAME}_") {
+		t.Errorf("file_log exclude %q does not skip the agent's own pod", excludes)
+	}
+
+	// Order: the line's own service name first, then the API, then the
+	// opt-outs, then what the path gives, then the last resort.
+	order := []string{"transform/unknown_service", "hypha_correlation", "k8s_attributes", "filter/opt_out", "transform/pod_path", "resource"}
+	for _, pipeline := range []string{"logs", "traces"} {
+		procs := strList(cfg, "service", "pipelines", pipeline, "processors")
+		if len(procs) == 0 || procs[0] != "memory_limiter" {
+			t.Errorf("%s pipeline %v: memory_limiter must come first", pipeline, procs)
+		}
+		last, prev := -1, ""
+		for _, p := range order {
+			i := slices.Index(procs, p)
+			if i < 0 {
+				if pipeline == "traces" && p == "hypha_correlation" {
+					continue
+				}
+				t.Errorf("%s pipeline %v lacks %s", pipeline, procs, p)
+				continue
+			}
+			if i < last {
+				t.Errorf("%s pipeline %v: %s must come after %s", pipeline, procs, p, prev)
+			}
+			last, prev = i, p
+		}
 	}
 }

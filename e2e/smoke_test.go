@@ -55,16 +55,34 @@ func TestSmokeModes(t *testing.T) {
 	}
 }
 
-// TestValidateShippedConfigs runs `hypha validate` on both embedded configs,
-// with and without a token.
+// TestValidateShippedConfigs runs `hypha validate` on the embedded configs,
+// with and without a token, and on the sampling gateway of the gateway tier.
 func TestValidateShippedConfigs(t *testing.T) {
 	bin := binary(t, "HYPHA_BIN")
-	for _, mode := range []string{"agent", "gateway"} {
+	root, err := harness.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sampling := "file:" + filepath.Join(root, "deploy/gateway-tier/sampling.yaml")
+	for _, c := range []struct {
+		configs []string
+		env     []string
+	}{
+		{configs: []string{"hypha:agent"}},
+		{configs: []string{"hypha:gateway"}},
+		{configs: []string{"hypha:gateway", sampling}},
+		{configs: []string{"hypha:loadbalancer"}},
+		{configs: []string{"hypha:loadbalancer"}, env: []string{"HYPHA_SAMPLING_GATEWAYS=gw-1:4317,gw-2:4317"}},
+	} {
 		for _, auth := range []string{"HYPHA_AUTH=none", "HYPHA_AUTH_TOKEN=validate-token"} {
-			cmd := exec.Command(bin, "validate", "--config", "hypha:"+mode)
-			cmd.Env = append(os.Environ(), auth)
+			args := []string{"validate"}
+			for _, c := range c.configs {
+				args = append(args, "--config", c)
+			}
+			cmd := exec.Command(bin, args...)
+			cmd.Env = append(append(os.Environ(), auth), c.env...)
 			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Errorf("hypha validate --config hypha:%s with %s: %v\n%s", mode, auth, err, out)
+				t.Errorf("hypha %s with %s %s: %v\n%s", strings.Join(args, " "), auth, c.env, err, out)
 			}
 		}
 	}
@@ -101,9 +119,11 @@ func TestComponents(t *testing.T) {
 		"extensions": got.Extensions, "providers": got.Providers,
 	}
 	want := map[string][]string{
-		"receivers":  {"otlp", "file_log"},
-		"processors": {"hypha_correlation", "memory_limiter", "batch", "resource", "transform", "filter"},
-		"exporters":  {"otlp_grpc", "otlp_http", "debug", "file"},
+		"receivers": {"otlp", "file_log", "kafka", "syslog"},
+		"processors": {"hypha_correlation", "hypha_log_sampling", "memory_limiter", "batch", "resource", "transform", "filter",
+			"tail_sampling", "attributes", "redaction", "k8s_attributes"},
+		"exporters": {"otlp_grpc", "otlp_http", "debug", "file",
+			"kafka", "elasticsearch", "clickhouse", "awss3", "googlecloud", "load_balancing"},
 		"extensions": {"file_storage", "health_check", "zpages", "bearertokenauth"},
 		"providers":  {"hypha", "env", "file", "yaml"},
 	}

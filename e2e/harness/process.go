@@ -201,12 +201,18 @@ func Eventually(timeout, interval time.Duration, check func() error) error {
 }
 
 // Get fetches url and returns its body; a status of 400 or more is an error.
-func Get(url string) ([]byte, error) {
+func Get(url string) ([]byte, error) { return getWith(url, nil) }
+
+// getWith is Get with request headers.
+func getWith(url string, header http.Header) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, http.NoBody)
 	if err != nil {
 		return nil, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -58,6 +58,7 @@ type Span struct {
 	TraceID, SpanID, ParentID string
 	Service, Operation        string
 	StartMicros, DurMicros    int64
+	Process                   map[string]string // the resource's string attributes
 }
 
 // Trace fetches one trace from Jaeger's /api/traces/<id>.
@@ -82,6 +83,10 @@ func (j *Jaeger) Trace(traceID string) ([]Span, error) {
 			} `json:"spans"`
 			Processes map[string]struct {
 				ServiceName string `json:"serviceName"`
+				Tags        []struct {
+					Key   string `json:"key"`
+					Value any    `json:"value"`
+				} `json:"tags"`
 			} `json:"processes"`
 		} `json:"data"`
 	}
@@ -94,6 +99,12 @@ func (j *Jaeger) Trace(traceID string) ([]Span, error) {
 			sp := Span{
 				TraceID: s.TraceID, SpanID: s.SpanID, Operation: s.OperationName,
 				Service: t.Processes[s.ProcessID].ServiceName, StartMicros: s.StartTime, DurMicros: s.Duration,
+				Process: map[string]string{},
+			}
+			for _, tag := range t.Processes[s.ProcessID].Tags {
+				if v, ok := tag.Value.(string); ok {
+					sp.Process[tag.Key] = v
+				}
 			}
 			for _, ref := range s.References {
 				if ref.RefType == "CHILD_OF" {

@@ -27,7 +27,7 @@ const scheme = "hypha"
 // fragments merged on top of it when the environment asks for them:
 // auth.yaml and tls.yaml.
 //
-//go:embed agent-config/*.yaml gateway-config/*.yaml
+//go:embed agent-config/*.yaml gateway-config/*.yaml loadbalancer-config/*.yaml
 var configs embed.FS
 
 // synchronousEmitterGate makes the file_log receiver hand records to the
@@ -41,6 +41,12 @@ const synchronousEmitterGate = "stanza.synchronousLogEmitter"
 // config.yaml.
 type fragment struct {
 	file string
+	// mode is the folder file is read from when it is another mode's: the
+	// load balancer's receivers take TLS exactly as the gateway's do.
+	mode string
+	// conf, when set, makes the fragment from the environment instead of a
+	// file.
+	conf func() (*confmap.Conf, error)
 	// when reports whether to merge the fragment, or why the environment
 	// is wrong.
 	when func(mode string) (bool, error)
@@ -57,6 +63,38 @@ var modes = map[string][]fragment{
 		{file: "auth.yaml", when: bearerAuth},
 		{file: "tls.yaml", when: anySet("HYPHA_TLS_CERT_FILE")},
 	},
+	"loadbalancer": {
+		{file: "auth.yaml", when: bearerAuth},
+		{file: "tls.yaml", mode: "gateway", when: anySet("HYPHA_TLS_CERT_FILE")},
+		{file: "dns.yaml", when: func(string) (bool, error) { return os.Getenv(samplingGateways) == "", nil }},
+		{conf: staticResolver, when: anySet(samplingGateways)},
+	},
+}
+
+// samplingGateways lists the load balancer's sampling gateways by hand,
+// host:port,host:port, in place of the DNS lookup.
+const samplingGateways = "HYPHA_SAMPLING_GATEWAYS"
+
+// staticResolver lists the gateways of HYPHA_SAMPLING_GATEWAYS. A list
+// cannot come from one ${env:...} reference in a file, so it is built here.
+func staticResolver() (*confmap.Conf, error) {
+	if os.Getenv("HYPHA_SAMPLING_DNS") != "" {
+		return nil, fmt.Errorf("%s and HYPHA_SAMPLING_DNS are both set: the gateways come from one of them", samplingGateways)
+	}
+	var hosts []any
+	for _, h := range strings.Split(os.Getenv(samplingGateways), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			hosts = append(hosts, h)
+		}
+	}
+	if len(hosts) == 0 {
+		return nil, fmt.Errorf("%s=%q names no gateway: use host:port,host:port", samplingGateways, os.Getenv(samplingGateways))
+	}
+	return confmap.NewFromStringMap(map[string]any{
+		"exporters": map[string]any{"load_balancing": map[string]any{
+			"resolver": map[string]any{"static": map[string]any{"hostnames": hosts}},
+		}},
+	}), nil
 }
 
 // bearerAuth decides from HYPHA_AUTH and HYPHA_AUTH_TOKEN whether requests
@@ -83,8 +121,8 @@ func bearerAuth(mode string) (bool, error) {
 			return true, nil
 		case tokenSet:
 			return false, errors.New("HYPHA_AUTH_TOKEN is set but empty: set the token, or HYPHA_AUTH=none to run without authentication")
-		case mode == "gateway":
-			return false, errors.New("the gateway needs a token: set HYPHA_AUTH_TOKEN, or HYPHA_AUTH=none to accept data without authentication")
+		case mode != "agent": // the gateway and the load balancer receive from other hosts
+			return false, fmt.Errorf("the %s needs a token: set HYPHA_AUTH_TOKEN, or HYPHA_AUTH=none to accept data without authentication", mode)
 		}
 		return false, nil // an agent without a token sends none
 	default:
@@ -130,7 +168,7 @@ func (provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc) (
 	}
 	fragments, ok := modes[mode]
 	if !ok {
-		return nil, fmt.Errorf("unknown hypha mode %q in %q: use hypha:agent or hypha:gateway", mode, uri)
+		return nil, fmt.Errorf("unknown hypha mode %q in %q: use hypha:agent, hypha:gateway or hypha:loadbalancer", mode, uri)
 	}
 	conf, err := load(mode, "config.yaml")
 	if err != nil {
@@ -144,15 +182,26 @@ func (provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc) (
 		if !merge {
 			continue
 		}
-		extra, err := load(mode, f.file)
+		extra, err := f.load(mode)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("hypha:%s: %w", mode, err)
 		}
 		if err := conf.Merge(extra); err != nil {
-			return nil, fmt.Errorf("merging %s-config/%s: %w", mode, f.file, err)
+			return nil, fmt.Errorf("hypha:%s: merging %s: %w", mode, f.file, err)
 		}
 	}
 	return confmap.NewRetrieved(conf.ToStringMap())
+}
+
+// load makes the fragment's config.
+func (f fragment) load(mode string) (*confmap.Conf, error) {
+	if f.conf != nil {
+		return f.conf()
+	}
+	if f.mode != "" {
+		mode = f.mode
+	}
+	return load(mode, f.file)
 }
 
 // load reads one embedded file. The ${env:...} references in it stay as they

@@ -136,3 +136,44 @@ func TestSynchronousEmitterOnByDefault(t *testing.T) {
 	})
 	assert.True(t, enabled)
 }
+
+func TestLoadBalancerResolver(t *testing.T) {
+	unsetEnv(t, append(securityVars, samplingGateways, "HYPHA_SAMPLING_DNS")...)
+	t.Setenv("HYPHA_AUTH", "none")
+	lb := retrieve(t, "hypha:loadbalancer")
+	assert.Equal(t, "attributes", lb.Get("exporters::load_balancing::routing_key"))
+	assert.Equal(t, "${env:HYPHA_SAMPLING_DNS:-hypha-sampling}", lb.Get("exporters::load_balancing::resolver::dns::hostname"))
+	assert.False(t, lb.IsSet("exporters::load_balancing::resolver::static"))
+
+	t.Setenv(samplingGateways, " gw-1:4317, gw-2:4317 ,")
+	lb = retrieve(t, "hypha:loadbalancer")
+	assert.Equal(t, []any{"gw-1:4317", "gw-2:4317"}, lb.Get("exporters::load_balancing::resolver::static::hostnames"))
+	assert.False(t, lb.IsSet("exporters::load_balancing::resolver::dns"))
+
+	p := NewFactory().Create(confmaptest.NewNopProviderSettings())
+	t.Setenv("HYPHA_SAMPLING_DNS", "hypha-sampling")
+	_, err := p.Retrieve(context.Background(), "hypha:loadbalancer", nil)
+	assert.EqualError(t, err, "hypha:loadbalancer: HYPHA_SAMPLING_GATEWAYS and HYPHA_SAMPLING_DNS are both set: the gateways come from one of them")
+	unsetEnv(t, "HYPHA_SAMPLING_DNS")
+	t.Setenv(samplingGateways, " , ")
+	_, err = p.Retrieve(context.Background(), "hypha:loadbalancer", nil)
+	assert.EqualError(t, err, `hypha:loadbalancer: HYPHA_SAMPLING_GATEWAYS=" , " names no gateway: use host:port,host:port`)
+}
+
+func TestLoadBalancerSecurity(t *testing.T) {
+	unsetEnv(t, append(securityVars, samplingGateways, "HYPHA_SAMPLING_DNS")...)
+	p := NewFactory().Create(confmaptest.NewNopProviderSettings())
+	_, err := p.Retrieve(context.Background(), "hypha:loadbalancer", nil)
+	assert.ErrorContains(t, err, "the loadbalancer needs a token")
+
+	t.Setenv("HYPHA_AUTH_TOKEN", "secret")
+	t.Setenv("HYPHA_TLS_CERT_FILE", "/tls/cert.pem")
+	lb := retrieve(t, "hypha:loadbalancer")
+	assert.Equal(t, "bearertokenauth", lb.Get("receivers::otlp::protocols::grpc::auth::authenticator"))
+	assert.Equal(t, "Bearer ${env:HYPHA_AUTH_TOKEN}", lb.Get("exporters::load_balancing::protocol::otlp::headers::authorization"),
+		"the token goes on to the sampling gateways")
+	// The receivers take TLS as the gateway's do, from the gateway's fragment.
+	assert.Equal(t, "${env:HYPHA_TLS_CERT_FILE}", lb.Get("receivers::otlp::protocols::http::tls::cert_file"))
+	assert.Equal(t, "${env:HYPHA_SAMPLING_DNS:-hypha-sampling}", lb.Get("exporters::load_balancing::resolver::dns::hostname"),
+		"merging keeps the rest of the exporter")
+}
