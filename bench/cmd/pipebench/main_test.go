@@ -56,3 +56,32 @@ func TestPairedRatio(t *testing.T) {
 		t.Errorf("pairedRatio of a single run against three = %q, want -", got)
 	}
 }
+
+func TestParseDelays(t *testing.T) {
+	got, err := parseDelays("1ms,20ms")
+	if err != nil || !slices.Equal(got, []time.Duration{time.Millisecond, 20 * time.Millisecond}) {
+		t.Errorf("parseDelays(1ms,20ms) = %v, %v", got, err)
+	}
+	if got, err := parseDelays(""); err != nil || got != nil {
+		t.Errorf("parseDelays(\"\") = %v, %v; want none", got, err)
+	}
+	for _, bad := range []string{"1", "0s", "-1ms", "1ms,"} {
+		if _, err := parseDelays(bad); err == nil {
+			t.Errorf("parseDelays(%q) succeeded", bad)
+		}
+	}
+}
+
+func TestParsePerfCSV(t *testing.T) {
+	n, err := parsePerfCSV("# started on Fri Dec  4 04:01:28 2026\n\n123456789,,instructions:u,2004,100.00,,\n")
+	if err != nil || n != 123456789 {
+		t.Errorf("parsePerfCSV = %d, %v; want 123456789", n, err)
+	}
+	// What perf prints inside a virtual machine without a hardware counter.
+	if _, err := parsePerfCSV("<not supported>,,instructions:u,0,100.00,,\n"); err == nil || !strings.Contains(err.Error(), "not supported") {
+		t.Errorf("parsePerfCSV of <not supported>: %v; want an error that says so", err)
+	}
+	if _, err := parsePerfCSV(""); err == nil {
+		t.Error("parsePerfCSV of nothing succeeded")
+	}
+}
