@@ -31,7 +31,7 @@ const stockPipeline = "stock"
 const (
 	queueMemory = "memory" // in memory, as the comparison of parsers runs
 	queueDisk   = "disk"   // in file_storage, as the agent shipped until issue 17
-	queueAck    = "ack"    // none: a batch returns to file_log once the sink acknowledged it
+	queueAck    = "ack"    // file offsets move once the sink acknowledged the lines (hypha_ack)
 )
 
 // agentParams fills agentTemplate.
@@ -45,6 +45,8 @@ type agentParams struct {
 	// Queue is one of queueMemory, queueDisk and queueAck; the memory and
 	// disk queues have the same size and batching.
 	Queue string
+	// Fsync makes file_storage sync every write to disk.
+	Fsync bool
 }
 
 // OTTL gives the template the transform statements.
@@ -75,12 +77,19 @@ extensions:
   file_storage:
     directory: {{quote .StorageDir}}
     create_directory: true
+{{- if .Fsync}}
+    fsync: true
+{{- end}}
+{{- if eq .Queue "ack"}}
+  hypha_ack_storage:
+    storage: file_storage
+{{- end}}
 
 receivers:
   file_log:
     include: [{{quote .LinesFile}}]
     start_at: beginning
-    storage: file_storage
+    storage: {{if eq .Queue "ack"}}hypha_ack_storage{{else}}file_storage{{end}}
     include_file_name: false
     include_file_path: true
     retry_on_failure:
@@ -128,6 +137,10 @@ processors:
 {{- if eq .Pipeline "hypha"}}
   hypha_correlation: {}
 {{- end}}
+{{- if eq .Queue "ack"}}
+  hypha_ack:
+    storage: hypha_ack_storage
+{{- end}}
 {{- if eq .Pipeline "ottl"}}
   transform:
     error_mode: ignore
@@ -146,13 +159,15 @@ exporters:
       insecure: true
     compression: {{.Compression}}
     sending_queue:
-{{- if eq .Queue "ack"}}
-      enabled: false
-{{- else}}
       enabled: true
-{{- end}}
 {{- if eq .Queue "disk"}}
       storage: file_storage
+{{- end}}
+{{- if eq .Queue "ack"}}
+      # The batches hypha_ack hands on are merged in memory; each call
+      # returns once its records are at the sink.
+      wait_for_result: true
+      block_on_overflow: true
 {{- end}}
       sizer: bytes
       queue_size: 1073741824
@@ -169,11 +184,11 @@ exporters:
       max_elapsed_time: 0s
 
 service:
-  extensions: [file_storage]
+  extensions: [file_storage{{if eq .Queue "ack"}}, hypha_ack_storage{{end}}]
   pipelines:
     logs:
       receivers: [file_log]
-      processors: [memory_limiter,{{if eq .Pipeline "hypha"}} hypha_correlation,{{end}}{{if eq .Pipeline "ottl"}} transform,{{end}} resource]
+      processors: [memory_limiter,{{if eq .Pipeline "hypha"}} hypha_correlation,{{end}}{{if eq .Pipeline "ottl"}} transform,{{end}} resource{{if eq .Queue "ack"}}, hypha_ack{{end}}]
       exporters: [otlp_grpc]
   telemetry:
 {{- template "metrics" .}}

@@ -46,7 +46,7 @@ import (
 
 type options struct {
 	rounds, lines, checkLines, delayLines int
-	sweep, durable, keep                  bool
+	sweep, durable, fsync, keep           bool
 	compression                           string
 	pipelines                             []string
 	delays                                []time.Duration
@@ -61,6 +61,7 @@ func main() {
 	flag.BoolVar(&o.sweep, "compression-sweep", false, "compare otlp_grpc compressions (none, snappy, zstd, gzip) on the hypha pipeline")
 	flag.StringVar(&o.compression, "compression", "snappy", "exporter compression of the pipeline comparison (the shipped agent's)")
 	flag.BoolVar(&o.durable, "durable", true, "also run, in every round, the durable agents: hypha with a disk queue, hypha acknowledged end to end, and the stock durable anchor")
+	flag.BoolVar(&o.fsync, "fsync", false, "also run the durable hypha agents with file_storage's fsync on, in every round")
 	flag.IntVar(&o.delayLines, "delay-lines", 200_000, "lines per run of the -delays measurement")
 	delays := flag.String("delays", "", "comma-separated round-trip delays (e.g. 1ms,20ms) at which the durable agents' throughput is measured through a delaying proxy")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (configs, process output)")
@@ -171,6 +172,7 @@ func run(o options) error {
 type variant struct {
 	name, pipeline, compression string
 	queue                       string // queueMemory, queueDisk or queueAck
+	fsync                       bool   // file_storage syncs every write
 }
 
 // parsePipelines checks a -pipelines list: known names, each once, raw
@@ -198,6 +200,11 @@ func pipelineVariants(o options) []variant {
 	}
 	if o.durable {
 		vs = append(vs, durableVariants(o.compression)...)
+	}
+	if o.fsync {
+		for _, q := range []string{queueDisk, queueAck} {
+			vs = append(vs, variant{name: "hypha/" + q + "+fsync", pipeline: "hypha", compression: o.compression, queue: q, fsync: true})
+		}
 	}
 	return vs
 }

@@ -136,7 +136,7 @@ func (b *bench) measure(v variant, s *sink, via, linesFile string, n int) (resul
 	cfg := filepath.Join(b.dir, name+".yaml")
 	err = writeConfig(cfg, agentTemplate, agentParams{
 		Pipeline: v.pipeline, LinesFile: linesFile, StorageDir: storage, Sink: via,
-		MetricsPort: port, Compression: v.compression, Queue: v.queue,
+		MetricsPort: port, Compression: v.compression, Queue: v.queue, Fsync: v.fsync,
 	})
 	if err != nil {
 		return result{}, err
