@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hypha-obs/hypha/e2e/harness"
 )
 
 // seqWriter appends numbered JSON lines to a log file at a steady rate, and
@@ -217,6 +219,50 @@ func runKillLoop(t *testing.T, agentArgs []string) (lost, dups, written int) {
 	_ = r.waitStored(60 * time.Second)
 	lost, dups, _ = r.count(t)
 	return lost, dups, r.written()
+}
+
+// TestFileRotatedAwayDuringAnOutage: the gateway is away, file_log has
+// handed on all it may (max_in_flight batches) and waits inside the file,
+// which is then rotated by rename and deleted, as logrotate does when it
+// keeps no more old files. The agent still holds the file open, reads it to
+// its end once the gateway is back, then reads the new file: nothing lost.
+func TestFileRotatedAwayDuringAnOutage(t *testing.T) {
+	r := newSeqRig(t, "*.log", nil, nil)
+	w, gw, agent := r.w, r.gw, r.agent
+	gw.Stop(10 * time.Second)
+	for range 20 { // 10 000 lines, more than the 6 400 in flight
+		if err := w.write(500); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := harness.Eventually(30*time.Second, 200*time.Millisecond, func() error {
+		if n := metricSum(agent, "otelcol_receiver_accepted_log_records", `receiver="file_log"`); n < 64*100 {
+			return fmt.Errorf("file_log handed on %v lines, waiting for 6400", n)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.rotateRename(".1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(w.path() + ".1"); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if err := w.write(500); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := gw.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	err := r.waitStored(120 * time.Second)
+	lost, dups, _ := r.count(t)
+	t.Logf("e2e: file rotated away and deleted while the gateway was away: lines written %d, lost %d, duplicated %d", r.written(), lost, dups)
+	if err != nil || lost > 0 {
+		t.Fatalf("%d of %d lines lost (%v)\nagent:\n%s", lost, r.written(), err, agent.Tail(3000))
+	}
 }
 
 // TestGatewayDownLongerThanTheAgentHolds: with no gateway, file_log hands on

@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,13 +71,20 @@ func (c converter) Convert(_ context.Context, conf *confmap.Conf) error {
 	}
 	users := fileLogUsers(conf)
 	stamp := c.now().UTC().Format("20060102T150405Z")
+	// Several extensions may share a directory (the agent's checkpoints and
+	// its queue, synced differently): damage found there concerns the
+	// receivers of every one of them.
+	byDir := map[string][]string{}
 	for ext, dir := range dirs {
+		byDir[dir] = append(byDir[dir], ext)
+	}
+	for dir, exts := range byDir {
 		damaged, err := c.moveDamaged(dir, stamp)
 		if err != nil {
-			return fmt.Errorf("checking the storage of %s in %s: %w", ext, dir, err)
+			return fmt.Errorf("checking the storage of %s in %s: %w", strings.Join(exts, ", "), dir, err)
 		}
 		for _, u := range users {
-			if u.storage != ext {
+			if !slices.Contains(exts, u.storage) {
 				continue
 			}
 			if damaged {

@@ -180,6 +180,28 @@ func TestRunWithoutOffsetsMakesTheNextReadFromTheStart(t *testing.T) {
 	assert.Equal(t, "beginning", conf.Get("receivers::file_log::start_at"))
 }
 
+// The agent's checkpoints and its queue are in two extensions that share a
+// directory: damage to either makes the files be read again, whichever
+// extension's check finds it.
+func TestDamageInASharedDirectory(t *testing.T) {
+	for _, victim := range []string{checkpoints, queue} {
+		t.Run(victim, func(t *testing.T) {
+			dir := t.TempDir()
+			writeDB(t, filepath.Join(dir, checkpoints))
+			writeDB(t, filepath.Join(dir, queue))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, victim), []byte("not a database"), 0o600))
+			conf := agentConf(dir)
+			require.NoError(t, conf.Merge(confmap.NewFromStringMap(map[string]any{
+				"extensions": map[string]any{"file_storage/queue": map[string]any{"directory": dir}},
+				"exporters":  map[string]any{"otlp_grpc": map[string]any{"sending_queue": map[string]any{"storage": "file_storage/queue"}}},
+			})))
+			convert(t, conf)
+			assert.Equal(t, "beginning", conf.Get("receivers::file_log::start_at"))
+			assert.NoFileExists(t, filepath.Join(dir, checkpoints))
+		})
+	}
+}
+
 func TestFileHeldByAnotherProcessIsNotTouched(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, queue)
