@@ -21,7 +21,9 @@
 // round's ratio to the same pipeline with a memory queue and to the anchor is
 // printed. Where perf counts user-space instructions, each run's count per
 // record is printed beside its CPU time: it moves far less on a shared
-// machine. -delays measures the durable agents' rate through a proxy that
+// machine. Where it cannot (a virtual machine without a hardware counter),
+// -cachegrind counts them under valgrind instead, at two file sizes so that
+// the start and the shutdown cancel out. -delays measures the durable agents' rate through a proxy that
 // delays the way to the sink, since an acknowledged batch waits a round trip.
 //
 // Before measuring, a short check run per pipeline writes what the sink
@@ -45,12 +47,12 @@ import (
 )
 
 type options struct {
-	rounds, lines, checkLines, delayLines int
-	sweep, durable, fsync, keep           bool
-	compression                           string
-	pipelines                             []string
-	delays                                []time.Duration
-	runTimeout                            time.Duration
+	rounds, lines, checkLines, delayLines   int
+	sweep, durable, fsync, keep, cachegrind bool
+	compression                             string
+	pipelines                               []string
+	delays                                  []time.Duration
+	runTimeout                              time.Duration
 }
 
 func main() {
@@ -62,6 +64,7 @@ func main() {
 	flag.StringVar(&o.compression, "compression", "snappy", "exporter compression of the pipeline comparison (the shipped agent's)")
 	flag.BoolVar(&o.durable, "durable", true, "also run, in every round, the durable agents: hypha with a disk queue, hypha acknowledged end to end, and the stock durable anchor")
 	flag.BoolVar(&o.fsync, "fsync", false, "also run, in every round, hypha with its disk queue synced (fsync) and hypha acknowledged end to end with its checkpoints unsynced")
+	flag.BoolVar(&o.cachegrind, "cachegrind", false, "instead of timing the agents, count their instructions under valgrind's cachegrind, once at -lines and once at a sixth of it, and print the difference per record (for machines where perf counts nothing; about 50 times slower)")
 	flag.IntVar(&o.delayLines, "delay-lines", 200_000, "lines per run of the -delays measurement")
 	delays := flag.String("delays", "", "comma-separated round-trip delays (e.g. 1ms,20ms) at which the durable agents' throughput is measured through a delaying proxy")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (configs, process output)")
@@ -79,6 +82,9 @@ func main() {
 	}
 	if o.runTimeout == 0 {
 		o.runTimeout = 60*time.Second + time.Duration(o.lines)*200*time.Microsecond
+		if o.cachegrind {
+			o.runTimeout *= 20
+		}
 	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "pipebench:", err)
@@ -148,6 +154,9 @@ func run(o options) error {
 		return err
 	}
 	defer s.Stop(10 * time.Second)
+	if o.cachegrind {
+		return b.countInstructions(s, variants, linesFile, st.lines)
+	}
 
 	results := map[string][]result{}
 	for round := 1; round <= o.rounds; round++ {
@@ -273,6 +282,48 @@ func (b *bench) measureDelays(s *sink, o options) error {
 			fmt.Printf("rtt %-6s %-16s %s\n", d, v.name, r)
 		}
 		p.stop()
+	}
+	return nil
+}
+
+// countInstructions runs each variant under cachegrind over the first sixth
+// of linesFile and over all of it (n lines): the difference, divided by
+// the lines between, is the instructions per record without the start and
+// the shutdown.
+func (b *bench) countInstructions(s *sink, vs []variant, linesFile string, n int) error {
+	small := n / 6
+	smallFile := filepath.Join(b.dir, "lines-sixth.log")
+	if _, err := writeLines(smallFile, small, 1); err != nil {
+		return err
+	}
+	b.cachegrind = true
+	perRecord := map[string]float64{}
+	for _, v := range vs {
+		var counts [2]int64
+		for i, run := range []struct {
+			file  string
+			lines int
+		}{{smallFile, small}, {linesFile, n}} {
+			r, err := b.measure(v, s, "", run.file, run.lines)
+			if err != nil {
+				return fmt.Errorf("%s under cachegrind: %w", v.name, err)
+			}
+			counts[i] = r.instructions
+		}
+		perRecord[v.name] = float64(counts[1]-counts[0]) / float64(n-small)
+		fmt.Printf("cachegrind %-18s %6d lines: %14d instructions; %d lines: %14d; %8.0f instructions/record\n",
+			v.name, small, counts[0], n, counts[1], perRecord[v.name])
+	}
+	fmt.Printf("\ninstructions per record (cachegrind, (I(%d lines) - I(%d lines)) / %d):\n", n, small, n-small)
+	for _, v := range vs {
+		line := fmt.Sprintf("  %-18s %8.0f  vs %s %.3f", v.name, perRecord[v.name], vs[0].name, perRecord[v.name]/perRecord[vs[0].name])
+		if ref, ok := perRecord[v.pipeline]; ok && v.pipeline != v.name {
+			line += fmt.Sprintf("  vs %s %.3f", v.pipeline, perRecord[v.name]/ref)
+		}
+		if ref, ok := perRecord[stockPipeline]; ok && v.name != stockPipeline {
+			line += fmt.Sprintf("  vs %s %.3f", stockPipeline, perRecord[v.name]/ref)
+		}
+		fmt.Println(line)
 	}
 	return nil
 }

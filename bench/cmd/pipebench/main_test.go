@@ -4,6 +4,7 @@
 package main
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -83,5 +84,22 @@ func TestParsePerfCSV(t *testing.T) {
 	}
 	if _, err := parsePerfCSV(""); err == nil {
 		t.Error("parsePerfCSV of nothing succeeded")
+	}
+}
+
+func TestCachegrindTotal(t *testing.T) {
+	path := t.TempDir() + "/out"
+	// The end of a cachegrind file as valgrind 3.19 writes it with --cache-sim=no.
+	if err := os.WriteFile(path, []byte("desc: I1 cache:\ncmd: hypha --config file:a.yaml\nevents: Ir\nfl=x.go\n1 20\nsummary: 1392092076\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := cachegrindTotal(path); err != nil || n != 1392092076 {
+		t.Errorf("cachegrindTotal = %d, %v; want 1392092076", n, err)
+	}
+	if err := os.WriteFile(path, []byte("events: Ir\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cachegrindTotal(path); err == nil {
+		t.Error("cachegrindTotal of a file without summary succeeded")
 	}
 }

@@ -100,3 +100,21 @@ func parsePerfCSV(out string) (int64, error) {
 	}
 	return 0, fmt.Errorf("perf stat printed no %s line: %q", perfEvent, out)
 }
+
+// cachegrindTotal reads the instruction count from a cachegrind output
+// file: its "summary: <Ir>" line.
+func cachegrindTotal(path string) (int64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "summary: "); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				return strconv.ParseInt(f[0], 10, 64)
+			}
+		}
+	}
+	return 0, fmt.Errorf("%s: no summary line", path)
+}

@@ -28,6 +28,9 @@ type bench struct {
 	timeout time.Duration
 	runs    int  // numbers the agents' storage folders and logs
 	perf    bool // perf counts the agents' user-space instructions
+	// cachegrind runs the agents under valgrind's cachegrind, which counts
+	// their instructions where perf cannot (no hardware counter).
+	cachegrind bool
 }
 
 // sink is a hypha that receives the agents' OTLP/gRPC and counts records.
@@ -153,14 +156,22 @@ func (b *bench) measure(v variant, s *sink, via, linesFile string, n int) (resul
 		// turns the synchronous emitter on by default.
 		args = append(args, "--feature-gates=-stanza.synchronousLogEmitter")
 	}
+	bin, env := b.bin, []string(nil)
+	cgOut := filepath.Join(b.dir, name+".cachegrind")
+	if b.cachegrind {
+		// Go's asynchronous preemption signals slow valgrind down and
+		// change nothing that is counted.
+		args = append([]string{"--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=" + cgOut, b.bin}, args...)
+		bin, env = "valgrind", []string{"GODEBUG=asyncpreemptoff=1"}
+	}
 	start := time.Now()
-	agent, err := harness.Start(b.dir, name, b.bin, args, nil)
+	agent, err := harness.Start(b.dir, name, bin, args, env)
 	if err != nil {
 		return result{}, err
 	}
 	defer agent.Stop(10 * time.Second)
 	var counter *perfCounter
-	if b.perf {
+	if b.perf && !b.cachegrind {
 		if counter, err = startPerf(b.dir, name, agent.PID()); err != nil {
 			return result{}, err
 		}
@@ -197,6 +208,14 @@ func (b *bench) measure(v variant, s *sink, via, linesFile string, n int) (resul
 	if counter != nil {
 		if r.instructions, err = counter.stop(); err != nil {
 			return r, err
+		}
+	}
+	if b.cachegrind {
+		// cachegrind writes its counts when the agent exits; a graceful
+		// stop under valgrind takes a few seconds.
+		agent.Stop(2 * time.Minute)
+		if r.instructions, err = cachegrindTotal(cgOut); err != nil {
+			return r, fmt.Errorf("%w; agent output:\n%s", err, agent.Tail(2000))
 		}
 	}
 	return r, nil
