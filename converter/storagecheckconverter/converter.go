@@ -165,8 +165,8 @@ func (c converter) moveDamaged(dir, stamp string) (bool, error) {
 		if err := os.Rename(path, aside); err != nil {
 			return false, fmt.Errorf("moving damaged %s aside: %w", path, err)
 		}
-		c.logger.Error("Storage file was damaged and has been moved aside; what it held (queued records or file offsets) could not be recovered, so the log files are read again from their start",
-			zap.String("file", path), zap.String("moved_to", aside), zap.String("damage", err.Error()))
+		c.logger.Error("Storage file was damaged and has been moved aside; what it held could not be recovered, so the log files are read again from their start",
+			zap.String("file", path), zap.String("moved_to", aside), zap.String("lost", heldBy(e.Name())), zap.String("damage", err.Error()))
 		damaged = true
 	}
 	return damaged, nil
@@ -196,6 +196,18 @@ func (c converter) rereadFromStart(conf *confmap.Conf, dir string, u storageUser
 	return conf.Merge(confmap.NewFromStringMap(map[string]any{
 		"receivers": map[string]any{u.receiver: map[string]any{"start_at": "beginning"}},
 	}))
+}
+
+// heldBy says what a file_storage file held, from the name file_storage
+// gives it (kind_type_name_purpose), for the log line that reports its loss.
+func heldBy(name string) string {
+	switch {
+	case strings.HasPrefix(name, "exporter_"):
+		return "an exporter's sending queue: the records in it (on the agent, what apps sent over OTLP) are lost"
+	case strings.HasPrefix(name, "receiver_filelog_"):
+		return "file_log's offsets: lines already delivered arrive again"
+	}
+	return "queued records or saved state of a component"
 }
 
 // storageDirs maps each file_storage extension to its directory.

@@ -121,6 +121,11 @@ func TestDamagedStorageIsMovedAsideAndFilesAreReadAgain(t *testing.T) {
 				errs := logs.FilterLevelExact(zapcore.ErrorLevel).All()
 				require.Len(t, errs, 1)
 				assert.Equal(t, filepath.Join(dir, victim), errs[0].ContextMap()["file"])
+				if victim == queue {
+					assert.Contains(t, errs[0].ContextMap()["lost"], "sending queue")
+				} else {
+					assert.Contains(t, errs[0].ContextMap()["lost"], "offsets")
+				}
 				moved, _ := filepath.Glob(filepath.Join(dir, checkpoints+".damaged-*"))
 				assert.Len(t, moved, 1, "the checkpoints are kept aside too")
 
