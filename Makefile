@@ -177,7 +177,7 @@ demo: build servers demo-deps demo-analysis ## run the Labra Cadabra demo: log -
 	$(GO) build -o bin/hypha-demo ./e2e/cmd/demo
 	$(E2E_ENV) bin/hypha-demo
 
-# Extra flags for pipebench, e.g. BENCH_FLAGS='-rounds 5', '-pipelines raw,hypha -rounds 9' or '-compression-sweep'.
+# Extra flags for pipebench, e.g. BENCH_FLAGS='-rounds 5', '-pipelines raw,hypha -rounds 9', '-fsync -delays 1ms,20ms', '-cachegrind -pipelines raw,hypha -lines 120000' or '-compression-sweep'.
 BENCH_FLAGS ?=
 bench: build ## processor benchmarks, then agent pipelines on 1M lines (see docs/performance.md)
 	cd processor/hyphacorrelationprocessor && $(GO) test -run '^$$' -bench . -benchmem -count 5 ./ ./internal/extract/

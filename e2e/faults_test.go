@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hypha-obs/hypha/e2e/harness"
 )
 
 // seqWriter appends numbered JSON lines to a log file at a steady rate, and
@@ -219,13 +221,57 @@ func runKillLoop(t *testing.T, agentArgs []string) (lost, dups, written int) {
 	return lost, dups, r.written()
 }
 
-// TestGatewayDownLongerThanTheQueueHolds: with a small disk queue and no
-// gateway, the queue fills, the agent says so once (log and metric), stops
-// reading, and after the gateway comes back delivers every line.
-func TestGatewayDownLongerThanTheQueueHolds(t *testing.T) {
-	// About 4 000 lines; the queue may not be smaller than a batch's
-	// min_size (1 MiB).
-	r := newSeqRig(t, "*.log", []string{"HYPHA_QUEUE_MAX_BYTES=2000000"}, nil)
+// TestFileRotatedAwayDuringAnOutage: the gateway is away, file_log has
+// handed on all it may (max_in_flight batches) and waits inside the file,
+// which is then rotated by rename and deleted, as logrotate does when it
+// keeps no more old files. The agent still holds the file open, reads it to
+// its end once the gateway is back, then reads the new file: nothing lost.
+func TestFileRotatedAwayDuringAnOutage(t *testing.T) {
+	r := newSeqRig(t, "*.log", nil, nil)
+	w, gw, agent := r.w, r.gw, r.agent
+	gw.Stop(10 * time.Second)
+	for range 20 { // 10 000 lines, more than the 6 400 in flight
+		if err := w.write(500); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := harness.Eventually(30*time.Second, 200*time.Millisecond, func() error {
+		if n := metricSum(agent, "otelcol_receiver_accepted_log_records", `receiver="file_log"`); n < 64*100 {
+			return fmt.Errorf("file_log handed on %v lines, waiting for 6400", n)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.rotateRename(".1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(w.path() + ".1"); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if err := w.write(500); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := gw.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	err := r.waitStored(120 * time.Second)
+	lost, dups, _ := r.count(t)
+	t.Logf("e2e: file rotated away and deleted while the gateway was away: lines written %d, lost %d, duplicated %d", r.written(), lost, dups)
+	if err != nil || lost > 0 {
+		t.Fatalf("%d of %d lines lost (%v)\nagent:\n%s", lost, r.written(), err, agent.Tail(3000))
+	}
+}
+
+// TestGatewayDownLongerThanTheAgentHolds: with no gateway, file_log hands on
+// at most hypha_ack_storage's max_in_flight batches and then waits, the
+// agent says so once (log and metric), the lines stay in their file (none
+// go to the disk queue, which is for what apps send over OTLP), and after
+// the gateway comes back every line arrives.
+func TestGatewayDownLongerThanTheAgentHolds(t *testing.T) {
+	r := newSeqRig(t, "*.log", nil, nil)
 	w, gw, agent := r.w, r.gw, r.agent
 	gw.Stop(10 * time.Second) // down before any line is sent; its address stays known
 	const lines = 20000
@@ -239,18 +285,22 @@ func TestGatewayDownLongerThanTheQueueHolds(t *testing.T) {
 	waitForOutput(t, agent.Process, stallMessage, 60*time.Second)
 	const stalled = "otelcol_processor_hypha_stall_report_downstream_stalled"
 	if got := metricSum(agent, stalled, ""); got != 1 {
-		t.Errorf("downstream_stalled = %v while the queue is full, want 1", got)
+		t.Errorf("downstream_stalled = %v while the gateway is away, want 1", got)
 	}
-	// The logs queue's, not the traces queue's.
-	size := metricSum(agent, "otelcol_exporter_queue_size", `data_type="logs"`)
-	capacity := metricSum(agent, "otelcol_exporter_queue_capacity", `data_type="logs"`)
-	t.Logf("e2e: queue full: otelcol_exporter_queue_size %.0f of otelcol_exporter_queue_capacity %.0f bytes", size, capacity)
-	if capacity != 2000000 || size < 0.9*capacity || size > capacity {
-		t.Errorf("the queue metrics do not show a full 2 000 000-byte queue: size %v, capacity %v", size, capacity)
+	// max_in_flight (64) batches of at most file_log's 100 lines.
+	const held = 64 * 100
+	accepted := metricSum(agent, "otelcol_receiver_accepted_log_records", `receiver="file_log"`)
+	diskQueue := metricSum(agent, "otelcol_exporter_queue_size", `exporter="otlp_grpc"`)
+	t.Logf("e2e: gateway away: file_log handed on %.0f of %d lines; the disk queue holds %.0f", accepted, lines, diskQueue)
+	if accepted <= 0 || accepted > held {
+		t.Errorf("file_log handed on %v lines while the gateway was away, want 1 to %d: the rest must wait in the file", accepted, held)
 	}
-	time.Sleep(3 * time.Second) // several more checks while still full
+	if diskQueue > 0 {
+		t.Errorf("the disk queue holds %v while only file lines were sent, want 0", diskQueue)
+	}
+	time.Sleep(3 * time.Second) // several more checks while still stalled
 	if n := strings.Count(agent.Tail(8<<20), stallMessage); n != 1 {
-		t.Errorf("the full queue was reported %d times, want once", n)
+		t.Errorf("the stall was reported %d times, want once", n)
 	}
 
 	if err := gw.Restart(); err != nil {

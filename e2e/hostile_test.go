@@ -81,8 +81,8 @@ func TestTokenMismatchLosesNothing(t *testing.T) {
 }
 
 // TestDamagedStorageRecovers damages the agent's storage while it is down,
-// with lines still in its disk queue: the agent must start, say what it
-// moved aside, read its files again and deliver every line.
+// with lines read but not yet acknowledged: the agent must start, say what
+// it moved aside, read its files again and deliver every line.
 func TestDamagedStorageRecovers(t *testing.T) {
 	damage := []struct {
 		name  string
@@ -91,17 +91,24 @@ func TestDamagedStorageRecovers(t *testing.T) {
 	}{
 		{"queue truncated to half", "exporter_*_logs", truncateHalf},
 		{"checkpoints truncated to half", "receiver_*", truncateHalf},
-		{"queue overwritten with random bytes", "exporter_*_logs", func(path string) error {
-			b := make([]byte, 256<<10)
-			_, _ = rand.Read(b)
-			return os.WriteFile(path, b, 0o600)
-		}},
+		{"queue overwritten with random bytes", "exporter_*_logs", randomBytes},
+		{"checkpoints overwritten with random bytes", "receiver_*", randomBytes},
 	}
 	for _, d := range damage {
 		t.Run(d.name, func(t *testing.T) {
 			r := newSeqRig(t, "*.log", nil, nil)
-			r.gw.Stop(10 * time.Second) // the lines wait in the disk queue
-			for range 6 {
+			// Some lines delivered, so that offsets are saved; then the
+			// gateway goes away and the next lines wait in their file,
+			// read but not acknowledged. The OTLP disk queue is there,
+			// empty: only what apps send over OTLP goes to it.
+			if err := r.w.write(100); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.waitStored(60 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+			r.gw.Stop(10 * time.Second)
+			for range 5 {
 				if err := r.w.write(100); err != nil {
 					t.Fatal(err)
 				}
@@ -144,6 +151,12 @@ func TestDamagedStorageRecovers(t *testing.T) {
 			}
 		})
 	}
+}
+
+func randomBytes(path string) error {
+	b := make([]byte, 256<<10)
+	_, _ = rand.Read(b)
+	return os.WriteFile(path, b, 0o600)
 }
 
 func truncateHalf(path string) error {

@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
+
+// knownFilesKey is the key under which fileconsumer saves its offsets.
+const knownFilesKey = "knownFiles"
 
 // errInUse says another process holds the file: it is not checked.
 var errInUse = errors.New("in use by another process")
@@ -84,4 +88,28 @@ func readBucket(b *bolt.Bucket) error {
 	})
 	_ = sum
 	return err
+}
+
+// hasOffsets reports whether the bbolt file at path, a file_log receiver's
+// storage, holds the offsets of at least one file: fileconsumer's
+// "knownFiles" key (scoped, for example "$.file_input.knownFiles") with a
+// value. It is called only on files checkDB found sound.
+func hasOffsets(path string) (bool, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: lockTimeout})
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	found := false
+	err = db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(_ []byte, b *bolt.Bucket) error {
+			return b.ForEach(func(k, v []byte) error {
+				if len(v) > 0 && (string(k) == knownFilesKey || strings.HasSuffix(string(k), "."+knownFilesKey)) {
+					found = true
+				}
+				return nil
+			})
+		})
+	})
+	return found, err
 }

@@ -15,6 +15,12 @@
 // files again from the start: their checkpoints are moved aside too and
 // start_at becomes "beginning" for this run. Lines already delivered arrive
 // again (duplicates), but none is skipped.
+//
+// It also makes start_at apply to a receiver's first run only: when its
+// storage file is there but holds no file offsets, the last run read lines
+// it never saved an offset for (with end-to-end acknowledgement, because
+// the gateway never acknowledged them), so the files are read from their
+// start rather than skipped to their end.
 package storagecheckconverter // import "github.com/hypha-obs/hypha/converter/storagecheckconverter"
 
 import (
@@ -23,6 +29,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,24 +71,70 @@ func (c converter) Convert(_ context.Context, conf *confmap.Conf) error {
 	}
 	users := fileLogUsers(conf)
 	stamp := c.now().UTC().Format("20060102T150405Z")
+	// Several extensions may share a directory (the agent's checkpoints and
+	// its queue, synced differently): damage found there concerns the
+	// receivers of every one of them.
+	byDir := map[string][]string{}
 	for ext, dir := range dirs {
+		byDir[dir] = append(byDir[dir], ext)
+	}
+	for dir, exts := range byDir {
 		damaged, err := c.moveDamaged(dir, stamp)
 		if err != nil {
-			return fmt.Errorf("checking the storage of %s in %s: %w", ext, dir, err)
-		}
-		if !damaged {
-			continue
+			return fmt.Errorf("checking the storage of %s in %s: %w", strings.Join(exts, ", "), dir, err)
 		}
 		for _, u := range users {
-			if u.storage != ext {
+			if !slices.Contains(exts, u.storage) {
 				continue
 			}
-			if err := c.rereadFromStart(conf, dir, u, stamp); err != nil {
+			if damaged {
+				if err := c.rereadFromStart(conf, dir, u, stamp); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := c.startAtBeginningAfterARunWithoutOffsets(conf, dir, u); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// startAtBeginningAfterARunWithoutOffsets makes start_at apply to the first
+// run only. file_log uses start_at whenever it finds no saved offsets, and
+// a run can end without any: no file matched when it started and the lines
+// of the files that came later were never acknowledged (the gateway was
+// away), or it was killed before its first checkpoint. Its storage file
+// exists then, without offsets, and the lines it read were not delivered:
+// starting at the end would skip them, so the files are read from their
+// start.
+func (c converter) startAtBeginningAfterARunWithoutOffsets(conf *confmap.Conf, dir string, u storageUser) error {
+	path := filepath.Join(dir, checkpointFile(u.receiver))
+	if _, err := os.Stat(path); err != nil {
+		return nil // the first run, or another file name: start_at as configured
+	}
+	has, err := hasOffsets(path)
+	if err != nil {
+		c.logger.Warn("Storage file not checked for offsets", zap.String("file", path), zap.Error(err))
+		return nil
+	}
+	if has {
+		return nil
+	}
+	c.logger.Warn("The last run saved no file offsets; reading every followed file from its start, so that nothing it read but did not deliver is skipped",
+		zap.String("receiver", u.receiver), zap.String("file", path))
+	return conf.Merge(confmap.NewFromStringMap(map[string]any{
+		"receivers": map[string]any{u.receiver: map[string]any{"start_at": "beginning"}},
+	}))
+}
+
+// checkpointFile is the name file_storage gives a file_log receiver's
+// file: kind_type_name, with the factory's type, filelog, whichever of its
+// names the config uses.
+func checkpointFile(receiver string) string {
+	_, name, _ := strings.Cut(receiver, "/")
+	return "receiver_filelog_" + name
 }
 
 // moveDamaged checks every database in dir and moves the damaged ones
@@ -112,8 +165,8 @@ func (c converter) moveDamaged(dir, stamp string) (bool, error) {
 		if err := os.Rename(path, aside); err != nil {
 			return false, fmt.Errorf("moving damaged %s aside: %w", path, err)
 		}
-		c.logger.Error("Storage file was damaged and has been moved aside; what it held (queued records or file offsets) could not be recovered, so the log files are read again from their start",
-			zap.String("file", path), zap.String("moved_to", aside), zap.String("damage", err.Error()))
+		c.logger.Error("Storage file was damaged and has been moved aside; what it held could not be recovered, so the log files are read again from their start",
+			zap.String("file", path), zap.String("moved_to", aside), zap.String("lost", heldBy(e.Name())), zap.String("damage", err.Error()))
 		damaged = true
 	}
 	return damaged, nil
@@ -122,11 +175,8 @@ func (c converter) moveDamaged(dir, stamp string) (bool, error) {
 // rereadFromStart moves the receiver's checkpoints aside and sets its
 // start_at to beginning, so that every file it follows is read again.
 func (c converter) rereadFromStart(conf *confmap.Conf, dir string, u storageUser, stamp string) error {
-	// file_storage names a component's file kind_type_name, with a suffix
-	// when the component asks for more than one client. The type is the
-	// factory's, filelog, whichever of its names the config uses.
-	_, name, _ := strings.Cut(u.receiver, "/")
-	base := "receiver_filelog_" + name
+	// A component that asks for more than one client gets a suffix.
+	base := checkpointFile(u.receiver)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
@@ -148,6 +198,18 @@ func (c converter) rereadFromStart(conf *confmap.Conf, dir string, u storageUser
 	}))
 }
 
+// heldBy says what a file_storage file held, from the name file_storage
+// gives it (kind_type_name_purpose), for the log line that reports its loss.
+func heldBy(name string) string {
+	switch {
+	case strings.HasPrefix(name, "exporter_"):
+		return "an exporter's sending queue: the records in it (on the agent, what apps sent over OTLP) are lost"
+	case strings.HasPrefix(name, "receiver_filelog_"):
+		return "file_log's offsets: lines already delivered arrive again"
+	}
+	return "queued records or saved state of a component"
+}
+
 // storageDirs maps each file_storage extension to its directory.
 func storageDirs(conf *confmap.Conf) map[string]string {
 	dirs := map[string]string{}
@@ -167,16 +229,25 @@ func storageDirs(conf *confmap.Conf) map[string]string {
 }
 
 // fileLogUsers lists the file_log receivers that keep offsets in a storage.
+// A receiver whose storage is a hypha_ack_storage keeps them in the storage
+// that one names.
 func fileLogUsers(conf *confmap.Conf) []storageUser {
+	extensions := section(conf, "extensions")
 	var users []storageUser
 	for id, raw := range section(conf, "receivers") {
 		if t := componentType(id); t != "file_log" && t != "filelog" {
 			continue
 		}
 		m, _ := raw.(map[string]any)
-		if s, ok := m["storage"].(string); ok && s != "" {
-			users = append(users, storageUser{receiver: id, storage: s})
+		s, ok := m["storage"].(string)
+		if !ok || s == "" {
+			continue
 		}
+		if componentType(s) == "hypha_ack_storage" {
+			ext, _ := extensions[s].(map[string]any)
+			s, _ = ext["storage"].(string)
+		}
+		users = append(users, storageUser{receiver: id, storage: s})
 	}
 	return users
 }

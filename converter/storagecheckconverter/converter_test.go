@@ -22,8 +22,11 @@ import (
 )
 
 // writeDB makes a bbolt file the way file_storage does, one bucket of keys,
-// large enough to span many pages.
-func writeDB(t *testing.T, path string) {
+// large enough to span many pages, with file_log's offsets among them.
+func writeDB(t *testing.T, path string) { writeKeys(t, path, true) }
+
+// writeKeys is writeDB, with or without the offsets.
+func writeKeys(t *testing.T, path string, offsets bool) {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
@@ -31,6 +34,11 @@ func writeDB(t *testing.T, path string) {
 		b, err := tx.CreateBucketIfNotExists([]byte("default"))
 		if err != nil {
 			return err
+		}
+		if offsets {
+			if err := b.Put([]byte("file_input.knownFiles"), []byte("\n\x05three files")); err != nil {
+				return err
+			}
 		}
 		for i := range 2000 {
 			if err := b.Put([]byte(time.Duration(i).String()), []byte(strings.Repeat("queued record ", 40))); err != nil {
@@ -113,6 +121,11 @@ func TestDamagedStorageIsMovedAsideAndFilesAreReadAgain(t *testing.T) {
 				errs := logs.FilterLevelExact(zapcore.ErrorLevel).All()
 				require.Len(t, errs, 1)
 				assert.Equal(t, filepath.Join(dir, victim), errs[0].ContextMap()["file"])
+				if victim == queue {
+					assert.Contains(t, errs[0].ContextMap()["lost"], "sending queue")
+				} else {
+					assert.Contains(t, errs[0].ContextMap()["lost"], "offsets")
+				}
 				moved, _ := filepath.Glob(filepath.Join(dir, checkpoints+".damaged-*"))
 				assert.Len(t, moved, 1, "the checkpoints are kept aside too")
 
@@ -122,6 +135,75 @@ func TestDamagedStorageIsMovedAsideAndFilesAreReadAgain(t *testing.T) {
 				assert.Equal(t, "end", fresh.Get("receivers::file_log::start_at"))
 			})
 		}
+	}
+}
+
+// The shipped agent keeps file_log's checkpoints in file_storage through
+// hypha_ack_storage.
+func TestDamageBehindAckStorageRereadsTheFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeDB(t, filepath.Join(dir, checkpoints))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, checkpoints), []byte("not a database"), 0o600))
+	conf := agentConf(dir)
+	require.NoError(t, conf.Merge(confmap.NewFromStringMap(map[string]any{
+		"extensions": map[string]any{"hypha_ack_storage": map[string]any{"storage": "file_storage"}},
+		"receivers":  map[string]any{"file_log": map[string]any{"storage": "hypha_ack_storage"}},
+	})))
+	logs := convert(t, conf)
+	assert.Equal(t, "beginning", conf.Get("receivers::file_log::start_at"))
+	assert.NoFileExists(t, filepath.Join(dir, checkpoints))
+	assert.Equal(t, 1, logs.FilterMessageSnippet("Reading every followed file again").Len())
+}
+
+// file_log applies start_at whenever it finds no offsets. A run that saved
+// none (nothing was acknowledged before it was killed) read lines it did
+// not deliver, so the next one reads the files from their start.
+func TestRunWithoutOffsetsMakesTheNextReadFromTheStart(t *testing.T) {
+	dir := t.TempDir()
+	writeKeys(t, filepath.Join(dir, checkpoints), false)
+	conf := agentConf(dir)
+	logs := convert(t, conf)
+	assert.Equal(t, "beginning", conf.Get("receivers::file_log::start_at"))
+	assert.Equal(t, 1, logs.FilterMessageSnippet("saved no file offsets").Len())
+	assert.FileExists(t, filepath.Join(dir, checkpoints), "a sound file stays")
+
+	// Offsets saved with no file in them (the first poll found none) are
+	// no offsets either.
+	require.NoError(t, os.Remove(filepath.Join(dir, checkpoints)))
+	db, err := bolt.Open(filepath.Join(dir, checkpoints), 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("default"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("file_input.knownFiles"), []byte{})
+	}))
+	require.NoError(t, db.Close())
+	conf = agentConf(dir)
+	convert(t, conf)
+	assert.Equal(t, "beginning", conf.Get("receivers::file_log::start_at"))
+}
+
+// The agent's checkpoints and its queue are in two extensions that share a
+// directory: damage to either makes the files be read again, whichever
+// extension's check finds it.
+func TestDamageInASharedDirectory(t *testing.T) {
+	for _, victim := range []string{checkpoints, queue} {
+		t.Run(victim, func(t *testing.T) {
+			dir := t.TempDir()
+			writeDB(t, filepath.Join(dir, checkpoints))
+			writeDB(t, filepath.Join(dir, queue))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, victim), []byte("not a database"), 0o600))
+			conf := agentConf(dir)
+			require.NoError(t, conf.Merge(confmap.NewFromStringMap(map[string]any{
+				"extensions": map[string]any{"file_storage/queue": map[string]any{"directory": dir}},
+				"exporters":  map[string]any{"otlp_grpc": map[string]any{"sending_queue": map[string]any{"storage": "file_storage/queue"}}},
+			})))
+			convert(t, conf)
+			assert.Equal(t, "beginning", conf.Get("receivers::file_log::start_at"))
+			assert.NoFileExists(t, filepath.Join(dir, checkpoints))
+		})
 	}
 }
 

@@ -40,8 +40,10 @@ func TestModesWithoutSecurityVariables(t *testing.T) {
 	unsetEnv(t, securityVars...)
 	agent := retrieve(t, "hypha:agent")
 	assert.True(t, agent.IsSet("receivers::file_log"))
-	assert.Equal(t, true, agent.Get("exporters::otlp_grpc::tls::insecure"))
-	assert.False(t, agent.IsSet("exporters::otlp_grpc::headers"))
+	for _, exp := range []string{"otlp_grpc", "otlp_grpc/files"} {
+		assert.Equal(t, true, agent.Get("exporters::"+exp+"::tls::insecure"), exp)
+		assert.False(t, agent.IsSet("exporters::"+exp+"::headers"), exp)
+	}
 
 	t.Setenv("HYPHA_AUTH", "none")
 	gateway := retrieve(t, "hypha:gateway")
@@ -58,10 +60,13 @@ func TestSecurityFragmentsMergeWhenSet(t *testing.T) {
 	agent := retrieve(t, "hypha:agent")
 	// The fragment keeps the reference; the resolver expands it later, so the
 	// token never sits in the retrieved configuration.
-	assert.Equal(t, "Bearer ${env:HYPHA_AUTH_TOKEN}", agent.Get("exporters::otlp_grpc::headers::authorization"))
-	assert.Equal(t, false, agent.Get("exporters::otlp_grpc::tls::insecure"))
-	assert.Equal(t, "${env:HYPHA_GATEWAY_ENDPOINT:-hypha-gateway:4317}", agent.Get("exporters::otlp_grpc::endpoint"),
-		"merging keeps the rest of the exporter")
+	// Both exporters to the gateway, the file lines' and the OTLP one.
+	for _, exp := range []string{"otlp_grpc", "otlp_grpc/files"} {
+		assert.Equal(t, "Bearer ${env:HYPHA_AUTH_TOKEN}", agent.Get("exporters::"+exp+"::headers::authorization"), exp)
+		assert.Equal(t, false, agent.Get("exporters::"+exp+"::tls::insecure"), exp)
+		assert.Equal(t, "${env:HYPHA_GATEWAY_ENDPOINT:-hypha-gateway:4317}", agent.Get("exporters::"+exp+"::endpoint"),
+			"merging keeps the rest of the exporter")
+	}
 
 	gateway := retrieve(t, "hypha:gateway")
 	assert.Equal(t, "bearertokenauth", gateway.Get("receivers::otlp::protocols::http::auth::authenticator"))

@@ -14,6 +14,18 @@
 // in the same time). With -compression-sweep it compares the exporter's
 // compressions on the hypha pipeline instead.
 //
+// The durable agents, which lose nothing when killed, run in every round too
+// (-durable): hypha with its sending queue on disk, hypha acknowledged end to
+// end (a batch returns to file_log only once the sink has it), and the stock
+// durable anchor (contrib's fault-tolerant log collection example). Each
+// round's ratio to the same pipeline with a memory queue and to the anchor is
+// printed. Where perf counts user-space instructions, each run's count per
+// record is printed beside its CPU time: it moves far less on a shared
+// machine. Where it cannot (a virtual machine without a hardware counter),
+// -cachegrind counts them under valgrind instead, at two file sizes so that
+// the start and the shutdown cancel out. -delays measures the durable agents' rate through a proxy that
+// delays the way to the sink, since an acknowledged batch waits a round trip.
+//
 // Before measuring, a short check run per pipeline writes what the sink
 // receives to a file and verifies that the ids, flags, severity and time of
 // every line really are in the records' native fields: a pipeline that
@@ -35,11 +47,12 @@ import (
 )
 
 type options struct {
-	rounds, lines, checkLines int
-	sweep, persistent, keep   bool
-	compression               string
-	pipelines                 []string
-	runTimeout                time.Duration
+	rounds, lines, checkLines, delayLines   int
+	sweep, durable, fsync, keep, cachegrind bool
+	compression                             string
+	pipelines                               []string
+	delays                                  []time.Duration
+	runTimeout                              time.Duration
 }
 
 func main() {
@@ -49,7 +62,11 @@ func main() {
 	flag.IntVar(&o.checkLines, "check-lines", 2000, "lines of the check run that verifies each pipeline's output")
 	flag.BoolVar(&o.sweep, "compression-sweep", false, "compare otlp_grpc compressions (none, snappy, zstd, gzip) on the hypha pipeline")
 	flag.StringVar(&o.compression, "compression", "snappy", "exporter compression of the pipeline comparison (the shipped agent's)")
-	flag.BoolVar(&o.persistent, "persistent", true, "also run the raw and hypha pipelines once with the shipped on-disk sending queue")
+	flag.BoolVar(&o.durable, "durable", true, "also run, in every round, the durable agents: hypha with a disk queue, hypha acknowledged end to end, and the stock durable anchor")
+	flag.BoolVar(&o.fsync, "fsync", false, "also run, in every round, hypha with its disk queue synced (fsync) and hypha acknowledged end to end with its checkpoints unsynced")
+	flag.BoolVar(&o.cachegrind, "cachegrind", false, "instead of timing the agents, count their instructions under valgrind's cachegrind, once at -lines and once at a sixth of it, and print the difference per record (for machines where perf counts nothing; about 50 times slower)")
+	flag.IntVar(&o.delayLines, "delay-lines", 200_000, "lines per run of the -delays measurement")
+	delays := flag.String("delays", "", "comma-separated round-trip delays (e.g. 1ms,20ms) at which the durable agents' throughput is measured through a delaying proxy")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (configs, process output)")
 	flag.DurationVar(&o.runTimeout, "run-timeout", 0, "bound on one run (default 60s plus 200µs per line)")
 	list := flag.String("pipelines", strings.Join(pipelines, ","), "comma-separated pipelines to compare, raw first: more rounds of fewer pipelines in the same time (not used by -compression-sweep, which has its own)")
@@ -59,8 +76,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "pipebench: -pipelines:", err)
 		os.Exit(2)
 	}
+	if o.delays, err = parseDelays(*delays); err != nil {
+		fmt.Fprintln(os.Stderr, "pipebench: -delays:", err)
+		os.Exit(2)
+	}
 	if o.runTimeout == 0 {
 		o.runTimeout = 60*time.Second + time.Duration(o.lines)*200*time.Microsecond
+		if o.cachegrind {
+			o.runTimeout *= 20
+		}
 	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "pipebench:", err)
@@ -92,6 +116,9 @@ func run(o options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	b := &bench{ctx: ctx, bin: bin, dir: dir, timeout: o.runTimeout}
+	if b.perf, err = perfWorks(); !b.perf {
+		fmt.Println("no instruction counts:", err)
+	}
 
 	variants := pipelineVariants(o)
 	if o.sweep {
@@ -127,11 +154,14 @@ func run(o options) error {
 		return err
 	}
 	defer s.Stop(10 * time.Second)
+	if o.cachegrind {
+		return b.countInstructions(s, variants, linesFile, st.lines)
+	}
 
 	results := map[string][]result{}
 	for round := 1; round <= o.rounds; round++ {
 		for _, v := range variants {
-			r, err := b.measure(v, s, linesFile, st.lines)
+			r, err := b.measure(v, s, "", linesFile, st.lines)
 			if err != nil {
 				return fmt.Errorf("round %d, %s: %w", round, v.name, err)
 			}
@@ -139,34 +169,19 @@ func run(o options) error {
 			results[v.name] = append(results[v.name], r)
 		}
 	}
-	// The shipped agent keeps its queue on disk; one run each of raw and
-	// hypha that way shows what the queue itself costs.
-	var extra []variant
-	if o.persistent && !o.sweep {
-		for _, p := range []string{"raw", "hypha"} {
-			if !slices.Contains(o.pipelines, p) {
-				continue
-			}
-			v := variant{name: p + "/disk", pipeline: p, compression: o.compression, persistent: true}
-			r, err := b.measure(v, s, linesFile, st.lines)
-			if err != nil {
-				return fmt.Errorf("%s: %w", v.name, err)
-			}
-			fmt.Printf("once      %-16s %s\n", v.name, r)
-			results[v.name] = append(results[v.name], r)
-			extra = append(extra, v)
-		}
-	}
-
 	fmt.Println()
-	printTable(os.Stdout, append(variants, extra...), results, o)
+	printTable(os.Stdout, variants, results, o)
+	if len(o.delays) > 0 && !o.sweep {
+		return b.measureDelays(s, o)
+	}
 	return nil
 }
 
 // variant is one agent setup that is measured.
 type variant struct {
 	name, pipeline, compression string
-	persistent                  bool
+	queue                       string // queueMemory, queueDisk or queueAck
+	fsync                       bool   // file_storage syncs every write
 }
 
 // parsePipelines checks a -pipelines list: known names, each once, raw
@@ -190,18 +205,125 @@ func parsePipelines(list string) ([]string, error) {
 func pipelineVariants(o options) []variant {
 	var vs []variant
 	for _, p := range o.pipelines {
-		vs = append(vs, variant{name: p, pipeline: p, compression: o.compression})
+		vs = append(vs, variant{name: p, pipeline: p, compression: o.compression, queue: queueMemory})
+	}
+	if o.durable {
+		vs = append(vs, durableVariants(o.compression)...)
+	}
+	if o.fsync {
+		vs = append(vs,
+			variant{name: "hypha/disk+fsync", pipeline: "hypha", compression: o.compression, queue: queueDisk, fsync: true},
+			variant{name: "hypha/ack-fsync", pipeline: "hypha", compression: o.compression, queue: queueAck})
 	}
 	return vs
+}
+
+// durableVariants are the agents that lose nothing when killed: hypha with
+// the disk queue, hypha acknowledged end to end, and the stock anchor.
+func durableVariants(compression string) []variant {
+	return []variant{
+		{name: "hypha/disk", pipeline: "hypha", compression: compression, queue: queueDisk},
+		// As shipped: the checkpoints are synced to disk.
+		{name: "hypha/ack", pipeline: "hypha", compression: compression, queue: queueAck, fsync: true},
+		{name: stockPipeline, pipeline: stockPipeline, compression: "gzip", queue: queueDisk},
+	}
+}
+
+// parseDelays reads a -delays list; empty means none.
+func parseDelays(list string) ([]time.Duration, error) {
+	if list == "" {
+		return nil, nil
+	}
+	var ds []time.Duration
+	for f := range strings.SplitSeq(list, ",") {
+		d, err := time.ParseDuration(f)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("%q is not a positive duration", f)
+		}
+		ds = append(ds, d)
+	}
+	return ds, nil
 }
 
 // sweepVariants are the hypha pipeline with each compression, and the stock
 // raw pipeline (the exporter's default compression, gzip) as the reference:
 // the goal is an agent that correlates and still costs less than that.
 func sweepVariants() []variant {
-	vs := []variant{{name: "raw/gzip", pipeline: "raw", compression: "gzip"}}
+	vs := []variant{{name: "raw/gzip", pipeline: "raw", compression: "gzip", queue: queueMemory}}
 	for _, c := range []string{"none", "snappy", "zstd", "gzip"} {
-		vs = append(vs, variant{name: "hypha/" + c, pipeline: "hypha", compression: c})
+		vs = append(vs, variant{name: "hypha/" + c, pipeline: "hypha", compression: c, queue: queueMemory})
 	}
 	return vs
+}
+
+// measureDelays measures, for each delay, the durable agents' rate through a
+// proxy that delays the way to the sink and back by that much. A batch acked
+// end to end waits for the answer before the next is read, so the round
+// trip bounds its rate; a queue hides it.
+func (b *bench) measureDelays(s *sink, o options) error {
+	linesFile := filepath.Join(b.dir, "delay-lines.log")
+	st, err := writeLines(linesFile, o.delayLines, 3)
+	if err != nil {
+		return err
+	}
+	vs := append([]variant{{name: "hypha", pipeline: "hypha", compression: o.compression, queue: queueMemory}}, durableVariants(o.compression)...)
+	fmt.Printf("\nthroughput through a delaying proxy, %d lines per run:\n", st.lines)
+	for _, d := range o.delays {
+		p, err := startDelayProxy(s.endpoint, d)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			r, err := b.measure(v, s, p.addr(), linesFile, st.lines)
+			if err != nil {
+				p.stop()
+				return fmt.Errorf("%s at %s round trip: %w", v.name, d, err)
+			}
+			fmt.Printf("rtt %-6s %-16s %s\n", d, v.name, r)
+		}
+		p.stop()
+	}
+	return nil
+}
+
+// countInstructions runs each variant under cachegrind over the first sixth
+// of linesFile and over all of it (n lines): the difference, divided by
+// the lines between, is the instructions per record without the start and
+// the shutdown.
+func (b *bench) countInstructions(s *sink, vs []variant, linesFile string, n int) error {
+	small := n / 6
+	smallFile := filepath.Join(b.dir, "lines-sixth.log")
+	if _, err := writeLines(smallFile, small, 1); err != nil {
+		return err
+	}
+	b.cachegrind = true
+	perRecord := map[string]float64{}
+	for _, v := range vs {
+		var counts [2]int64
+		for i, run := range []struct {
+			file  string
+			lines int
+		}{{smallFile, small}, {linesFile, n}} {
+			r, err := b.measure(v, s, "", run.file, run.lines)
+			if err != nil {
+				return fmt.Errorf("%s under cachegrind: %w", v.name, err)
+			}
+			counts[i] = r.instructions
+		}
+		perRecord[v.name] = float64(counts[1]-counts[0]) / float64(n-small)
+		fmt.Printf("cachegrind %-18s %6d lines: %14d instructions; %d lines: %14d; %8.0f instructions/record\n",
+			v.name, small, counts[0], n, counts[1], perRecord[v.name])
+	}
+	fmt.Printf("\ninstructions per record (cachegrind, (I(%d lines) - I(%d lines)) / %d):\n", n, small, n-small)
+	for _, v := range vs {
+		line := fmt.Sprintf("  %-18s %8.0f  vs %s %.3f", v.name, perRecord[v.name], vs[0].name, perRecord[v.name]/perRecord[vs[0].name])
+		if ref, ok := perRecord[v.pipeline]; ok && v.pipeline != v.name {
+			line += fmt.Sprintf("  vs %s %.3f", v.pipeline, perRecord[v.name]/ref)
+		}
+		if ref, ok := perRecord[stockPipeline]; ok && v.name != stockPipeline {
+			line += fmt.Sprintf("  vs %s %.3f", stockPipeline, perRecord[v.name]/ref)
+		}
+		fmt.Println(line)
+	}
+	return nil
 }

@@ -26,7 +26,11 @@ type bench struct {
 	bin     string
 	dir     string
 	timeout time.Duration
-	runs    int // numbers the agents' storage folders and logs
+	runs    int  // numbers the agents' storage folders and logs
+	perf    bool // perf counts the agents' user-space instructions
+	// cachegrind runs the agents under valgrind's cachegrind, which counts
+	// their instructions where perf cannot (no hardware counter).
+	cachegrind bool
 }
 
 // sink is a hypha that receives the agents' OTLP/gRPC and counts records.
@@ -88,20 +92,27 @@ func (s *sink) accepted() (int64, error) {
 
 // result is what one run measured.
 type result struct {
-	records  int64
-	cpu      time.Duration // agent user+system time
-	wall     time.Duration // agent start to the sink having every record
-	peakRSS  int64         // bytes (VmHWM)
-	extra    int64         // records the sink got beyond the file's (retries)
-	loopback int64         // bytes through the loopback interface, machine-wide
+	records      int64
+	instructions int64         // user-space instructions of the agent (perf), 0 without perf
+	cpu          time.Duration // agent user+system time
+	wall         time.Duration // agent start to the sink having every record
+	peakRSS      int64         // bytes (VmHWM)
+	extra        int64         // records the sink got beyond the file's (retries)
+	loopback     int64         // bytes through the loopback interface, machine-wide
 }
 
 func (r result) usPerRecord() float64 { return float64(r.cpu.Microseconds()) / float64(r.records) }
-func (r result) perSecond() float64   { return float64(r.records) / r.wall.Seconds() }
+func (r result) instructionsPerRecord() float64 {
+	return float64(r.instructions) / float64(r.records)
+}
+func (r result) perSecond() float64 { return float64(r.records) / r.wall.Seconds() }
 
 func (r result) String() string {
 	s := fmt.Sprintf("%6.2f µs/record  %8.0f records/s  %5.0f MiB peak RSS  %6.1f MB loopback",
 		r.usPerRecord(), r.perSecond(), float64(r.peakRSS)/(1<<20), float64(r.loopback)/1e6)
+	if r.instructions > 0 {
+		s += fmt.Sprintf("  %6.0f instructions:u/record", r.instructionsPerRecord())
+	}
 	if r.extra > 0 {
 		s += fmt.Sprintf("  (%d records arrived twice)", r.extra)
 	}
@@ -109,8 +120,12 @@ func (r result) String() string {
 }
 
 // measure runs one agent over linesFile (n lines) into sink s and waits,
-// bounded by b.timeout, until s has accepted all n records.
-func (b *bench) measure(v variant, s *sink, linesFile string, n int) (result, error) {
+// bounded by b.timeout, until s has accepted all n records. The agent sends
+// to via, or straight to s when via is empty.
+func (b *bench) measure(v variant, s *sink, via, linesFile string, n int) (result, error) {
+	if via == "" {
+		via = s.endpoint
+	}
 	b.runs++
 	name := fmt.Sprintf("agent-%02d-%s", b.runs, strings.ReplaceAll(v.name, "/", "-"))
 	storage := filepath.Join(b.dir, name+"-storage")
@@ -123,8 +138,8 @@ func (b *bench) measure(v variant, s *sink, linesFile string, n int) (result, er
 	}
 	cfg := filepath.Join(b.dir, name+".yaml")
 	err = writeConfig(cfg, agentTemplate, agentParams{
-		Pipeline: v.pipeline, LinesFile: linesFile, StorageDir: storage, Sink: s.endpoint,
-		MetricsPort: port, Compression: v.compression, Persistent: v.persistent,
+		Pipeline: v.pipeline, LinesFile: linesFile, StorageDir: storage, Sink: via,
+		MetricsPort: port, Compression: v.compression, Queue: v.queue, Fsync: v.fsync,
 	})
 	if err != nil {
 		return result{}, err
@@ -135,12 +150,33 @@ func (b *bench) measure(v variant, s *sink, linesFile string, n int) (result, er
 	}
 	lo0 := loopbackBytes()
 
+	args := []string{"--config", "file:" + cfg}
+	if v.pipeline == stockPipeline {
+		// A stock collector emits file_log's records asynchronously; hypha
+		// turns the synchronous emitter on by default.
+		args = append(args, "--feature-gates=-stanza.synchronousLogEmitter")
+	}
+	bin, env := b.bin, []string(nil)
+	cgOut := filepath.Join(b.dir, name+".cachegrind")
+	if b.cachegrind {
+		// Go's asynchronous preemption signals slow valgrind down and
+		// change nothing that is counted.
+		args = append([]string{"--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=" + cgOut, b.bin}, args...)
+		bin, env = "valgrind", []string{"GODEBUG=asyncpreemptoff=1"}
+	}
 	start := time.Now()
-	agent, err := harness.Start(b.dir, name, b.bin, []string{"--config", "file:" + cfg}, nil)
+	agent, err := harness.Start(b.dir, name, bin, args, env)
 	if err != nil {
 		return result{}, err
 	}
 	defer agent.Stop(10 * time.Second)
+	var counter *perfCounter
+	if b.perf && !b.cachegrind {
+		if counter, err = startPerf(b.dir, name, agent.PID()); err != nil {
+			return result{}, err
+		}
+		defer counter.stop()
+	}
 
 	var got int64
 	deadline := start.Add(b.timeout)
@@ -168,6 +204,19 @@ func (b *bench) measure(v variant, s *sink, linesFile string, n int) (result, er
 	}
 	if r.peakRSS, err = peakRSS(agent.PID()); err != nil {
 		return r, err
+	}
+	if counter != nil {
+		if r.instructions, err = counter.stop(); err != nil {
+			return r, err
+		}
+	}
+	if b.cachegrind {
+		// cachegrind writes its counts when the agent exits; a graceful
+		// stop under valgrind takes a few seconds.
+		agent.Stop(2 * time.Minute)
+		if r.instructions, err = cachegrindTotal(cgOut); err != nil {
+			return r, fmt.Errorf("%w; agent output:\n%s", err, agent.Tail(2000))
+		}
 	}
 	return r, nil
 }

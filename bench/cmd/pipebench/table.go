@@ -25,10 +25,7 @@ func printTable(w io.Writer, vs []variant, results map[string][]result, o option
 	fmt.Fprintln(tw, "pipeline\tcompression\tqueue\truns\tCPU µs/record\t(min–max)\tvs "+ref+"\tper round\trecords/s\tpeak RSS MiB\tloopback MB\t")
 	for _, v := range vs {
 		rs := results[v.name]
-		queue := "memory"
-		if v.persistent {
-			queue = "disk"
-		}
+		queue := v.queue
 		cpu := median(rs, result.usPerRecord)
 		lo, hi := minMax(rs, result.usPerRecord)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.2f\t(%.2f–%.2f)\t%.2f\t%s\t%.0f\t%.0f\t%.0f\t\n",
@@ -39,18 +36,53 @@ func printTable(w io.Writer, vs []variant, results map[string][]result, o option
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nloopback MB counts every byte through lo on this machine during the run, so it only indicates what compression saves.")
+	if results[ref][0].instructions > 0 {
+		fmt.Fprintln(w, "\nuser-space instructions per record (perf stat -e instructions:u on the agent), medians:")
+		for _, v := range vs {
+			rs := results[v.name]
+			fmt.Fprintf(w, "  %-12s %8.0f  vs %s %.3f  per round %s\n", v.name, median(rs, result.instructionsPerRecord),
+				ref, median(rs, result.instructionsPerRecord)/median(results[ref], result.instructionsPerRecord),
+				pairedRatioOf(rs, results[ref], result.instructionsPerRecord))
+		}
+	}
+	printDurableRounds(w, vs, results)
+}
+
+// printDurableRounds prints, round by round, the CPU per record of each
+// durable agent against the same pipeline with a memory queue and against
+// the stock durable anchor: the two targets.
+func printDurableRounds(w io.Writer, vs []variant, results map[string][]result) {
+	stock := results[stockPipeline]
+	for _, v := range vs {
+		if v.queue == queueMemory || v.pipeline == stockPipeline {
+			continue
+		}
+		for _, against := range []string{v.pipeline, stockPipeline} {
+			ref := results[against]
+			if len(ref) != len(results[v.name]) || len(ref) == 0 || (against == stockPipeline && len(stock) == 0) {
+				continue
+			}
+			fmt.Fprintf(w, "%s ÷ %s, CPU per record round by round:", v.name, against)
+			for i, r := range results[v.name] {
+				fmt.Fprintf(w, " %.3f", r.usPerRecord()/ref[i].usPerRecord())
+			}
+			fmt.Fprintln(w)
+		}
+	}
 }
 
 // pairedRatio is the median (min–max) over rounds of rs's CPU per record to
-// ref's in the same round, or "-" when rs did not run in every round (the
-// single runs with the disk queue).
-func pairedRatio(rs, ref []result) string {
+// ref's in the same round, or "-" when rs did not run in every round.
+func pairedRatio(rs, ref []result) string { return pairedRatioOf(rs, ref, result.usPerRecord) }
+
+// pairedRatioOf is pairedRatio of any per-run figure f.
+func pairedRatioOf(rs, ref []result, f func(result) float64) string {
 	if len(rs) != len(ref) || len(rs) == 0 {
 		return "-"
 	}
 	ratios := make([]float64, len(rs))
 	for i := range rs {
-		ratios[i] = rs[i].usPerRecord() / ref[i].usPerRecord()
+		ratios[i] = f(rs[i]) / f(ref[i])
 	}
 	slices.Sort(ratios)
 	return fmt.Sprintf("%.3f (%.2f–%.2f)", middle(ratios), ratios[0], ratios[len(ratios)-1])

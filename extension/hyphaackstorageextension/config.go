@@ -1,0 +1,46 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package hyphaackstorageextension // import "github.com/hypha-obs/hypha/extension/hyphaackstorageextension"
+
+import (
+	"errors"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+)
+
+// Config configures the hypha_ack_storage extension.
+type Config struct {
+	// Storage is the storage extension that keeps the data (file_storage).
+	Storage component.ID `mapstructure:"storage"`
+
+	// MaxInFlight is how many batches may be handed on and not yet
+	// acknowledged at once, over every pipeline that reports here. file_log
+	// hands on batches of up to 100 lines, so 64 keeps up to 6 400 lines
+	// in memory and lets a round trip of 20 ms carry 320 000 lines a second.
+	MaxInFlight int `mapstructure:"max_in_flight"`
+
+	// ShutdownWait bounds how long, on shutdown, the last checkpoint waits
+	// for the batches still in flight. Past it the checkpoint is not
+	// written, and those lines are read again after the restart.
+	ShutdownWait time.Duration `mapstructure:"shutdown_wait"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Storage.Type().String() == "" {
+		errs = append(errs, errors.New("storage must name the storage extension that keeps the data, for example file_storage"))
+	}
+	if c.MaxInFlight <= 0 {
+		errs = append(errs, errors.New("max_in_flight must be greater than 0"))
+	}
+	if c.ShutdownWait < 0 {
+		errs = append(errs, errors.New("shutdown_wait must not be negative"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,112 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package hyphaackstorageextension // import "github.com/hypha-obs/hypha/extension/hyphaackstorageextension"
+
+import (
+	"context"
+	"fmt"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/extension/extensioncapabilities"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+)
+
+// ackStorage is the extension: a storage whose writes wait for the ledger.
+type ackStorage struct {
+	storageID component.ID
+	ledger    *ledger
+	host      component.Host
+}
+
+var (
+	_ storage.Extension                     = (*ackStorage)(nil)
+	_ extensioncapabilities.Dependent       = (*ackStorage)(nil)
+	_ extensioncapabilities.PipelineWatcher = (*ackStorage)(nil)
+)
+
+func newAckStorage(_ extension.Settings, cfg *Config) *ackStorage {
+	return &ackStorage{storageID: cfg.Storage, ledger: newLedger(cfg.MaxInFlight, cfg.ShutdownWait)}
+}
+
+func (a *ackStorage) Start(_ context.Context, host component.Host) error {
+	a.host = host
+	return nil
+}
+
+func (*ackStorage) Shutdown(context.Context) error { return nil }
+
+// Dependencies makes the collector start the storage that keeps the data
+// first.
+func (a *ackStorage) Dependencies() []component.ID { return []component.ID{a.storageID} }
+
+func (*ackStorage) Ready() error { return nil }
+
+// NotReady comes before the receivers stop. file_log then writes its last
+// checkpoint, which waits at most shutdown_wait for the batches in flight.
+func (a *ackStorage) NotReady() error {
+	a.ledger.stop()
+	return nil
+}
+
+// GetClient returns the client of the storage that keeps the data, for the
+// same component, with its writes held back until the ledger allows them.
+func (a *ackStorage) GetClient(ctx context.Context, kind component.Kind, id component.ID, name string) (storage.Client, error) {
+	if a.host == nil {
+		return nil, fmt.Errorf("storage %s: the extension has not started", a.storageID)
+	}
+	ext, ok := a.host.GetExtensions()[a.storageID]
+	if !ok {
+		return nil, fmt.Errorf("storage %s: no such extension in service::extensions", a.storageID)
+	}
+	st, ok := ext.(storage.Extension)
+	if !ok {
+		return nil, fmt.Errorf("storage %s is not a storage extension", a.storageID)
+	}
+	c, err := st.GetClient(ctx, kind, id, name)
+	if err != nil {
+		return nil, err
+	}
+	return &client{Client: c, ledger: a.ledger}, nil
+}
+
+// Acquire is called by the hypha_ack processor before it hands a batch on,
+// and waits while max_in_flight batches are in flight. done must be called
+// once, with the exporter's result.
+func (a *ackStorage) Acquire(ctx context.Context) (done func(error), err error) {
+	return a.ledger.acquire(ctx)
+}
+
+// client writes only once every batch handed on before the write has been
+// acknowledged; reads go straight through.
+type client struct {
+	storage.Client
+	ledger *ledger
+}
+
+func (c *client) Set(ctx context.Context, key string, value []byte) error {
+	if err := c.ledger.waitAcked(ctx); err != nil {
+		return err
+	}
+	return c.Client.Set(ctx, key, value)
+}
+
+func (c *client) Delete(ctx context.Context, key string) error {
+	if err := c.ledger.waitAcked(ctx); err != nil {
+		return err
+	}
+	return c.Client.Delete(ctx, key)
+}
+
+func (c *client) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	for _, op := range ops {
+		if op.Type != storage.Get {
+			if err := c.ledger.waitAcked(ctx); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	return c.Client.Batch(ctx, ops...)
+}

@@ -1,0 +1,100 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package hyphaackprocessor // import "github.com/hypha-obs/hypha/processor/hyphaackprocessor"
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor"
+	"go.uber.org/zap"
+)
+
+// shutdownDrain bounds how long Shutdown waits for the batches in flight.
+// The exporters shut down after the processors, so a batch still retrying
+// (the gateway is away) ends with the exporter's shutdown error, and its
+// lines are read again after the restart.
+const shutdownDrain = 5 * time.Second
+
+// window is what the hypha_ack_storage extension offers.
+type window interface {
+	Acquire(ctx context.Context) (done func(error), err error)
+}
+
+type ack struct {
+	storage component.ID
+	next    consumer.Logs
+	logger  *zap.Logger
+
+	window   window
+	inFlight sync.WaitGroup
+	failOnce sync.Once
+}
+
+func newAck(set processor.Settings, cfg *Config, next consumer.Logs) *ack {
+	return &ack{storage: cfg.Storage, next: next, logger: set.Logger}
+}
+
+// The records are handed on untouched.
+func (*ack) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: false}
+}
+
+func (a *ack) Start(_ context.Context, host component.Host) error {
+	ext, ok := host.GetExtensions()[a.storage]
+	if !ok {
+		return fmt.Errorf("storage %s: no such extension in service::extensions", a.storage)
+	}
+	w, ok := ext.(window)
+	if !ok {
+		return fmt.Errorf("storage %s is not a hypha_ack_storage extension", a.storage)
+	}
+	a.window = w
+	return nil
+}
+
+// ConsumeLogs waits for a place in flight, hands ld on in the background
+// and returns: the receiver reads on, and its checkpoint waits in the
+// extension until the exporter has returned.
+func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	done, err := a.window.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// The receiver's context ends with its call; the export must not.
+	ctx = context.WithoutCancel(ctx)
+	a.inFlight.Go(func() {
+		err := a.next.ConsumeLogs(ctx, ld)
+		if err != nil && !consumererror.IsPermanent(err) {
+			a.failOnce.Do(func() {
+				a.logger.Error("A batch of log records was not acknowledged; file offsets are no longer saved until the restart, and the lines after the last saved offsets will be read again then (duplicates, no loss)",
+					zap.Error(err))
+			})
+		}
+		done(err)
+	})
+	return nil
+}
+
+func (a *ack) Shutdown(ctx context.Context) error {
+	drained := make(chan struct{})
+	go func() {
+		a.inFlight.Wait()
+		close(drained)
+	}()
+	t := time.NewTimer(shutdownDrain)
+	defer t.Stop()
+	select {
+	case <-drained:
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	return nil
+}
