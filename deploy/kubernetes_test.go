@@ -856,7 +856,7 @@ func TestKubernetesAgentConfig(t *testing.T) {
 	// Order: the line's own service name first, then the API, then the
 	// opt-outs, then what the path gives, then the last resort.
 	order := []string{"transform/unknown_service", "hypha_correlation", "k8s_attributes", "filter/opt_out", "transform/pod_path", "resource"}
-	for _, pipeline := range []string{"logs", "traces"} {
+	for _, pipeline := range []string{"logs/files", "logs", "traces"} {
 		procs := strList(cfg, "service", "pipelines", pipeline, "processors")
 		if len(procs) == 0 || procs[0] != "memory_limiter" {
 			t.Errorf("%s pipeline %v: memory_limiter must come first", pipeline, procs)
@@ -876,5 +876,16 @@ func TestKubernetesAgentConfig(t *testing.T) {
 			}
 			last, prev = i, p
 		}
+	}
+	// The pods' files go only through the acknowledged pipeline, with
+	// hypha_ack last: in two pipelines every line would be sent twice.
+	if got := strList(cfg, "service", "pipelines", "logs/files", "receivers"); !slices.Equal(got, []string{"file_log"}) {
+		t.Errorf("logs/files receivers %v, want [file_log]", got)
+	}
+	if got := strList(cfg, "service", "pipelines", "logs", "receivers"); slices.Contains(got, "file_log") {
+		t.Errorf("logs receivers %v: file_log belongs to logs/files alone", got)
+	}
+	if procs := strList(cfg, "service", "pipelines", "logs/files", "processors"); len(procs) == 0 || procs[len(procs)-1] != "hypha_ack" {
+		t.Errorf("logs/files processors %v: hypha_ack must come last", procs)
 	}
 }
