@@ -167,7 +167,7 @@ e2e-kubernetes: build servers $(KUBE_APISERVER) $(ETCD) ## the Kubernetes agent'
 	$(E2E_ENV) KUBE_APISERVER_BIN=$(KUBE_APISERVER) ETCD_BIN=$(ETCD) $(GO) test -count=1 -timeout 10m -v -run 'TestKubernetes' ./e2e/
 
 $(KUBE_APISERVER): tools/kubeapi/go.mod tools/kubeapi/go.sum
-	@echo "building kube-apiserver from tools/kubeapi (first time: about 10 minutes)"
+	@echo "building kube-apiserver from tools/kubeapi (first time: about 6 minutes)"
 	cd tools/kubeapi && $(GO) build -o $@ k8s.io/kubernetes/cmd/kube-apiserver
 
 $(ETCD): tools/kubeapi/go.mod tools/kubeapi/go.sum tools/kubeapi/etcd/main.go

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -811,6 +812,13 @@ func TestKubernetesAgentConfig(t *testing.T) {
 	k8s := get(cfg, "processors", "k8s_attributes")
 	if env := str(k8s, "filter", "node_from_env_var"); downward[env] != "spec.nodeName" {
 		t.Errorf("k8s_attributes watches the node in %q, want a variable set from spec.nodeName", env)
+	}
+	// Within the startup probe's allowance, or the kubelet kills it first.
+	probe := get(c, "startupProbe")
+	allowance := time.Duration(get(probe, "periodSeconds").(int)*get(probe, "failureThreshold").(int)) * time.Second
+	if wait, err := time.ParseDuration(str(k8s, "wait_for_metadata_timeout")); get(k8s, "wait_for_metadata") != true || err != nil || wait >= allowance {
+		t.Errorf("k8s_attributes: wait_for_metadata %v, timeout %q; want true and a timeout under the startup probe's %s, so that no line is named before the pods are known",
+			get(k8s, "wait_for_metadata"), str(k8s, "wait_for_metadata_timeout"), allowance)
 	}
 	if str(k8s, "auth_type") != "serviceAccount" {
 		t.Errorf("k8s_attributes auth_type %q, want serviceAccount", str(k8s, "auth_type"))

@@ -472,13 +472,9 @@ func TestKubernetesPodMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The ServiceAccount's token from a kubeconfig, where a pod would read
-	// it from its mounted token file; the rest as the manifest has it. It
-	// starts only once it has the node's pods.
-	override := podLogConfig(t, dir, podsDir, func(k8s map[string]any) {
-		k8s["auth_type"] = "kubeConfig"
-		k8s["wait_for_metadata"] = true
-		k8s["wait_for_metadata_timeout"] = "60s"
-	})
+	// it from its mounted token file; the rest as the manifest has it (it
+	// starts only once it has the node's pods).
+	override := podLogConfig(t, dir, podsDir, func(k8s map[string]any) { k8s["auth_type"] = "kubeConfig" })
 	store, jaeger, agent := startPodLogStack(t, bins, dir, podsDir, override, "KUBECONFIG="+kubeconfig)
 
 	clock := &criClock{t: time.Now().UTC()}
