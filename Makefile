@@ -13,8 +13,8 @@ ANALYSIS := $(CURDIR)/bin/hypha-analysis
 # Kafka (franz-go's kfake) and S3 (gofakes3) for the exporter swaps' tests.
 KAFKA := $(CACHE)/kafka
 S3 := $(CACHE)/s3
-# A real Kubernetes API server on etcd, for make e2e-kubernetes only: too
-# long to build for make test.
+# A real Kubernetes API server on etcd, for the Kubernetes agent's tests
+# (about 6 minutes to build the first time).
 KUBE_APISERVER := $(CACHE)/kube-apiserver
 ETCD := $(CACHE)/etcd
 # The repository's Go modules. The processor and the provider are modules of
@@ -29,7 +29,7 @@ MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 # fail a target with "context deadline exceeded" at the deadline on a busy
 # machine (go.dev/issue/75804, fixed in Go 1.27).
 FUZZTIME ?= 300000x
-E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS) ANALYSIS_BIN=$(ANALYSIS) KAFKA_BIN=$(KAFKA) S3_BIN=$(S3)
+E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS) ANALYSIS_BIN=$(ANALYSIS) KAFKA_BIN=$(KAFKA) S3_BIN=$(S3) KUBE_APISERVER_BIN=$(KUBE_APISERVER) ETCD_BIN=$(ETCD)
 
 .PHONY: help build version-overlay dist image image-test generate check-generated test unit fuzz demo-test e2e e2e-kubernetes servers demo-deps demo-analysis bench lint demo docker certs clean
 
@@ -132,7 +132,7 @@ fuzz: ## a short pass of every fuzz target (FUZZTIME executions each)
 	  done; \
 	done
 
-servers: $(JAEGER) $(VICTORIALOGS) $(KAFKA) $(S3) ## build the real test servers (Jaeger, VictoriaLogs, Kafka, S3) once
+servers: $(JAEGER) $(VICTORIALOGS) $(KAFKA) $(S3) $(KUBE_APISERVER) $(ETCD) ## build the real test servers (Jaeger, VictoriaLogs, Kafka, S3, kube-apiserver, etcd) once
 
 $(JAEGER): tools/jaeger/go.mod tools/jaeger/go.sum
 	@echo "building Jaeger from tools/jaeger (first time: about 5 minutes)"
@@ -163,8 +163,8 @@ demo-test: demo-deps ## the demo services' and the instrumentation file's own te
 e2e: build servers demo-deps demo-analysis ## smoke and end-to-end tests against real Jaeger, VictoriaLogs and the Node and Go demo apps
 	$(E2E_ENV) $(GO) test -count=1 -timeout 40m -v ./e2e/... 2>&1 | tee .cache/e2e.log; exit $${PIPESTATUS[0]}
 
-e2e-kubernetes: build servers $(KUBE_APISERVER) $(ETCD) ## the Kubernetes agent's tests, pod metadata from a real kube-apiserver included (not in make test)
-	$(E2E_ENV) KUBE_APISERVER_BIN=$(KUBE_APISERVER) ETCD_BIN=$(ETCD) $(GO) test -count=1 -timeout 10m -v -run 'TestKubernetes' ./e2e/
+e2e-kubernetes: build servers ## only the Kubernetes agent's tests (part of make e2e), pod metadata from a real kube-apiserver included
+	$(E2E_ENV) $(GO) test -count=1 -timeout 10m -v -run 'TestKubernetes' ./e2e/
 
 $(KUBE_APISERVER): tools/kubeapi/go.mod tools/kubeapi/go.sum
 	@echo "building kube-apiserver from tools/kubeapi (first time: about 6 minutes)"

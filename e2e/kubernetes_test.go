@@ -378,9 +378,8 @@ func waitSpan(t *testing.T, jaeger *harness.Jaeger, traceID string, why func() s
 // ServiceAccount bound to the manifest's ClusterRole: pod labels,
 // annotations and owners name the service of log lines and spans. Nothing
 // schedules or runs the pods; the test writes them, and their log files, as
-// the scheduler and the kubelet would. The two servers take far longer to
-// build than CI can spend, so they are built and the test run only by
-// `make e2e-kubernetes` (KUBE_APISERVER_BIN, ETCD_BIN).
+// the scheduler and the kubelet would. `make e2e` builds the two servers
+// once (KUBE_APISERVER_BIN, ETCD_BIN).
 func TestKubernetesPodMetadata(t *testing.T) {
 	dir := t.TempDir()
 	api := startKubeAPI(t, dir)
@@ -570,14 +569,11 @@ func manifestObjects(t *testing.T, file string, kinds ...string) []object {
 	}
 }
 
-// startKubeAPI starts the API server that `make e2e-kubernetes` built, or
-// skips the test where it did not.
+// startKubeAPI starts the API server that `make e2e` built; like every
+// server binary, a missing one fails the test in CI and skips it elsewhere.
 func startKubeAPI(t *testing.T, dir string) *harness.KubeAPI {
 	t.Helper()
-	apiserverBin, etcdBin := os.Getenv("KUBE_APISERVER_BIN"), os.Getenv("ETCD_BIN")
-	if apiserverBin == "" || etcdBin == "" {
-		t.Skip("KUBE_APISERVER_BIN and ETCD_BIN are not set: run `make e2e-kubernetes`")
-	}
+	apiserverBin, etcdBin := binary(t, "KUBE_APISERVER_BIN"), binary(t, "ETCD_BIN")
 	api, err := harness.StartKubeAPI(dir, apiserverBin, etcdBin)
 	if err != nil {
 		t.Fatal(err)
