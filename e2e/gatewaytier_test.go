@@ -103,10 +103,11 @@ func TestGatewayTierRoutesByTrace(t *testing.T) {
 
 	sent := sendTierTraces(t, lb.OTLPGRPC, 120, false)
 	settle := settleDeadline()
-	kept, dropped := 0, 0
+	kept, dropped, dups := 0, 0, 0
 	seen := map[string]int{}
 	for _, tr := range sent {
 		got := waitTraceSettled(t, store, jaeger, tr, settle)
+		dups += got.dups
 		if got.gateway != "" {
 			seen[got.gateway]++
 			kept++
@@ -117,7 +118,7 @@ func TestGatewayTierRoutesByTrace(t *testing.T) {
 			t.Errorf("trace %s has an ERROR span but was not kept", tr.id)
 		}
 	}
-	t.Logf("first round: %d traces kept, %d dropped, by gateway %v", kept, dropped, seen)
+	t.Logf("first round: %d traces kept, %d dropped, by gateway %v; %d spans and records stored twice", kept, dropped, seen, dups)
 	for name, gw := range gateways {
 		t.Logf("%s: log records passed %v, kept %v, dropped %v after their trace's decision; %v traces sampled", name,
 			metricSum(gw, "otelcol_processor_hypha_log_sampling_log_records", `decision="passed"`),
@@ -147,15 +148,20 @@ func TestGatewayTierRoutesByTrace(t *testing.T) {
 	writeHosts(t, hosts, gwIPs[0])
 	after := sendTierTraces(t, lb.OTLPGRPC, 60, true)
 	settle = settleDeadline()
+	dups = 0
 	for _, tr := range after {
 		got := waitTraceSettled(t, store, jaeger, tr, settle)
+		dups += got.dups
 		if got.gateway != "gw1" {
 			t.Errorf("after gw2 stopped, trace %s (ERROR, so kept) arrived through %q, want gw1 with all its spans and logs", tr.id, got.gateway)
 		}
 	}
-	if n := untracedCount(t, store); n != wantUntraced+len(after) {
-		t.Errorf("%d log records without a trace id stored, want %d", n, wantUntraced+len(after))
+	n := untracedCount(t, store)
+	if n < wantUntraced+len(after) {
+		t.Errorf("%d log records without a trace id stored, want %d: some were lost", n, wantUntraced+len(after))
 	}
+	t.Logf("after gw2 stopped: all %d traces through gw1; %d spans and records with a trace id, and %d without, stored twice",
+		len(after), dups, n-wantUntraced-len(after))
 	if t.Failed() {
 		t.Logf("load balancer output:\n%s", lb.Tail(1<<14))
 	}
@@ -286,8 +292,12 @@ func sendTierTraces(t *testing.T, addr string, n int, allFailed bool) []tierTrac
 }
 
 // settled is where a trace ended up: the gateway all its spans and logs
-// passed through, or "" when the trace and its logs were dropped.
-type settled struct{ gateway string }
+// passed through, or "" when the trace and its logs were dropped, and how
+// many of them were stored more than once.
+type settled struct {
+	gateway string
+	dups    int
+}
 
 // settleDeadline is when every trace just sent has been decided and its
 // logs released: decision_wait 2 s, hypha_log_sampling's grace 5 s, and
@@ -297,6 +307,9 @@ func settleDeadline() time.Time { return time.Now().Add(25 * time.Second) }
 // waitTraceSettled waits until the trace is whole in both stores, or until
 // the deadline, after which a trace must be in neither. Anything in between
 // (part of a trace, spans without their logs, two gateways) fails the test.
+// Delivery is at least once: a retry after a gateway failed sends the
+// parts that had reached the other gateway again, so copies are counted,
+// not failed.
 func waitTraceSettled(t *testing.T, store *harness.VictoriaLogs, jaeger *harness.Jaeger, tr tierTrace, deadline time.Time) settled {
 	t.Helper()
 	id := tr.id.String()
@@ -311,20 +324,23 @@ func waitTraceSettled(t *testing.T, store *harness.VictoriaLogs, jaeger *harness
 			t.Fatal(err)
 		}
 		places := map[string]bool{}
+		spanIDs, lines := map[string]bool{}, map[string]bool{}
 		for _, s := range spans {
 			places[s.Process["test.gateway"]] = true
+			spanIDs[s.SpanID] = true
 		}
 		for _, r := range recs {
 			places[r["test.gateway"]] = true
+			lines[r["_msg"]] = true
 		}
 		last = fmt.Sprintf("%d spans and %d log records, through %v", len(spans), len(recs), places)
 		if len(places) > 1 {
 			t.Errorf("trace %s split between gateways: %s", id, last)
 			return settled{}
 		}
-		if len(spans) == spansPerTrace && len(recs) == logsPerTrace {
+		if len(spanIDs) == spansPerTrace && len(lines) == logsPerTrace {
 			for gw := range places {
-				return settled{gateway: gw}
+				return settled{gateway: gw, dups: len(spans) - len(spanIDs) + len(recs) - len(lines)}
 			}
 		}
 		if time.Now().After(deadline) {
