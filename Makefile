@@ -173,7 +173,7 @@ $(KUBE_APISERVER): tools/kubeapi/go.mod tools/kubeapi/go.sum
 $(ETCD): tools/kubeapi/go.mod tools/kubeapi/go.sum tools/kubeapi/etcd/main.go
 	cd tools/kubeapi && $(GO) build -o $@ ./etcd
 
-demo: build servers demo-deps demo-analysis ## run the Labra Cadabra demo: log -> trace -> logs in the terminal
+demo: build $(JAEGER) $(VICTORIALOGS) demo-deps demo-analysis ## run the Labra Cadabra demo: log -> trace -> logs in the terminal
 	$(GO) build -o bin/hypha-demo ./e2e/cmd/demo
 	$(E2E_ENV) bin/hypha-demo
 
