@@ -26,6 +26,13 @@ type Config struct {
 	// written, and those lines are read again after the restart.
 	ShutdownWait time.Duration `mapstructure:"shutdown_wait"`
 
+	// RescueDirectory, when set, is where a log file deleted while file_log
+	// still read it is copied at shutdown, unless all its lines were
+	// delivered. hypha adds <rescue_directory>/* to the include of every
+	// file_log receiver that keeps its offsets here, so the copy is read
+	// after the restart from the last acknowledged offset. Linux only.
+	RescueDirectory string `mapstructure:"rescue_directory"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }

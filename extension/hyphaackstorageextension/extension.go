@@ -17,6 +17,7 @@ import (
 type ackStorage struct {
 	storageID component.ID
 	ledger    *ledger
+	rescuer   *rescuer // nil without rescue_directory
 	host      component.Host
 }
 
@@ -26,8 +27,12 @@ var (
 	_ extensioncapabilities.PipelineWatcher = (*ackStorage)(nil)
 )
 
-func newAckStorage(_ extension.Settings, cfg *Config) *ackStorage {
-	return &ackStorage{storageID: cfg.Storage, ledger: newLedger(cfg.MaxInFlight, cfg.ShutdownWait)}
+func newAckStorage(set extension.Settings, cfg *Config) *ackStorage {
+	a := &ackStorage{storageID: cfg.Storage, ledger: newLedger(cfg.MaxInFlight, cfg.ShutdownWait)}
+	if cfg.RescueDirectory != "" {
+		a.rescuer = newRescuer(cfg.RescueDirectory, set.Logger)
+	}
+	return a
 }
 
 func (a *ackStorage) Start(_ context.Context, host component.Host) error {
@@ -45,9 +50,25 @@ func (*ackStorage) Ready() error { return nil }
 
 // NotReady comes before the receivers stop. file_log then writes its last
 // checkpoint, which waits at most shutdown_wait for the batches in flight.
+// With rescue_directory, the wait happens here first, while file_log still
+// holds its files open: the files deleted meanwhile are then copied unless
+// every line read from them was delivered.
 func (a *ackStorage) NotReady() error {
 	a.ledger.stop()
+	if a.rescuer != nil {
+		delivered := a.ledger.drained()
+		a.rescuer.cleanUp(delivered)
+		a.rescuer.rescue(delivered)
+	}
 	return nil
+}
+
+// Reading is called by the hypha_ack processor with the file of each batch
+// it hands on: the folders where deleted files are looked for at shutdown.
+func (a *ackStorage) Reading(path string) {
+	if a.rescuer != nil && path != "" {
+		a.rescuer.reading(path)
+	}
 }
 
 // GetClient returns the client of the storage that keeps the data, for the

@@ -28,12 +28,22 @@ type window interface {
 	Acquire(ctx context.Context) (done func(error), err error)
 }
 
+// reader is told which file each batch was read from: at shutdown the
+// extension keeps the files deleted before their lines were delivered.
+type reader interface {
+	Reading(path string)
+}
+
+// filePathKey is the attribute file_log sets with include_file_path.
+const filePathKey = "log.file.path"
+
 type ack struct {
 	storage component.ID
 	next    consumer.Logs
 	logger  *zap.Logger
 
 	window   window
+	reader   reader // nil if the extension does not ask
 	inFlight sync.WaitGroup
 	failOnce sync.Once
 }
@@ -57,7 +67,22 @@ func (a *ack) Start(_ context.Context, host component.Host) error {
 		return fmt.Errorf("storage %s is not a hypha_ack_storage extension", a.storage)
 	}
 	a.window = w
+	a.reader, _ = ext.(reader)
 	return nil
+}
+
+// filePath is the file of a batch: file_log hands on the lines of one file
+// at a time.
+func filePath(ld plog.Logs) string {
+	if ld.ResourceLogs().Len() == 0 {
+		return ""
+	}
+	sl := ld.ResourceLogs().At(0).ScopeLogs()
+	if sl.Len() == 0 || sl.At(0).LogRecords().Len() == 0 {
+		return ""
+	}
+	v, _ := sl.At(0).LogRecords().At(0).Attributes().Get(filePathKey)
+	return v.Str()
 }
 
 // ConsumeLogs waits for a place in flight, hands ld on in the background
@@ -68,13 +93,16 @@ func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	if err != nil {
 		return err
 	}
+	if a.reader != nil {
+		a.reader.Reading(filePath(ld))
+	}
 	// The receiver's context ends with its call; the export must not.
 	ctx = context.WithoutCancel(ctx)
 	a.inFlight.Go(func() {
 		err := a.next.ConsumeLogs(ctx, ld)
 		if err != nil && !consumererror.IsPermanent(err) {
 			a.failOnce.Do(func() {
-				a.logger.Error("A batch of log records was not acknowledged; file offsets are no longer saved until the restart, and the lines after the last saved offsets will be read again then (duplicates, no loss)",
+				a.logger.Error("A batch of log records was not acknowledged; file offsets are no longer saved until the restart, and the lines after the last saved offsets will be read again then, from their files or, for files deleted meanwhile, from the copies hypha_ack_storage keeps (rescue_directory)",
 					zap.Error(err))
 			})
 		}
