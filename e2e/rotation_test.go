@@ -257,3 +257,43 @@ func waitHandedOn(t *testing.T, r *seqRig, n float64) {
 		t.Fatal(err)
 	}
 }
+
+// TestCopyTruncateWhileReadingWaits: the gateway is away and file_log waits
+// 6 400 lines into a 30 000-line backlog; the file is copied to app.log.1
+// and truncated, and the app writes 12 000 more lines, past where reading
+// waits but fewer than the copy holds. file_log (v0.165) reads on at its
+// old offset inside the new content and resumes the copy from there: the
+// lines of the copy in between are lost, unless this changes upstream.
+// The test asserts that every such loss is said, in the log and in
+// otelcol_processor_hypha_ack_truncated_while_waiting, and reports the
+// figures.
+func TestCopyTruncateWhileReadingWaits(t *testing.T) {
+	r := newSeqRig(t, "*.log", nil, nil)
+	r.gw.Stop(10 * time.Second)
+	for range 60 {
+		if err := r.w.write(500); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitHandedOn(t, r, 64*100)
+	time.Sleep(2 * time.Second) // the reader has waited for a place for long
+	if err := r.w.rotateCopyTruncate(".1"); err != nil {
+		t.Fatal(err)
+	}
+	for range 24 {
+		if err := r.w.write(500); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.gw.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	err := r.waitStored(60 * time.Second)
+	lost, dups, _ := r.count(t)
+	said := strings.Count(r.agent.Tail(8<<20), "truncated and written again while file_log waited")
+	counted := metricSum(r.agent, "otelcol_processor_hypha_ack_truncated_while_waiting", "")
+	t.Logf("e2e: copytruncate while reading waits: lines written %d, lost %d, duplicated %d; logged %d, counted %v", r.written(), lost, dups, said, counted)
+	if lost > 0 && (said == 0 || counted < 1) {
+		t.Errorf("%d of %d lines lost and not said (%v)", lost, r.written(), err)
+	}
+}

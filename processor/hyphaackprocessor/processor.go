@@ -15,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
+
+	"github.com/hypha-obs/hypha/processor/hyphaackprocessor/internal/metadata"
 )
 
 // shutdownDrain bounds how long Shutdown waits for the batches in flight.
@@ -42,14 +44,21 @@ type ack struct {
 	next    consumer.Logs
 	logger  *zap.Logger
 
+	telemetry *metadata.TelemetryBuilder
+	watch     *truncationWatch
+
 	window   window
 	reader   reader // nil if the extension does not ask
 	inFlight sync.WaitGroup
 	failOnce sync.Once
 }
 
-func newAck(set processor.Settings, cfg *Config, next consumer.Logs) *ack {
-	return &ack{storage: cfg.Storage, next: next, logger: set.Logger}
+func newAck(set processor.Settings, cfg *Config, next consumer.Logs) (*ack, error) {
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	return &ack{storage: cfg.Storage, next: next, logger: set.Logger, telemetry: tb, watch: newTruncationWatch()}, nil
 }
 
 // The records are handed on untouched.
@@ -89,12 +98,19 @@ func filePath(ld plog.Logs) string {
 // and returns: the receiver reads on, and its checkpoint waits in the
 // extension until the exporter has returned.
 func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	path := filePath(ld)
+	start := time.Now()
 	done, err := a.window.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	if a.reader != nil {
-		a.reader.Reading(filePath(ld))
+		a.reader.Reading(path)
+	}
+	if a.watch.check(path, time.Since(start)) {
+		a.telemetry.ProcessorHyphaAckTruncatedWhileWaiting.Add(ctx, 1)
+		a.logger.Error("A log file was truncated and written again while file_log waited inside it for the gateway (copytruncate during an outage); file_log reads on at its old offset inside the new content, so lines of the rotated copy past that offset may be lost and new lines read twice",
+			zap.String("path", path), zap.Duration("waited", time.Since(start)))
 	}
 	// The receiver's context ends with its call; the export must not.
 	ctx = context.WithoutCancel(ctx)
@@ -112,6 +128,7 @@ func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 }
 
 func (a *ack) Shutdown(ctx context.Context) error {
+	defer a.telemetry.Shutdown()
 	drained := make(chan struct{})
 	go func() {
 		a.inFlight.Wait()
