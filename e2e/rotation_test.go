@@ -297,3 +297,42 @@ func TestCopyTruncateWhileReadingWaits(t *testing.T) {
 		t.Errorf("%d of %d lines lost and not said (%v)", lost, r.written(), err)
 	}
 }
+
+// TestFilesWithEqualFirst4KiBAreReported writes two files that begin with
+// the same 5 000-byte banner, longer than the agent's fingerprint: file_log
+// reads one and takes the other for it. The test asserts that this is
+// logged and counted (otelcol_extension_hypha_ack_storage_indistinct_files)
+// and reports how many lines it cost.
+func TestFilesWithEqualFirst4KiBAreReported(t *testing.T) {
+	r := newSeqRig(t, "*.log", nil, nil)
+	top := banner(5000)
+	for _, name := range []string{"a.log", "b.log"} {
+		body := append(append([]byte{}, top...), r.w.lines(150)...)
+		tmp := filepath.Join(r.w.dir, name+".tmp")
+		if err := os.WriteFile(tmp, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(r.w.dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const gauge = "otelcol_extension_hypha_ack_storage_indistinct_files"
+	if err := harness.Eventually(45*time.Second, time.Second, func() error {
+		if n := metricSum(r.agent, gauge, ""); n != 1 {
+			return fmt.Errorf("%s = %v, want 1", gauge, n)
+		}
+		return nil
+	}); err != nil {
+		t.Error(err)
+	}
+	said := strings.Count(r.agent.Tail(8<<20), "begin with the same bytes")
+	_ = r.waitStored(5 * time.Second)
+	lost, dups, _ := r.count(t)
+	t.Logf("e2e: two files whose first 5 000 bytes are equal: lines written %d, lost %d, duplicated %d; logged %d", r.written(), lost, dups, said)
+	if said != 1 {
+		t.Errorf("logged %d times, want once", said)
+	}
+	if lost > 150 {
+		t.Errorf("%d lines lost, more than the one file file_log cannot tell apart", lost)
+	}
+}

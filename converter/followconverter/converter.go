@@ -21,7 +21,9 @@
 //
 // A receiver that keeps its offsets in a hypha_ack_storage extension with a
 // rescue_directory also follows that folder: the extension copies there,
-// at shutdown, the files deleted before their lines were delivered.
+// at shutdown, the files deleted before their lines were delivered. Its
+// followed_files are set to the receiver's globs and fingerprint size, so
+// that it can say which files file_log cannot tell apart.
 package followconverter // import "github.com/hypha-obs/hypha/converter/followconverter"
 
 import (
@@ -29,6 +31,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/collector/confmap"
@@ -80,20 +83,70 @@ func (converter) Convert(_ context.Context, conf *confmap.Conf) error {
 		if len(exclude) > 0 {
 			update["exclude"] = exclude
 		}
-		if err := conf.Merge(confmap.NewFromStringMap(map[string]any{
-			"receivers": map[string]any{id: update},
-		})); err != nil {
+		changes := map[string]any{"receivers": map[string]any{id: update}}
+		// A size this does not read is file_log's to refuse or accept; the
+		// files are then not compared.
+		if ack, ok := ackStorage(cfg["storage"]); ok && conf.IsSet("extensions::"+ack) {
+			if size, err := byteSize(cfg["fingerprint_size"]); err == nil {
+				changes["extensions"] = map[string]any{ack: map[string]any{"followed_files": map[string]any{
+					"include": include, "exclude": exclude, "fingerprint_size": size,
+				}}}
+			}
+		}
+		if err := conf.Merge(confmap.NewFromStringMap(changes)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// ackStorage returns storage if it names a hypha_ack_storage extension.
+func ackStorage(storage any) (string, bool) {
+	id, _ := storage.(string)
+	t, _, _ := strings.Cut(id, "/")
+	return id, t == "hypha_ack_storage"
+}
+
+// defaultFingerprintSize is file_log's.
+const defaultFingerprintSize = 1000
+
+// byteSize reads a size the way file_log does: a number of bytes, or one
+// with a unit (4KiB, 1kb).
+func byteSize(v any) (int, error) {
+	switch v := v.(type) {
+	case nil:
+		return defaultFingerprintSize, nil
+	case int:
+		return v, nil
+	case int64:
+		return int(v), nil
+	case uint64:
+		return int(v), nil
+	case float64:
+		return int(v), nil
+	case string:
+		s := strings.ToLower(strings.TrimSpace(v))
+		for _, u := range []struct {
+			suffix string
+			mult   float64
+		}{{"kib", 1024}, {"mib", 1 << 20}, {"kb", 1000}, {"mb", 1e6}, {"b", 1}, {"", 1}} {
+			if num, ok := strings.CutSuffix(s, u.suffix); ok {
+				f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+				if err != nil {
+					return 0, fmt.Errorf("%q is not a size", v)
+				}
+				return int(f * u.mult), nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("%v is not a size", v)
+}
+
 // rescueDirectory is the rescue_directory of the hypha_ack_storage
 // extension named by storage, if it is one.
 func rescueDirectory(conf *confmap.Conf, storage any) string {
-	id, _ := storage.(string)
-	if t, _, _ := strings.Cut(id, "/"); t != "hypha_ack_storage" {
+	id, ok := ackStorage(storage)
+	if !ok {
 		return ""
 	}
 	ext, _ := conf.Get("extensions::" + id).(map[string]any)

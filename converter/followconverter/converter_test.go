@@ -107,4 +107,19 @@ func TestRescueDirectoryFollowed(t *testing.T) {
 	require.NoError(t, NewFactory().Create(confmap.ConverterSettings{}).Convert(context.Background(), conf))
 	assert.Equal(t, []any{"/a/*.log", "/var/lib/hypha/rescued/*", "/a/*.log.[0-9]*", "/a/*.log-[0-9]*"}, conf.Get("receivers::file_log::include"))
 	assert.Equal(t, []any{"/b/*.log", "/b/*.log.[0-9]*", "/b/*.log-[0-9]*"}, conf.Get("receivers::file_log/plain::include"))
+	assert.Equal(t, map[string]any{
+		"include":          conf.Get("receivers::file_log::include"),
+		"exclude":          conf.Get("receivers::file_log::exclude"),
+		"fingerprint_size": 1000,
+	}, conf.Get("extensions::hypha_ack_storage::followed_files"))
+}
+
+func TestByteSize(t *testing.T) {
+	for in, want := range map[any]int{nil: 1000, 4096: 4096, "4KiB": 4096, "4kb": 4000, "2000": 2000, " 1 MiB ": 1 << 20, float64(512): 512} {
+		got, err := byteSize(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	_, err := byteSize("four")
+	assert.Error(t, err)
 }

@@ -6,18 +6,26 @@ package hyphaackstorageextension // import "github.com/hypha-obs/hypha/extension
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/extension/extensioncapabilities"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
+
+	"github.com/hypha-obs/hypha/extension/hyphaackstorageextension/internal/metadata"
 )
 
 // ackStorage is the extension: a storage whose writes wait for the ledger.
 type ackStorage struct {
 	storageID component.ID
 	ledger    *ledger
-	rescuer   *rescuer // nil without rescue_directory
+	rescuer   *rescuer    // nil without rescue_directory
+	twins     *twinFinder // nil without followed_files
+	telemetry *metadata.TelemetryBuilder
+	stopScans context.CancelFunc
+	scans     sync.WaitGroup
 	host      component.Host
 }
 
@@ -27,20 +35,60 @@ var (
 	_ extensioncapabilities.PipelineWatcher = (*ackStorage)(nil)
 )
 
-func newAckStorage(set extension.Settings, cfg *Config) *ackStorage {
-	a := &ackStorage{storageID: cfg.Storage, ledger: newLedger(cfg.MaxInFlight, cfg.ShutdownWait)}
+// twinScanEvery is how often followed files are compared.
+const twinScanEvery = 10 * time.Second
+
+func newAckStorage(set extension.Settings, cfg *Config) (*ackStorage, error) {
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	a := &ackStorage{storageID: cfg.Storage, ledger: newLedger(cfg.MaxInFlight, cfg.ShutdownWait), telemetry: tb}
 	if cfg.RescueDirectory != "" {
 		a.rescuer = newRescuer(cfg.RescueDirectory, set.Logger)
 	}
-	return a
+	if f := cfg.FollowedFiles; len(f.Include) > 0 && f.FingerprintSize > 0 {
+		a.twins = newTwinFinder(f, set.Logger)
+	}
+	return a, nil
 }
 
 func (a *ackStorage) Start(_ context.Context, host component.Host) error {
 	a.host = host
+	if a.twins != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		a.stopScans = cancel
+		a.scans.Go(func() { a.scanTwins(ctx) })
+	}
 	return nil
 }
 
-func (*ackStorage) Shutdown(context.Context) error { return nil }
+// scanTwins compares the followed files every twinScanEvery and keeps the
+// gauge at the number of files file_log takes for another.
+func (a *ackStorage) scanTwins(ctx context.Context) {
+	t := time.NewTicker(twinScanEvery)
+	defer t.Stop()
+	last := int64(0)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n := int64(a.twins.scan())
+		a.telemetry.ExtensionHyphaAckStorageIndistinctFiles.Add(ctx, n-last)
+		last = n
+	}
+}
+
+func (a *ackStorage) Shutdown(context.Context) error {
+	if a.stopScans != nil {
+		a.stopScans()
+		a.scans.Wait()
+	}
+	a.telemetry.Shutdown()
+	return nil
+}
 
 // Dependencies makes the collector start the storage that keeps the data
 // first.
