@@ -74,7 +74,10 @@ func reportLoss(t *testing.T, r *seqRig, what string) (lost, dups int) {
 	t.Helper()
 	err := r.waitStored(90 * time.Second)
 	lost, dups, _ = r.count(t)
-	t.Logf("e2e: %s: lines written %d, lost %d, duplicated %d", what, r.written(), lost, dups)
+	out := r.agent.Tail(8 << 20)
+	t.Logf("e2e: %s: lines written %d, lost %d, duplicated %d; the agent logged %d truncated-while-waiting, %d kept-copy, %d begin-alike lines",
+		what, r.written(), lost, dups, strings.Count(out, "truncated and written again while file_log waited"),
+		strings.Count(out, "deleted before all its lines were delivered"), strings.Count(out, "begin with the same bytes"))
 	if err != nil || lost > 0 {
 		t.Errorf("%d of %d lines lost (%v)\nagent:\n%s", lost, r.written(), err, r.agent.Tail(3000))
 	}
