@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	storagecheckconverter "github.com/hypha-obs/hypha/converter/storagecheckconverter"
 	openreceiverconverter "github.com/hypha-obs/hypha/converter/openreceiverconverter"
+	followconverter "github.com/hypha-obs/hypha/converter/followconverter"
 	envprovider "go.opentelemetry.io/collector/confmap/provider/envprovider"
 	fileprovider "go.opentelemetry.io/collector/confmap/provider/fileprovider"
 	yamlprovider "go.opentelemetry.io/collector/confmap/provider/yamlprovider"
@@ -38,6 +39,7 @@ func main() {
 				ConverterFactories: []confmap.ConverterFactory{
 					storagecheckconverter.NewFactory(),
 					openreceiverconverter.NewFactory(),
+					followconverter.NewFactory(),
 				},
 			},
 		},
@@ -48,6 +50,7 @@ func main() {
 			hyphaprovider.NewFactory().Create(confmap.ProviderSettings{}).Scheme(): "github.com/hypha-obs/hypha/provider/hyphaprovider v0.1.0",
 		},
 		ConverterModules: []string{
+			"github.com/hypha-obs/hypha v0.1.0",
 			"github.com/hypha-obs/hypha v0.1.0",
 			"github.com/hypha-obs/hypha v0.1.0",
 		},

@@ -26,6 +26,30 @@ type Config struct {
 	// written, and those lines are read again after the restart.
 	ShutdownWait time.Duration `mapstructure:"shutdown_wait"`
 
+	// RescueDirectory, when set, is where a log file deleted while file_log
+	// still read it is copied at shutdown, unless all its lines were
+	// delivered. hypha adds <rescue_directory>/* to the include of every
+	// file_log receiver that keeps its offsets here, so the copy is read
+	// after the restart from the last acknowledged offset. Linux only.
+	RescueDirectory string `mapstructure:"rescue_directory"`
+
+	// FollowedFiles are the files of the file_log receivers that keep their
+	// offsets here; hypha's converter fills it from their configuration.
+	// Every 10 s the extension looks for files among them that begin with
+	// the same fingerprint_size bytes, which file_log cannot tell apart,
+	// and logs and counts them.
+	FollowedFiles FollowedFiles `mapstructure:"followed_files"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// FollowedFiles are file_log's globs and fingerprint size.
+type FollowedFiles struct {
+	Include         []string `mapstructure:"include"`
+	Exclude         []string `mapstructure:"exclude"`
+	FingerprintSize int      `mapstructure:"fingerprint_size"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -38,6 +62,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxInFlight <= 0 {
 		errs = append(errs, errors.New("max_in_flight must be greater than 0"))
+	}
+	if c.FollowedFiles.FingerprintSize < 0 {
+		errs = append(errs, errors.New("followed_files::fingerprint_size must not be negative"))
 	}
 	if c.ShutdownWait < 0 {
 		errs = append(errs, errors.New("shutdown_wait must not be negative"))

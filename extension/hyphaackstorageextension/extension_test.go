@@ -205,8 +205,9 @@ func TestShutdownWithNothingInFlightWrites(t *testing.T) {
 }
 
 func TestGetClientNeedsAStorageExtension(t *testing.T) {
-	a := newAckStorage(extensiontest.NewNopSettings(metadata.Type), &Config{Storage: fileStorageID, MaxInFlight: 1})
-	_, err := a.GetClient(context.Background(), component.KindReceiver, component.MustNewID("file_log"), "")
+	a, err := newAckStorage(extensiontest.NewNopSettings(metadata.Type), &Config{Storage: fileStorageID, MaxInFlight: 1})
+	require.NoError(t, err)
+	_, err = a.GetClient(context.Background(), component.KindReceiver, component.MustNewID("file_log"), "")
 	require.ErrorContains(t, err, "has not started")
 
 	require.NoError(t, a.Start(context.Background(), componenttest.NewNopHost()))

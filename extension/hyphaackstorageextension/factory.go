@@ -33,5 +33,5 @@ func createDefaultConfig() component.Config {
 }
 
 func createExtension(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
-	return newAckStorage(set, cfg.(*Config)), nil
+	return newAckStorage(set, cfg.(*Config))
 }

@@ -132,3 +132,10 @@ func (l *ledger) waitAcked(ctx context.Context) error {
 		}
 	}
 }
+
+// drained waits, like a checkpoint, for every batch handed on so far, and
+// reports whether they were all acknowledged; false once shutdownWait has
+// passed after stop, or when one of them never will be.
+func (l *ledger) drained() bool {
+	return l.waitAcked(context.Background()) == nil
+}

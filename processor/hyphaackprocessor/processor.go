@@ -15,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
+
+	"github.com/hypha-obs/hypha/processor/hyphaackprocessor/internal/metadata"
 )
 
 // shutdownDrain bounds how long Shutdown waits for the batches in flight.
@@ -28,18 +30,35 @@ type window interface {
 	Acquire(ctx context.Context) (done func(error), err error)
 }
 
+// reader is told which file each batch was read from: at shutdown the
+// extension keeps the files deleted before their lines were delivered.
+type reader interface {
+	Reading(path string)
+}
+
+// filePathKey is the attribute file_log sets with include_file_path.
+const filePathKey = "log.file.path"
+
 type ack struct {
 	storage component.ID
 	next    consumer.Logs
 	logger  *zap.Logger
 
+	telemetry *metadata.TelemetryBuilder
+	watch     *truncationWatch
+
 	window   window
+	reader   reader // nil if the extension does not ask
 	inFlight sync.WaitGroup
 	failOnce sync.Once
 }
 
-func newAck(set processor.Settings, cfg *Config, next consumer.Logs) *ack {
-	return &ack{storage: cfg.Storage, next: next, logger: set.Logger}
+func newAck(set processor.Settings, cfg *Config, next consumer.Logs) (*ack, error) {
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	return &ack{storage: cfg.Storage, next: next, logger: set.Logger, telemetry: tb, watch: newTruncationWatch()}, nil
 }
 
 // The records are handed on untouched.
@@ -57,16 +76,41 @@ func (a *ack) Start(_ context.Context, host component.Host) error {
 		return fmt.Errorf("storage %s is not a hypha_ack_storage extension", a.storage)
 	}
 	a.window = w
+	a.reader, _ = ext.(reader)
 	return nil
+}
+
+// filePath is the file of a batch: file_log hands on the lines of one file
+// at a time.
+func filePath(ld plog.Logs) string {
+	if ld.ResourceLogs().Len() == 0 {
+		return ""
+	}
+	sl := ld.ResourceLogs().At(0).ScopeLogs()
+	if sl.Len() == 0 || sl.At(0).LogRecords().Len() == 0 {
+		return ""
+	}
+	v, _ := sl.At(0).LogRecords().At(0).Attributes().Get(filePathKey)
+	return v.Str()
 }
 
 // ConsumeLogs waits for a place in flight, hands ld on in the background
 // and returns: the receiver reads on, and its checkpoint waits in the
 // extension until the exporter has returned.
 func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	path := filePath(ld)
+	start := time.Now()
 	done, err := a.window.Acquire(ctx)
 	if err != nil {
 		return err
+	}
+	if a.reader != nil {
+		a.reader.Reading(path)
+	}
+	if a.watch.check(path, time.Since(start)) {
+		a.telemetry.ProcessorHyphaAckTruncatedWhileWaiting.Add(ctx, 1)
+		a.logger.Error("A log file was truncated and written again while file_log waited inside it for the gateway (copytruncate during an outage); file_log reads on at its old offset inside the new content, so lines of the rotated copy past that offset may be lost and new lines read twice",
+			zap.String("path", path), zap.Duration("waited", time.Since(start)))
 	}
 	// The receiver's context ends with its call; the export must not.
 	ctx = context.WithoutCancel(ctx)
@@ -74,7 +118,7 @@ func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 		err := a.next.ConsumeLogs(ctx, ld)
 		if err != nil && !consumererror.IsPermanent(err) {
 			a.failOnce.Do(func() {
-				a.logger.Error("A batch of log records was not acknowledged; file offsets are no longer saved until the restart, and the lines after the last saved offsets will be read again then (duplicates, no loss)",
+				a.logger.Error("A batch of log records was not acknowledged; file offsets are no longer saved until the restart, and the lines after the last saved offsets will be read again then, from their files or, for files deleted meanwhile, from the copies hypha_ack_storage keeps (rescue_directory)",
 					zap.Error(err))
 			})
 		}
@@ -84,6 +128,7 @@ func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 }
 
 func (a *ack) Shutdown(ctx context.Context) error {
+	defer a.telemetry.Shutdown()
 	drained := make(chan struct{})
 	go func() {
 		a.inFlight.Wait()
