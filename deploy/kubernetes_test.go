@@ -590,7 +590,7 @@ func TestKubernetesTLS(t *testing.T) {
 		tlsSecret = secret
 	}
 	if tlsSecret != "hypha-gateway-tls" {
-		t.Errorf("gateway: TLS Secret %q, want hypha-gateway-tls (docs/deploy.md creates it)", tlsSecret)
+		t.Errorf("gateway: TLS Secret %q, want hypha-gateway-tls (docs/deploy/kubernetes.md creates it)", tlsSecret)
 	}
 
 	if v, _ := envValue(ag, "HYPHA_TLS_ENABLED"); v != "true" {
@@ -662,16 +662,16 @@ func TestKubernetesTLS(t *testing.T) {
 		t.Errorf("cert-manager Certificate: issuer %v is not a CA Issuer backed by an isCA Certificate in the same file", get(cert, "spec", "issuerRef"))
 	}
 
-	// make certs: docs/deploy.md asks for the same names.
+	// make certs: docs/deploy/kubernetes.md asks for the same names.
 	var hosts []string
-	for _, m := range regexp.MustCompile(`CERT_HOSTS=(\S+)`).FindAllStringSubmatch(string(readFile(t, "../docs/deploy.md")), -1) {
+	for _, m := range regexp.MustCompile(`CERT_HOSTS=(\S+)`).FindAllStringSubmatch(string(readFile(t, "../docs/deploy/kubernetes.md")), -1) {
 		if h := strings.Split(m[1], ","); slices.Contains(h, host) {
 			hosts = h
 		}
 	}
 	for _, n := range names {
 		if !slices.Contains(hosts, n) {
-			t.Errorf("docs/deploy.md: the Kubernetes make certs CERT_HOSTS=%s lacks %s", strings.Join(hosts, ","), n)
+			t.Errorf("docs/deploy/kubernetes.md: make certs CERT_HOSTS=%s lacks %s", strings.Join(hosts, ","), n)
 		}
 	}
 }

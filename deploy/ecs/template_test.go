@@ -1072,37 +1072,29 @@ func TestAgentTLSOverride(t *testing.T) {
 	}
 }
 
-// TestDocs: docs/deploy.md's ECS section names every parameter, and the
-// outputs its commands read exist.
+// TestDocs: docs/deploy/ecs.md names every parameter, and the outputs its
+// commands read exist.
 func TestDocs(t *testing.T) {
-	b, err := os.ReadFile("../../docs/deploy.md")
+	b, err := os.ReadFile("../../docs/deploy/ecs.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc := string(b)
-	start := strings.Index(doc, "\n## AWS ECS (Fargate)\n")
-	if start < 0 {
-		t.Fatal(`docs/deploy.md has no "## AWS ECS (Fargate)" section`)
-	}
-	doc = doc[start+1:]
-	if end := strings.Index(doc, "\n## "); end >= 0 {
-		doc = doc[:end]
-	}
 	raw := rawTemplate(t)
 	for name := range section(raw, "Parameters") {
 		if !strings.Contains(doc, "`"+name+"`") {
-			t.Errorf("docs/deploy.md's ECS section does not describe parameter %s", name)
+			t.Errorf("docs/deploy/ecs.md does not describe parameter %s", name)
 		}
 	}
 	outputs := section(raw, "Outputs")
 	for _, m := range regexp.MustCompile(`\$\(out (\w+)\)`).FindAllStringSubmatch(doc, -1) {
 		if _, ok := outputs[m[1]]; !ok {
-			t.Errorf("docs/deploy.md reads output %s, which the template does not have", m[1])
+			t.Errorf("docs/deploy/ecs.md reads output %s, which the template does not have", m[1])
 		}
 	}
 	for _, want := range []string{"--template-file deploy/ecs/hypha.yaml", "--capabilities CAPABILITY_IAM", "deploy/ecs/agent-tls.yaml", "never been deployed"} {
 		if !strings.Contains(doc, want) {
-			t.Errorf("docs/deploy.md's ECS section lacks %q", want)
+			t.Errorf("docs/deploy/ecs.md lacks %q", want)
 		}
 	}
 }
