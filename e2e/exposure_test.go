@@ -28,7 +28,7 @@ import (
 // These tests check what a collector exposes to a client that is careless
 // or hostile: how it starts without a token, how long a slow client may
 // hold a connection, what answers without the token, and how much memory
-// the agent allows itself (issue 23, items 5 to 8).
+// the agent allows itself.
 
 // hyphaOnly is the one binary these tests need.
 func hyphaOnly(t *testing.T) harness.Binaries {
