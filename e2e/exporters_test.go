@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -177,35 +176,6 @@ func mustDecodeHex(t *testing.T, s string, dst []byte) {
 func jsonLine(tr swapTrace, msg string) string {
 	return fmt.Sprintf(`{"level":30,"time":%d,"msg":%q,"trace_id":"%s","span_id":"%s"}`,
 		time.Now().UnixMilli(), msg, tr.traceID, tr.childID)
-}
-
-// otlpLines is an OTLP/protobuf export request with one record per line,
-// each body a line and nothing else set.
-func otlpLines(t *testing.T, service string, lines []string) []byte {
-	t.Helper()
-	ld := plog.NewLogs()
-	rl := ld.ResourceLogs().AppendEmpty()
-	rl.Resource().Attributes().PutStr("service.name", service)
-	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
-	for _, l := range lines {
-		lr := lrs.AppendEmpty()
-		lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(time.Now()))
-		lr.Body().SetStr(l)
-	}
-	b, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// postOK sends an OTLP/HTTP request and fails unless it is answered 200.
-func postOK(t *testing.T, url string, body []byte) {
-	t.Helper()
-	code, err := postLogs(http.DefaultClient, url, "", body)
-	if err != nil || code != http.StatusOK {
-		t.Fatalf("POST %s: %d, %v", url, code, err)
-	}
 }
 
 // waitRecords waits until the store holds want records matching query.
@@ -444,7 +414,7 @@ func TestS3Swap(t *testing.T) {
 	// The objects are in the hour of their upload: this one, or the next if
 	// it began meanwhile.
 	hours := []string{time.Now().UTC().Format(partition)}
-	postOK(t, "http://"+gw.OTLPHTTP+"/v1/logs", otlpLines(t, "s3-app", lines))
+	postOK(t, "http://"+gw.OTLPHTTP+"/v1/logs", otlpLogs(t, "s3-app", lines...))
 	postOK(t, "http://"+gw.OTLPHTTP+"/v1/traces", otlpSpans(t, "s3-app", traces, nil))
 	hours = append(hours, time.Now().UTC().Format(partition))
 	logObjects := s3Objects(t, s3, "logs/", hours, gw)

@@ -288,9 +288,9 @@ func TestOnlyHealthAnswersWithoutToken(t *testing.T) {
 		}
 	}
 
-	req := otlpLogsRequest(t, "exposure-check", "sent without the token")
+	req := otlpLogs(t, "exposure-check", "sent without the token")
 	for _, path := range []string{"/v1/logs", "/v1/traces"} {
-		got, err := postLogs(http.DefaultClient, "http://"+gw.OTLPHTTP+path, "", req)
+		got, _, err := postOTLP(http.DefaultClient, "http://"+gw.OTLPHTTP+path, contentTypeProto, "", req)
 		t.Logf("POST %s without the token: %d", path, got)
 		if err != nil || got != http.StatusUnauthorized {
 			t.Errorf("POST %s without the token: %d (%v), want 401", path, got, err)
