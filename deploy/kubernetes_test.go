@@ -121,80 +121,102 @@ func TestKubernetesManifests(t *testing.T) {
 
 	workloads := map[string]string{"Deployment/hypha-gateway": "gateway", "DaemonSet/hypha-agent": "agent"}
 	for key, mode := range workloads {
-		w := objs[key]
-		tmplLabels := get(w, "spec", "template", "metadata", "labels")
-		if !labelsMatch(get(w, "spec", "selector", "matchLabels"), tmplLabels) {
-			t.Errorf("%s: selector does not match the pod template's labels", key)
-		}
-		pod := get(w, "spec", "template", "spec")
-		if get(pod, "securityContext", "runAsNonRoot") != true {
-			t.Errorf("%s: pod securityContext.runAsNonRoot must be true", key)
-		}
-		if uid, _ := get(pod, "securityContext", "runAsUser").(int); uid == 0 {
-			t.Errorf("%s: runAsUser must be a non-root uid", key)
-		}
-		volumes := map[string]any{}
-		for _, v := range list(pod, "volumes") {
-			volumes[str(v, "name")] = v
-		}
-		c := get(pod, "containers", 0)
-		if img := str(c, "image"); !pinnedImage(img) || !strings.HasPrefix(img, imageName+":") {
-			t.Errorf("%s: image %q: want %s with a version tag (kustomization images:)", key, img, imageName)
-		}
-		args := strings.Join(strList(c, "args"), " ")
-		if wantArgs := "--config hypha:" + mode + " --config file:/etc/hypha/override.yaml"; args != wantArgs {
-			t.Errorf("%s: args %q, want %q", key, args, wantArgs)
-		}
-		// The override file comes from a ConfigMap that exists and parses.
-		var cmName string
-		for _, vm := range list(c, "volumeMounts") {
-			if str(vm, "mountPath") == "/etc/hypha" {
-				cmName = str(volumes[str(vm, "name")], "configMap", "name")
-			}
-		}
-		cm, ok := objs["ConfigMap/"+cmName]
-		if !ok {
-			t.Errorf("%s: /etc/hypha is not a mounted ConfigMap (got %q)", key, cmName)
-		} else {
-			var override map[string]any
-			if err := yaml.Unmarshal([]byte(str(cm, "data", "override.yaml")), &override); err != nil || override == nil {
-				t.Errorf("ConfigMap/%s: override.yaml does not parse as a YAML map: %v", cmName, err)
-			}
-		}
+		c := checkWorkloadPod(t, objs, key, mode, imageName)
+		checkContainerHealthAndLimits(t, key, c)
+	}
+	checkGatewayTargets(t, objs)
+	checkAgentHostAndGateway(t, objs)
+}
 
-		ports := namedPorts(c)
-		if ports["health"] != 13133 {
-			t.Errorf("%s: want container port health=13133, got %v", key, ports)
-		}
-		if ep, _ := envValue(c, "HYPHA_HEALTH_ENDPOINT"); !strings.HasSuffix(ep.(string), ":13133") {
-			t.Errorf("%s: HYPHA_HEALTH_ENDPOINT %v does not listen on 13133", key, ep)
-		}
-		for _, probe := range []string{"startupProbe", "readinessProbe", "livenessProbe"} {
-			p := get(c, probe, "httpGet", "port")
-			if p == nil {
-				t.Errorf("%s: %s is missing", key, probe)
-			} else if p != "health" && p != 13133 {
-				t.Errorf("%s: %s probes port %v, want the health endpoint 13133", key, probe, p)
-			}
-		}
-		for _, r := range []string{"requests", "limits"} {
-			for _, res := range []string{"cpu", "memory"} {
-				if get(c, "resources", r, res) == nil {
-					t.Errorf("%s: resources.%s.%s is unset", key, r, res)
-				}
-			}
-		}
-		sc := get(c, "securityContext")
-		if get(sc, "readOnlyRootFilesystem") != true || get(sc, "allowPrivilegeEscalation") != false {
-			t.Errorf("%s: container needs readOnlyRootFilesystem: true and allowPrivilegeEscalation: false", key)
-		}
-		tok, _ := envValue(c, "HYPHA_AUTH_TOKEN")
-		if str(tok, "secretKeyRef", "name") != "hypha-auth" || str(tok, "secretKeyRef", "key") != "token" {
-			t.Errorf("%s: HYPHA_AUTH_TOKEN must come from Secret hypha-auth, key token; got %v", key, tok)
+// checkWorkloadPod checks the pod template of workload key, which runs hypha
+// in mode, and returns its container: selector, non-root, the image of the
+// kustomization, the args, and an override file from a ConfigMap that parses.
+func checkWorkloadPod(t *testing.T, objs map[string]object, key, mode, imageName string) any {
+	t.Helper()
+	w := objs[key]
+	tmplLabels := get(w, "spec", "template", "metadata", "labels")
+	if !labelsMatch(get(w, "spec", "selector", "matchLabels"), tmplLabels) {
+		t.Errorf("%s: selector does not match the pod template's labels", key)
+	}
+	pod := get(w, "spec", "template", "spec")
+	if get(pod, "securityContext", "runAsNonRoot") != true {
+		t.Errorf("%s: pod securityContext.runAsNonRoot must be true", key)
+	}
+	if uid, _ := get(pod, "securityContext", "runAsUser").(int); uid == 0 {
+		t.Errorf("%s: runAsUser must be a non-root uid", key)
+	}
+	volumes := map[string]any{}
+	for _, v := range list(pod, "volumes") {
+		volumes[str(v, "name")] = v
+	}
+	c := get(pod, "containers", 0)
+	if img := str(c, "image"); !pinnedImage(img) || !strings.HasPrefix(img, imageName+":") {
+		t.Errorf("%s: image %q: want %s with a version tag (kustomization images:)", key, img, imageName)
+	}
+	args := strings.Join(strList(c, "args"), " ")
+	if wantArgs := "--config hypha:" + mode + " --config file:/etc/hypha/override.yaml"; args != wantArgs {
+		t.Errorf("%s: args %q, want %q", key, args, wantArgs)
+	}
+	// The override file comes from a ConfigMap that exists and parses.
+	var cmName string
+	for _, vm := range list(c, "volumeMounts") {
+		if str(vm, "mountPath") == "/etc/hypha" {
+			cmName = str(volumes[str(vm, "name")], "configMap", "name")
 		}
 	}
+	cm, ok := objs["ConfigMap/"+cmName]
+	if !ok {
+		t.Errorf("%s: /etc/hypha is not a mounted ConfigMap (got %q)", key, cmName)
+	} else {
+		var override map[string]any
+		if err := yaml.Unmarshal([]byte(str(cm, "data", "override.yaml")), &override); err != nil || override == nil {
+			t.Errorf("ConfigMap/%s: override.yaml does not parse as a YAML map: %v", cmName, err)
+		}
+	}
+	return c
+}
 
-	// Gateway: Service, PDB and HPA all aim at the Deployment.
+// checkContainerHealthAndLimits checks workload key's container c: the
+// probes on the health endpoint, resources, a locked-down container, and
+// the token from its Secret.
+func checkContainerHealthAndLimits(t *testing.T, key string, c any) {
+	t.Helper()
+	ports := namedPorts(c)
+	if ports["health"] != 13133 {
+		t.Errorf("%s: want container port health=13133, got %v", key, ports)
+	}
+	if ep, _ := envValue(c, "HYPHA_HEALTH_ENDPOINT"); !strings.HasSuffix(ep.(string), ":13133") {
+		t.Errorf("%s: HYPHA_HEALTH_ENDPOINT %v does not listen on 13133", key, ep)
+	}
+	for _, probe := range []string{"startupProbe", "readinessProbe", "livenessProbe"} {
+		p := get(c, probe, "httpGet", "port")
+		if p == nil {
+			t.Errorf("%s: %s is missing", key, probe)
+		} else if p != "health" && p != 13133 {
+			t.Errorf("%s: %s probes port %v, want the health endpoint 13133", key, probe, p)
+		}
+	}
+	for _, r := range []string{"requests", "limits"} {
+		for _, res := range []string{"cpu", "memory"} {
+			if get(c, "resources", r, res) == nil {
+				t.Errorf("%s: resources.%s.%s is unset", key, r, res)
+			}
+		}
+	}
+	sc := get(c, "securityContext")
+	if get(sc, "readOnlyRootFilesystem") != true || get(sc, "allowPrivilegeEscalation") != false {
+		t.Errorf("%s: container needs readOnlyRootFilesystem: true and allowPrivilegeEscalation: false", key)
+	}
+	tok, _ := envValue(c, "HYPHA_AUTH_TOKEN")
+	if str(tok, "secretKeyRef", "name") != "hypha-auth" || str(tok, "secretKeyRef", "key") != "token" {
+		t.Errorf("%s: HYPHA_AUTH_TOKEN must come from Secret hypha-auth, key token; got %v", key, tok)
+	}
+}
+
+// checkGatewayTargets: the gateway's Service, PDB and HPA all aim at the
+// Deployment.
+func checkGatewayTargets(t *testing.T, objs map[string]object) {
+	t.Helper()
 	dep := objs["Deployment/hypha-gateway"]
 	podLabels := get(dep, "spec", "template", "metadata", "labels")
 	svc := objs["Service/hypha-gateway"]
@@ -220,9 +242,12 @@ func TestKubernetesManifests(t *testing.T) {
 	if minR <= minAvail {
 		t.Errorf("HPA minReplicas %d must exceed the PDB's minAvailable %d, or no node can ever drain", minR, minAvail)
 	}
+}
 
-	// Agent: reads pod logs, keeps its state on the host, sends to the
-	// gateway Service.
+// checkAgentHostAndGateway: the agent reads pod logs, keeps its state on
+// the host, and sends to the gateway Service.
+func checkAgentHostAndGateway(t *testing.T, objs map[string]object) {
+	t.Helper()
 	ds := objs["DaemonSet/hypha-agent"]
 	c := get(ds, "spec", "template", "spec", "containers", 0)
 	if v, _ := envValue(c, "HYPHA_LOG_INCLUDE"); v != "/var/log/pods/*/*/*.log" {
@@ -247,7 +272,7 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 	gwEndpoint, _ := envValue(c, "HYPHA_GATEWAY_ENDPOINT")
 	var grpcPort int
-	for _, p := range list(svc, "spec", "ports") {
+	for _, p := range list(objs["Service/hypha-gateway"], "spec", "ports") {
 		if str(p, "name") == "otlp-grpc" {
 			grpcPort, _ = get(p, "port").(int)
 		}
