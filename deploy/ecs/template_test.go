@@ -597,119 +597,12 @@ func clientsOf(t *testing.T, s *stack) map[string][]string {
 // needs it, and no rule admits anything else.
 func TestNetwork(t *testing.T) {
 	forEachScenario(t, func(t *testing.T, s *stack) {
-		cert := s.conditions["HasCertificate"]
 		want := map[sgRule]bool{}
-		// Who may reach each load balancer.
-		users := map[string]string{"Nlb": s.params["AgentCidr"].(string), "Alb": s.params["GrafanaCidr"].(string)}
-		targetLB := map[string]string{} // target group -> the load balancer's security group
-		for name, l := range s.typed.GetAllElasticLoadBalancingV2ListenerResources() {
-			lbName := refName(l.LoadBalancerArn)
-			lb, err := s.typed.GetElasticLoadBalancingV2LoadBalancerWithName(lbName)
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			if len(lb.SecurityGroups) != 1 || len(l.DefaultActions) != 1 {
-				t.Fatalf("%s: want one security group on %s and one action", name, lbName)
-			}
-			lbSG := refName(lb.SecurityGroups[0])
-			tg := refName(deref(l.DefaultActions[0].TargetGroupArn))
-			targetLB[tg] = lbSG
-			want[sgRule{lbSG, users[lbName], deref(l.Port)}] = true
-			tls := map[bool]string{true: "TLS", false: "TCP"}
-			if deref(lb.Type) == "application" {
-				tls = map[bool]string{true: "HTTPS", false: "HTTP"}
-				if wantPort := map[bool]int{true: 443, false: 80}[cert]; deref(l.Port) != wantPort {
-					t.Errorf("%s: port %d, want %d", name, deref(l.Port), wantPort)
-				}
-			} else if cert && !slices.Equal(l.AlpnPolicy, []string{"HTTP2Preferred"}) {
-				t.Errorf("%s: ALPN %v: gRPC clients need h2 offered", name, l.AlpnPolicy)
-			}
-			if deref(l.Protocol) != tls[cert] || (len(l.Certificates) == 1) != cert {
-				t.Errorf("%s: protocol %s with %d certificates; with a certificate given = %v want %s", name, deref(l.Protocol), len(l.Certificates), cert, tls[cert])
-			}
-		}
-		// Each service behind a load balancer: its traffic and health ports.
-		for service, task := range tasks {
-			svc, sg := serviceOf(t, s, task)
-			ports := containerPorts(s.task(t, service))
-			for _, lb := range svc.LoadBalancers {
-				tgName := refName(deref(lb.TargetGroupArn))
-				tg, err := s.typed.GetElasticLoadBalancingV2TargetGroupWithName(tgName)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Contains(slices.Collect(mapValues(ports)), deref(lb.ContainerPort)) || deref(tg.Port) != deref(lb.ContainerPort) || deref(tg.TargetType) != "ip" {
-					t.Errorf("%s: target group %s port %d (%s), container port %d, mapped %v", service, tgName, deref(tg.Port), deref(tg.TargetType), deref(lb.ContainerPort), ports)
-				}
-				hc := deref(tg.Port)
-				if p := deref(tg.HealthCheckPort); p != "" && p != "traffic-port" {
-					hc, _ = strconv.Atoi(p)
-				}
-				if !slices.Contains(slices.Collect(mapValues(ports)), hc) {
-					t.Errorf("%s: %s checks health on port %d, which the container does not map", service, tgName, hc)
-				}
-				if targetLB[tgName] == "" {
-					t.Errorf("%s: no listener forwards to %s", service, tgName)
-				}
-				want[sgRule{sg, targetLB[tgName], deref(lb.ContainerPort)}] = true
-				want[sgRule{sg, targetLB[tgName], hc}] = true
-			}
-		}
-		// Service Connect: each name clients use is served, and admitted from them.
-		clients := clientsOf(t, s)
-		served := map[string]bool{}
-		for service, task := range tasks {
-			svc, sg := serviceOf(t, s, task)
-			sc := svc.ServiceConnectConfiguration
-			if sc == nil || !sc.Enabled || deref(sc.Namespace) != getAtt("Namespace", "Arn") {
-				t.Errorf("%s: Service Connect must be on, in the stack's namespace", service)
-				continue
-			}
-			ports := containerPorts(s.task(t, service))
-			for _, scs := range sc.Services {
-				port, ok := ports[scs.PortName]
-				if !ok || len(scs.ClientAliases) != 1 {
-					t.Errorf("%s: Service Connect port %s is not a named port mapping (%v)", service, scs.PortName, ports)
-					continue
-				}
-				alias := scs.ClientAliases[0]
-				if alias.Port != port {
-					t.Errorf("%s: %s listens on %d, the container on %d", service, deref(alias.DnsName), alias.Port, port)
-				}
-				addr := net.JoinHostPort(deref(alias.DnsName), strconv.Itoa(alias.Port))
-				served[addr] = true
-				if len(clients[addr]) == 0 {
-					t.Errorf("%s: %s is served, but no config connects to it", service, addr)
-				}
-				for _, client := range clients[addr] {
-					_, clientSG := serviceOf(t, s, tasks[client])
-					want[sgRule{sg, clientSG, port}] = true
-				}
-			}
-		}
-		for addr, who := range clients {
-			if !served[addr] {
-				t.Errorf("%v connect to %s, which no Service Connect alias serves", who, addr)
-			}
-		}
-		// EFS: from the tasks that mount it, through every mount target.
-		for service, task := range tasks {
-			for _, v := range s.task(t, service).Volumes {
-				if v.EFSVolumeConfiguration == nil {
-					continue
-				}
-				_, sg := serviceOf(t, s, task)
-				want[sgRule{"EfsSecurityGroup", sg, 2049}] = true
-				if deref(v.EFSVolumeConfiguration.TransitEncryption) != "ENABLED" || deref(v.EFSVolumeConfiguration.AuthorizationConfig.IAM) != "ENABLED" {
-					t.Errorf("%s: EFS volume %s needs TLS and IAM authorization", service, deref(v.Name))
-				}
-			}
-		}
-		for name, mt := range s.typed.GetAllEFSMountTargetResources() {
-			if !slices.Equal(mt.SecurityGroups, []string{ref("EfsSecurityGroup")}) {
-				t.Errorf("%s: security groups %v", name, mt.SecurityGroups)
-			}
-		}
+		targetLB := listenerRules(t, s, want)
+		targetGroupRules(t, s, targetLB, want)
+		serviceConnectRules(t, s, want)
+		efsRules(t, s, want)
+
 		got := ingress(t, s)
 		for r := range want {
 			if !got[r] {
@@ -722,6 +615,144 @@ func TestNetwork(t *testing.T) {
 			}
 		}
 	})
+}
+
+// listenerRules adds the rules that admit each load balancer's users to its
+// listener, checks the listeners' protocols, and returns the load balancer's
+// security group by the target group each listener forwards to.
+func listenerRules(t *testing.T, s *stack, want map[sgRule]bool) map[string]string {
+	t.Helper()
+	cert := s.conditions["HasCertificate"]
+	// Who may reach each load balancer.
+	users := map[string]string{"Nlb": s.params["AgentCidr"].(string), "Alb": s.params["GrafanaCidr"].(string)}
+	targetLB := map[string]string{} // target group -> the load balancer's security group
+	for name, l := range s.typed.GetAllElasticLoadBalancingV2ListenerResources() {
+		lbName := refName(l.LoadBalancerArn)
+		lb, err := s.typed.GetElasticLoadBalancingV2LoadBalancerWithName(lbName)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(lb.SecurityGroups) != 1 || len(l.DefaultActions) != 1 {
+			t.Fatalf("%s: want one security group on %s and one action", name, lbName)
+		}
+		lbSG := refName(lb.SecurityGroups[0])
+		tg := refName(deref(l.DefaultActions[0].TargetGroupArn))
+		targetLB[tg] = lbSG
+		want[sgRule{lbSG, users[lbName], deref(l.Port)}] = true
+		tls := map[bool]string{true: "TLS", false: "TCP"}
+		if deref(lb.Type) == "application" {
+			tls = map[bool]string{true: "HTTPS", false: "HTTP"}
+			if wantPort := map[bool]int{true: 443, false: 80}[cert]; deref(l.Port) != wantPort {
+				t.Errorf("%s: port %d, want %d", name, deref(l.Port), wantPort)
+			}
+		} else if cert && !slices.Equal(l.AlpnPolicy, []string{"HTTP2Preferred"}) {
+			t.Errorf("%s: ALPN %v: gRPC clients need h2 offered", name, l.AlpnPolicy)
+		}
+		if deref(l.Protocol) != tls[cert] || (len(l.Certificates) == 1) != cert {
+			t.Errorf("%s: protocol %s with %d certificates; with a certificate given = %v want %s", name, deref(l.Protocol), len(l.Certificates), cert, tls[cert])
+		}
+	}
+	return targetLB
+}
+
+// targetGroupRules adds, for each service behind a load balancer, the rules
+// for its traffic and health ports from the load balancer's group.
+func targetGroupRules(t *testing.T, s *stack, targetLB map[string]string, want map[sgRule]bool) {
+	t.Helper()
+	// Each service behind a load balancer: its traffic and health ports.
+	for service, task := range tasks {
+		svc, sg := serviceOf(t, s, task)
+		ports := containerPorts(s.task(t, service))
+		for _, lb := range svc.LoadBalancers {
+			tgName := refName(deref(lb.TargetGroupArn))
+			tg, err := s.typed.GetElasticLoadBalancingV2TargetGroupWithName(tgName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(slices.Collect(mapValues(ports)), deref(lb.ContainerPort)) || deref(tg.Port) != deref(lb.ContainerPort) || deref(tg.TargetType) != "ip" {
+				t.Errorf("%s: target group %s port %d (%s), container port %d, mapped %v", service, tgName, deref(tg.Port), deref(tg.TargetType), deref(lb.ContainerPort), ports)
+			}
+			hc := deref(tg.Port)
+			if p := deref(tg.HealthCheckPort); p != "" && p != "traffic-port" {
+				hc, _ = strconv.Atoi(p)
+			}
+			if !slices.Contains(slices.Collect(mapValues(ports)), hc) {
+				t.Errorf("%s: %s checks health on port %d, which the container does not map", service, tgName, hc)
+			}
+			if targetLB[tgName] == "" {
+				t.Errorf("%s: no listener forwards to %s", service, tgName)
+			}
+			want[sgRule{sg, targetLB[tgName], deref(lb.ContainerPort)}] = true
+			want[sgRule{sg, targetLB[tgName], hc}] = true
+		}
+	}
+}
+
+// serviceConnectRules checks that each name clients use is served, and adds
+// the rules that admit those clients.
+func serviceConnectRules(t *testing.T, s *stack, want map[sgRule]bool) {
+	t.Helper()
+	// Service Connect: each name clients use is served, and admitted from them.
+	clients := clientsOf(t, s)
+	served := map[string]bool{}
+	for service, task := range tasks {
+		svc, sg := serviceOf(t, s, task)
+		sc := svc.ServiceConnectConfiguration
+		if sc == nil || !sc.Enabled || deref(sc.Namespace) != getAtt("Namespace", "Arn") {
+			t.Errorf("%s: Service Connect must be on, in the stack's namespace", service)
+			continue
+		}
+		ports := containerPorts(s.task(t, service))
+		for _, scs := range sc.Services {
+			port, ok := ports[scs.PortName]
+			if !ok || len(scs.ClientAliases) != 1 {
+				t.Errorf("%s: Service Connect port %s is not a named port mapping (%v)", service, scs.PortName, ports)
+				continue
+			}
+			alias := scs.ClientAliases[0]
+			if alias.Port != port {
+				t.Errorf("%s: %s listens on %d, the container on %d", service, deref(alias.DnsName), alias.Port, port)
+			}
+			addr := net.JoinHostPort(deref(alias.DnsName), strconv.Itoa(alias.Port))
+			served[addr] = true
+			if len(clients[addr]) == 0 {
+				t.Errorf("%s: %s is served, but no config connects to it", service, addr)
+			}
+			for _, client := range clients[addr] {
+				_, clientSG := serviceOf(t, s, tasks[client])
+				want[sgRule{sg, clientSG, port}] = true
+			}
+		}
+	}
+	for addr, who := range clients {
+		if !served[addr] {
+			t.Errorf("%v connect to %s, which no Service Connect alias serves", who, addr)
+		}
+	}
+}
+
+// efsRules adds the rules from the tasks that mount EFS, through every
+// mount target.
+func efsRules(t *testing.T, s *stack, want map[sgRule]bool) {
+	t.Helper()
+	// EFS: from the tasks that mount it, through every mount target.
+	for service, task := range tasks {
+		for _, v := range s.task(t, service).Volumes {
+			if v.EFSVolumeConfiguration == nil {
+				continue
+			}
+			_, sg := serviceOf(t, s, task)
+			want[sgRule{"EfsSecurityGroup", sg, 2049}] = true
+			if deref(v.EFSVolumeConfiguration.TransitEncryption) != "ENABLED" || deref(v.EFSVolumeConfiguration.AuthorizationConfig.IAM) != "ENABLED" {
+				t.Errorf("%s: EFS volume %s needs TLS and IAM authorization", service, deref(v.Name))
+			}
+		}
+	}
+	for name, mt := range s.typed.GetAllEFSMountTargetResources() {
+		if !slices.Equal(mt.SecurityGroups, []string{ref("EfsSecurityGroup")}) {
+			t.Errorf("%s: security groups %v", name, mt.SecurityGroups)
+		}
+	}
 }
 
 func mapValues(m map[string]int) func(func(int) bool) {
