@@ -595,8 +595,18 @@ func secretFile(podSpec, c any, path string) (secret, key string) {
 func TestKubernetesTLS(t *testing.T) {
 	objs, kust := loadKubernetes(t)
 	pods := workloadPods(objs)
-	gw, ag := get(pods["gateway"], "containers", 0), get(pods["agent"], "containers", 0)
+	tlsSecret := gatewayTLSSecret(t, pods)
+	checkAgentTrustsOnlyTheCA(t, pods, tlsSecret)
+	host, names := agentVerifiedNames(t, kust, pods)
+	checkCertManagerIssues(t, tlsSecret, names)
+	checkMakeCertsNames(t, host, names)
+}
 
+// gatewayTLSSecret is the one Secret the gateway's certificate, key and (for
+// mutual TLS) CA come from, as kubernetes.io/tls keys.
+func gatewayTLSSecret(t *testing.T, pods map[string]any) string {
+	t.Helper()
+	gw := get(pods["gateway"], "containers", 0)
 	want := map[string]string{"HYPHA_TLS_CERT_FILE": "tls.crt", "HYPHA_TLS_KEY_FILE": "tls.key"}
 	if _, ok := envValue(gw, "HYPHA_TLS_CA_FILE"); ok {
 		want["HYPHA_TLS_CA_FILE"] = "ca.crt" // mutual TLS
@@ -617,7 +627,14 @@ func TestKubernetesTLS(t *testing.T) {
 	if tlsSecret != "hypha-gateway-tls" {
 		t.Errorf("gateway: TLS Secret %q, want hypha-gateway-tls (docs/deploy/kubernetes.md creates it)", tlsSecret)
 	}
+	return tlsSecret
+}
 
+// checkAgentTrustsOnlyTheCA: the agent turns TLS on and trusts the ca.crt of
+// the gateway's Secret, and mounts nothing else of it (not the key).
+func checkAgentTrustsOnlyTheCA(t *testing.T, pods map[string]any, tlsSecret string) {
+	t.Helper()
+	ag := get(pods["agent"], "containers", 0)
 	if v, _ := envValue(ag, "HYPHA_TLS_ENABLED"); v != "true" {
 		t.Errorf("agent: HYPHA_TLS_ENABLED = %v, want \"true\"", v)
 	}
@@ -640,18 +657,28 @@ func TestKubernetesTLS(t *testing.T) {
 			t.Errorf("agent: volume %s mounts the whole gateway Secret, key included; project only ca.crt (items)", str(vol, "name"))
 		}
 	}
+}
 
-	// The names the agent connects to and verifies.
+// agentVerifiedNames are the gateway's host the agent connects to and the
+// name it verifies, which must be the Service's DNS name.
+func agentVerifiedNames(t *testing.T, kust object, pods map[string]any) (host string, names []string) {
+	t.Helper()
+	ag := get(pods["agent"], "containers", 0)
 	endpoint, _ := envValue(ag, "HYPHA_GATEWAY_ENDPOINT")
-	host, _, _ := strings.Cut(fmt.Sprint(endpoint), ":")
+	host, _, _ = strings.Cut(fmt.Sprint(endpoint), ":")
 	serverName, _ := envValue(ag, "HYPHA_TLS_SERVER_NAME")
 	if want := host + "." + str(kust, "namespace") + ".svc"; serverName != want {
 		t.Errorf("agent: HYPHA_TLS_SERVER_NAME = %v, want the gateway Service's DNS name %s", serverName, want)
 	}
-	names := []string{host, fmt.Sprint(serverName)}
+	return host, []string{host, fmt.Sprint(serverName)}
 
-	// cert-manager: the example issues that Secret, for those names, from
-	// an issuer the same file defines.
+}
+
+// checkCertManagerIssues: the cert-manager example issues the gateway's
+// Secret, for the names the agent verifies, from an issuer the same file
+// defines.
+func checkCertManagerIssues(t *testing.T, tlsSecret string, names []string) {
+	t.Helper()
 	docs := readDocs(t, "kubernetes/cert-manager/certificate.yaml")
 	byKey := map[string]object{}
 	for _, d := range docs {
@@ -687,7 +714,12 @@ func TestKubernetesTLS(t *testing.T) {
 		t.Errorf("cert-manager Certificate: issuer %v is not a CA Issuer backed by an isCA Certificate in the same file", get(cert, "spec", "issuerRef"))
 	}
 
-	// make certs: docs/deploy/kubernetes.md asks for the same names.
+}
+
+// checkMakeCertsNames: docs/deploy/kubernetes.md asks make certs for the
+// same names.
+func checkMakeCertsNames(t *testing.T, host string, names []string) {
+	t.Helper()
 	var hosts []string
 	for _, m := range regexp.MustCompile(`CERT_HOSTS=(\S+)`).FindAllStringSubmatch(string(readFile(t, "../docs/deploy/kubernetes.md")), -1) {
 		if h := strings.Split(m[1], ","); slices.Contains(h, host) {
