@@ -12,6 +12,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -59,14 +60,6 @@ func forEachScenario(t *testing.T, check func(t *testing.T, s *stack)) {
 	}
 }
 
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
 func (s *stack) task(t *testing.T, service string) *ecs.TaskDefinition {
 	t.Helper()
 	td, err := s.typed.GetECSTaskDefinitionWithName(tasks[service])
@@ -103,14 +96,6 @@ func containerPorts(td *ecs.TaskDefinition) map[string]int {
 		}
 	}
 	return out
-}
-
-// refName returns X for "{{Ref X}}".
-func refName(v string) string {
-	if strings.HasPrefix(v, "{{Ref ") && strings.HasSuffix(v, "}}") {
-		return v[len("{{Ref ") : len(v)-2]
-	}
-	return ""
 }
 
 func TestScenariosParse(t *testing.T) {
@@ -669,14 +654,14 @@ func targetGroupRules(t *testing.T, s *stack, targetLB map[string]string, want m
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Contains(slices.Collect(mapValues(ports)), deref(lb.ContainerPort)) || deref(tg.Port) != deref(lb.ContainerPort) || deref(tg.TargetType) != "ip" {
+			if !slices.Contains(slices.Collect(maps.Values(ports)), deref(lb.ContainerPort)) || deref(tg.Port) != deref(lb.ContainerPort) || deref(tg.TargetType) != "ip" {
 				t.Errorf("%s: target group %s port %d (%s), container port %d, mapped %v", service, tgName, deref(tg.Port), deref(tg.TargetType), deref(lb.ContainerPort), ports)
 			}
 			hc := deref(tg.Port)
 			if p := deref(tg.HealthCheckPort); p != "" && p != "traffic-port" {
 				hc, _ = strconv.Atoi(p)
 			}
-			if !slices.Contains(slices.Collect(mapValues(ports)), hc) {
+			if !slices.Contains(slices.Collect(maps.Values(ports)), hc) {
 				t.Errorf("%s: %s checks health on port %d, which the container does not map", service, tgName, hc)
 			}
 			if targetLB[tgName] == "" {
@@ -753,51 +738,6 @@ func efsRules(t *testing.T, s *stack, want map[sgRule]bool) {
 			t.Errorf("%s: security groups %v", name, mt.SecurityGroups)
 		}
 	}
-}
-
-func mapValues(m map[string]int) func(func(int) bool) {
-	return func(yield func(int) bool) {
-		for _, v := range m {
-			if !yield(v) {
-				return
-			}
-		}
-	}
-}
-
-// port returns the port of a host:port, or of a ${env:NAME:-host:port}.
-func port(t *testing.T, endpoint string) int {
-	t.Helper()
-	if m := regexp.MustCompile(`^\$\{env:\w+:-(.*)\}$`).FindStringSubmatch(endpoint); m != nil {
-		endpoint = m[1]
-	}
-	_, p, err := net.SplitHostPort(endpoint)
-	if err != nil {
-		t.Fatalf("%q: %v", endpoint, err)
-	}
-	n, _ := strconv.Atoi(p)
-	return n
-}
-
-func readYAMLFile(t *testing.T, file string) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := yaml.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	return m
-}
-
-func dig(v any, keys ...string) any {
-	for _, k := range keys {
-		m, _ := v.(map[string]any)
-		v = m[k]
-	}
-	return v
 }
 
 const gatewayConfigDir = "../../provider/hyphaprovider/gateway-config"
@@ -897,11 +837,6 @@ func TestGateway(t *testing.T) {
 	})
 }
 
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
-}
-
 // TestHealthChecks: each health check asks the endpoint its server serves.
 func TestHealthChecks(t *testing.T) {
 	jaegerCfg := readYAMLFile(t, "../jaeger/config.yaml")
@@ -936,13 +871,6 @@ var needsStar = []string{"ecr:GetAuthorizationToken"}
 
 // grant is one action on one resource, under a condition (JSON) if any.
 type grant struct{ action, resource, condition string }
-
-func asList(v any) []string {
-	if s, ok := v.(string); ok {
-		return []string{s}
-	}
-	return toStrings(v)
-}
 
 // roleGrants returns what a role's inline policies allow, and checks that it
 // can be assumed by ECS tasks only and needs nothing beyond CAPABILITY_IAM.
