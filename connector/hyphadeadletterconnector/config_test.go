@@ -58,7 +58,7 @@ func TestLoadConfig(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, sub.Unmarshal(cfg))
 			if tt.errorMsg != "" {
-				assert.EqualError(t, cfg.Validate(), tt.errorMsg)
+				assert.ErrorContains(t, cfg.Validate(), tt.errorMsg)
 				return
 			}
 			require.NoError(t, cfg.Validate())
