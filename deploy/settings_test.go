@@ -31,21 +31,25 @@ func settingsUsers(t *testing.T) map[string]map[string]bool {
 	}
 	sources := map[string][]string{
 		"../provider/hyphaprovider/agent-config/*.yaml":        {"agent"},
-		"../provider/hyphaprovider/gateway-config/config.yaml": {"gateway"},
-		"../provider/hyphaprovider/gateway-config/auth.yaml":   {"gateway"},
-		// The load balancer merges the gateway's TLS file too.
-		"../provider/hyphaprovider/gateway-config/tls.yaml":    {"gateway", "load balancer"},
+		"../provider/hyphaprovider/gateway-config/*.yaml":      {"gateway"},
 		"../provider/hyphaprovider/loadbalancer-config/*.yaml": {"load balancer"},
 		"gateway-tier/*.yaml":                                  {"sampling gateway"},
 	}
+	// The provider merges these of the gateway's files into the load
+	// balancer's configuration too.
+	alsoLoadBalancer := []string{"tls.yaml", "shared.yaml"}
 	for pattern, modes := range sources {
 		files, err := filepath.Glob(pattern)
 		if err != nil || len(files) == 0 {
 			t.Fatalf("%s: no files (%v)", pattern, err)
 		}
 		for _, f := range files {
+			fileModes := modes
+			if strings.Contains(pattern, "/gateway-config/") && slices.Contains(alsoLoadBalancer, filepath.Base(f)) {
+				fileModes = append(slices.Clone(modes), "load balancer")
+			}
 			for _, name := range hyphaVar.FindAllString(string(readFile(t, f)), -1) {
-				add(name, modes...)
+				add(name, fileModes...)
 			}
 		}
 	}
