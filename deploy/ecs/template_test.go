@@ -582,8 +582,37 @@ func clientsOf(t *testing.T, s *stack) map[string][]string {
 // needs it, and no rule admits anything else.
 func TestNetwork(t *testing.T) {
 	forEachScenario(t, func(t *testing.T, s *stack) {
+		cert := s.conditions["HasCertificate"]
 		want := map[sgRule]bool{}
-		targetLB := listenerRules(t, s, want)
+		// Who may reach each load balancer.
+		users := map[string]string{"Nlb": s.params["AgentCidr"].(string), "Alb": s.params["GrafanaCidr"].(string)}
+		targetLB := map[string]string{} // target group -> the load balancer's security group
+		for name, l := range s.typed.GetAllElasticLoadBalancingV2ListenerResources() {
+			lbName := refName(l.LoadBalancerArn)
+			lb, err := s.typed.GetElasticLoadBalancingV2LoadBalancerWithName(lbName)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if len(lb.SecurityGroups) != 1 || len(l.DefaultActions) != 1 {
+				t.Fatalf("%s: want one security group on %s and one action", name, lbName)
+			}
+			lbSG := refName(lb.SecurityGroups[0])
+			tg := refName(deref(l.DefaultActions[0].TargetGroupArn))
+			targetLB[tg] = lbSG
+			want[sgRule{lbSG, users[lbName], deref(l.Port)}] = true
+			tls := map[bool]string{true: "TLS", false: "TCP"}
+			if deref(lb.Type) == "application" {
+				tls = map[bool]string{true: "HTTPS", false: "HTTP"}
+				if wantPort := map[bool]int{true: 443, false: 80}[cert]; deref(l.Port) != wantPort {
+					t.Errorf("%s: port %d, want %d", name, deref(l.Port), wantPort)
+				}
+			} else if cert && !slices.Equal(l.AlpnPolicy, []string{"HTTP2Preferred"}) {
+				t.Errorf("%s: ALPN %v: gRPC clients need h2 offered", name, l.AlpnPolicy)
+			}
+			if deref(l.Protocol) != tls[cert] || (len(l.Certificates) == 1) != cert {
+				t.Errorf("%s: protocol %s with %d certificates; with a certificate given = %v want %s", name, deref(l.Protocol), len(l.Certificates), cert, tls[cert])
+			}
+		}
 		targetGroupRules(t, s, targetLB, want)
 		serviceConnectRules(t, s, want)
 		efsRules(t, s, want)
@@ -600,44 +629,6 @@ func TestNetwork(t *testing.T) {
 			}
 		}
 	})
-}
-
-// listenerRules adds the rules that admit each load balancer's users to its
-// listener, checks the listeners' protocols, and returns the load balancer's
-// security group by the target group each listener forwards to.
-func listenerRules(t *testing.T, s *stack, want map[sgRule]bool) map[string]string {
-	t.Helper()
-	cert := s.conditions["HasCertificate"]
-	// Who may reach each load balancer.
-	users := map[string]string{"Nlb": s.params["AgentCidr"].(string), "Alb": s.params["GrafanaCidr"].(string)}
-	targetLB := map[string]string{} // target group -> the load balancer's security group
-	for name, l := range s.typed.GetAllElasticLoadBalancingV2ListenerResources() {
-		lbName := refName(l.LoadBalancerArn)
-		lb, err := s.typed.GetElasticLoadBalancingV2LoadBalancerWithName(lbName)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if len(lb.SecurityGroups) != 1 || len(l.DefaultActions) != 1 {
-			t.Fatalf("%s: want one security group on %s and one action", name, lbName)
-		}
-		lbSG := refName(lb.SecurityGroups[0])
-		tg := refName(deref(l.DefaultActions[0].TargetGroupArn))
-		targetLB[tg] = lbSG
-		want[sgRule{lbSG, users[lbName], deref(l.Port)}] = true
-		tls := map[bool]string{true: "TLS", false: "TCP"}
-		if deref(lb.Type) == "application" {
-			tls = map[bool]string{true: "HTTPS", false: "HTTP"}
-			if wantPort := map[bool]int{true: 443, false: 80}[cert]; deref(l.Port) != wantPort {
-				t.Errorf("%s: port %d, want %d", name, deref(l.Port), wantPort)
-			}
-		} else if cert && !slices.Equal(l.AlpnPolicy, []string{"HTTP2Preferred"}) {
-			t.Errorf("%s: ALPN %v: gRPC clients need h2 offered", name, l.AlpnPolicy)
-		}
-		if deref(l.Protocol) != tls[cert] || (len(l.Certificates) == 1) != cert {
-			t.Errorf("%s: protocol %s with %d certificates; with a certificate given = %v want %s", name, deref(l.Protocol), len(l.Certificates), cert, tls[cert])
-		}
-	}
-	return targetLB
 }
 
 // targetGroupRules adds, for each service behind a load balancer, the rules
