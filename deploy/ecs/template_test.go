@@ -139,96 +139,120 @@ func TestRulesRefuse(t *testing.T) {
 // names something that exists, and every parameter and condition is used.
 func TestReferencesResolve(t *testing.T) {
 	raw := rawTemplate(t)
-	params, conds, resources := section(raw, "Parameters"), section(raw, "Conditions"), section(raw, "Resources")
-	usedParams, usedConds := map[string]bool{}, map[string]bool{}
-	resolve := func(where, name string) {
-		if _, ok := pseudoParams[name]; ok || name == "AWS::NoValue" {
-			return
-		}
-		if _, ok := params[name]; ok {
-			usedParams[name] = true
-			return
-		}
-		if _, ok := resources[name]; !ok {
-			t.Errorf("%s: Ref %s names no parameter or resource", where, name)
-		}
-	}
-	att := func(where, res, attr string) {
-		r, ok := resources[res].(map[string]any)
-		if !ok {
-			t.Errorf("%s: GetAtt %s.%s names no resource", where, res, attr)
-			return
-		}
-		if !slices.Contains(getAtts[r["Type"].(string)], attr) {
-			t.Errorf("%s: GetAtt %s.%s: %s has no such attribute in the tests' list", where, res, attr, r["Type"])
-		}
-	}
-	cond := func(where, name string) {
-		usedConds[name] = true
-		if _, ok := conds[name]; !ok {
-			t.Errorf("%s: condition %s is not defined", where, name)
-		}
-	}
-	var walk func(where string, v any)
-	walk = func(where string, v any) {
-		switch x := v.(type) {
-		case []any:
-			for _, e := range x {
-				walk(where, e)
-			}
-		case map[string]any:
-			for k, e := range x {
-				switch k {
-				case "Ref":
-					resolve(where, e.(string))
-				case "Fn::GetAtt":
-					res, attr, _ := strings.Cut(fmt.Sprint(e), ".")
-					if l, ok := e.([]any); ok {
-						res, attr = l[0].(string), l[1].(string)
-					}
-					att(where, res, attr)
-				case "Fn::Sub":
-					for _, m := range subVar.FindAllStringSubmatch(e.(string), -1) {
-						if strings.HasPrefix(m[1], "!") {
-							continue
-						}
-						if res, attr, ok := strings.Cut(m[1], "."); ok {
-							att(where, res, attr)
-						} else {
-							resolve(where, m[1])
-						}
-					}
-				case "Fn::If":
-					cond(where, e.([]any)[0].(string))
-				}
-				walk(where, e)
-			}
-		}
+	r := &refChecker{
+		t: t, params: section(raw, "Parameters"), conds: section(raw, "Conditions"), resources: section(raw, "Resources"),
+		usedParams: map[string]bool{}, usedConds: map[string]bool{},
 	}
 	for _, sec := range []string{"Rules", "Conditions", "Resources", "Outputs"} {
 		for name, v := range section(raw, sec) {
-			walk(sec+"."+name, v)
+			r.walk(sec+"."+name, v)
 			if sec != "Resources" {
 				continue
 			}
 			if c, ok := v.(map[string]any)["Condition"].(string); ok {
-				cond(name, c)
+				r.condition(name, c)
 			}
 			for _, dep := range dependsOn(v.(map[string]any)) {
-				if _, ok := resources[dep]; !ok {
+				if _, ok := r.resources[dep]; !ok {
 					t.Errorf("%s depends on %s, which is not a resource", name, dep)
 				}
 			}
 		}
 	}
-	for name := range params {
-		if !usedParams[name] {
+	for name := range r.params {
+		if !r.usedParams[name] {
 			t.Errorf("parameter %s is never used", name)
 		}
 	}
-	for name := range conds {
-		if !usedConds[name] {
+	for name := range r.conds {
+		if !r.usedConds[name] {
 			t.Errorf("condition %s is never used", name)
+		}
+	}
+}
+
+// refChecker follows the template's references, reporting each that names
+// nothing and noting the parameters and conditions used.
+type refChecker struct {
+	t                        *testing.T
+	params, conds, resources map[string]any
+	usedParams, usedConds    map[string]bool
+}
+
+// ref checks a Ref (or a ${Name} in Fn::Sub): a pseudo parameter, a
+// parameter or a resource.
+func (r *refChecker) ref(where, name string) {
+	if _, ok := pseudoParams[name]; ok || name == "AWS::NoValue" {
+		return
+	}
+	if _, ok := r.params[name]; ok {
+		r.usedParams[name] = true
+		return
+	}
+	if _, ok := r.resources[name]; !ok {
+		r.t.Errorf("%s: Ref %s names no parameter or resource", where, name)
+	}
+}
+
+// getAtt checks a GetAtt (or a ${Res.Attr} in Fn::Sub) against the
+// attributes the tests know each resource type to have.
+func (r *refChecker) getAtt(where, res, attr string) {
+	rs, ok := r.resources[res].(map[string]any)
+	if !ok {
+		r.t.Errorf("%s: GetAtt %s.%s names no resource", where, res, attr)
+		return
+	}
+	if !slices.Contains(getAtts[rs["Type"].(string)], attr) {
+		r.t.Errorf("%s: GetAtt %s.%s: %s has no such attribute in the tests' list", where, res, attr, rs["Type"])
+	}
+}
+
+// condition checks a condition's name and notes it used.
+func (r *refChecker) condition(where, name string) {
+	r.usedConds[name] = true
+	if _, ok := r.conds[name]; !ok {
+		r.t.Errorf("%s: condition %s is not defined", where, name)
+	}
+}
+
+// walk checks every intrinsic function in v, the branches of Fn::If included.
+func (r *refChecker) walk(where string, v any) {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			r.walk(where, e)
+		}
+	case map[string]any:
+		for k, e := range x {
+			switch k {
+			case "Ref":
+				r.ref(where, e.(string))
+			case "Fn::GetAtt":
+				res, attr, _ := strings.Cut(fmt.Sprint(e), ".")
+				if l, ok := e.([]any); ok {
+					res, attr = l[0].(string), l[1].(string)
+				}
+				r.getAtt(where, res, attr)
+			case "Fn::Sub":
+				r.sub(where, e.(string))
+			case "Fn::If":
+				r.condition(where, e.([]any)[0].(string))
+			}
+			r.walk(where, e)
+		}
+	}
+}
+
+// sub checks the variables of an Fn::Sub string (${!x} is a literal).
+func (r *refChecker) sub(where, s string) {
+	for _, m := range subVar.FindAllStringSubmatch(s, -1) {
+		if strings.HasPrefix(m[1], "!") {
+			continue
+		}
+		if res, attr, ok := strings.Cut(m[1], "."); ok {
+			r.getAtt(where, res, attr)
+		} else {
+			r.ref(where, m[1])
 		}
 	}
 }
