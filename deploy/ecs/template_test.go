@@ -935,57 +935,11 @@ func roleGrants(t *testing.T, s *stack, role string) map[grant]bool {
 // Loki's bucket, each one's own EFS access point.
 func TestIAM(t *testing.T) {
 	forEachScenario(t, func(t *testing.T, s *stack) {
-		want := map[string]map[grant]bool{}
-		add := func(role string, g ...grant) {
-			if want[role] == nil {
-				want[role] = map[grant]bool{}
-			}
-			for _, x := range g {
-				want[role][x] = true
-			}
-		}
+		want := roleWants{}
 		for service := range tasks {
 			td := s.task(t, service)
-			exec := strings.TrimSuffix(strings.TrimPrefix(deref(td.ExecutionRoleArn), "{{"), ".Arn}}")
-			add(exec)
-			for _, ct := range td.ContainerDefinitions {
-				if ct.LogConfiguration == nil || ct.LogConfiguration.Options["awslogs-group"] != ref("LogGroup") {
-					t.Errorf("%s/%s: logs go to the stack's log group", service, ct.Name)
-				}
-				add(exec, grant{"logs:CreateLogStream", getAtt("LogGroup", "Arn"), ""}, grant{"logs:PutLogEvents", getAtt("LogGroup", "Arn"), ""})
-				for _, sec := range ct.Secrets {
-					add(exec, grant{"secretsmanager:GetSecretValue", sec.ValueFrom, ""})
-				}
-				if repo, ok := strings.CutPrefix(ct.Image, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/"); ok {
-					repo, _, _ = strings.Cut(repo, ":")
-					arn := "arn:aws:ecr:eu-west-1:123456789012:repository/" + repo
-					add(exec, grant{"ecr:GetAuthorizationToken", "*", ""}, grant{"ecr:BatchGetImage", arn, ""}, grant{"ecr:GetDownloadUrlForLayer", arn, ""})
-				}
-			}
-			taskRole := strings.TrimSuffix(strings.TrimPrefix(deref(td.TaskRoleArn), "{{"), ".Arn}}")
-			if taskRole == "" {
-				if service == "loki" || service == "jaeger" {
-					t.Errorf("%s has no task role", service)
-				}
-				continue
-			}
-			add(taskRole)
-			for _, v := range td.Volumes {
-				if v.EFSVolumeConfiguration == nil {
-					continue
-				}
-				ap := refName(deref(v.EFSVolumeConfiguration.AuthorizationConfig.AccessPointId))
-				cond := `{"StringEquals":{"elasticfilesystem:AccessPointArn":"` + getAtt(ap, "Arn") + `"}}`
-				fs := getAtt(refName(v.EFSVolumeConfiguration.FilesystemId), "Arn")
-				add(taskRole, grant{"elasticfilesystem:ClientMount", fs, cond}, grant{"elasticfilesystem:ClientWrite", fs, cond})
-			}
-			if service == "loki" {
-				bucket := getAtt("LokiBucket", "Arn")
-				add(taskRole, grant{"s3:ListBucket", bucket, ""})
-				for _, a := range []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"} {
-					add(taskRole, grant{a, bucket + "/*", ""})
-				}
-			}
+			want.executionRole(t, service, td)
+			want.taskRole(t, service, td)
 		}
 		for role := range s.typed.GetAllIAMRoleResources() {
 			if want[role] == nil {
@@ -1004,25 +958,95 @@ func TestIAM(t *testing.T) {
 				}
 			}
 		}
-		// EFS: the file system's own policy only denies (clients without
-		// TLS), so that mounting takes one of the grants above.
-		fs, err := s.typed.GetEFSFileSystemWithName("FileSystem")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, st := range dig(fs.FileSystemPolicy, "Statement").([]any) {
-			if dig(st, "Effect") != "Deny" {
-				t.Errorf("FileSystem policy statement %v: want Deny only", st)
-			}
-		}
-		b, err := s.typed.GetS3BucketWithName("LokiBucket")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p := b.PublicAccessBlockConfiguration; p == nil || !deref(p.BlockPublicAcls) || !deref(p.BlockPublicPolicy) || !deref(p.IgnorePublicAcls) || !deref(p.RestrictPublicBuckets) {
-			t.Error("LokiBucket must block all public access")
-		}
+		checkStoragePolicies(t, s)
 	})
+}
+
+// roleWants is what each role must allow, by role name.
+type roleWants map[string]map[grant]bool
+
+func (w roleWants) add(role string, g ...grant) {
+	if w[role] == nil {
+		w[role] = map[grant]bool{}
+	}
+	for _, x := range g {
+		w[role][x] = true
+	}
+}
+
+// executionRole adds what ECS needs to start the service's task: its log
+// streams, the secrets its containers read, the images it pulls from ECR.
+func (w roleWants) executionRole(t *testing.T, service string, td *ecs.TaskDefinition) {
+	t.Helper()
+	exec := strings.TrimSuffix(strings.TrimPrefix(deref(td.ExecutionRoleArn), "{{"), ".Arn}}")
+	w.add(exec)
+	for _, ct := range td.ContainerDefinitions {
+		if ct.LogConfiguration == nil || ct.LogConfiguration.Options["awslogs-group"] != ref("LogGroup") {
+			t.Errorf("%s/%s: logs go to the stack's log group", service, ct.Name)
+		}
+		w.add(exec, grant{"logs:CreateLogStream", getAtt("LogGroup", "Arn"), ""}, grant{"logs:PutLogEvents", getAtt("LogGroup", "Arn"), ""})
+		for _, sec := range ct.Secrets {
+			w.add(exec, grant{"secretsmanager:GetSecretValue", sec.ValueFrom, ""})
+		}
+		if repo, ok := strings.CutPrefix(ct.Image, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/"); ok {
+			repo, _, _ = strings.Cut(repo, ":")
+			arn := "arn:aws:ecr:eu-west-1:123456789012:repository/" + repo
+			w.add(exec, grant{"ecr:GetAuthorizationToken", "*", ""}, grant{"ecr:BatchGetImage", arn, ""}, grant{"ecr:GetDownloadUrlForLayer", arn, ""})
+		}
+	}
+}
+
+// taskRole adds what the service's own processes need: their EFS access
+// point, and for Loki its bucket. Loki and Jaeger must have a task role.
+func (w roleWants) taskRole(t *testing.T, service string, td *ecs.TaskDefinition) {
+	t.Helper()
+	taskRole := strings.TrimSuffix(strings.TrimPrefix(deref(td.TaskRoleArn), "{{"), ".Arn}}")
+	if taskRole == "" {
+		if service == "loki" || service == "jaeger" {
+			t.Errorf("%s has no task role", service)
+		}
+		return
+	}
+	w.add(taskRole)
+	for _, v := range td.Volumes {
+		if v.EFSVolumeConfiguration == nil {
+			continue
+		}
+		ap := refName(deref(v.EFSVolumeConfiguration.AuthorizationConfig.AccessPointId))
+		cond := `{"StringEquals":{"elasticfilesystem:AccessPointArn":"` + getAtt(ap, "Arn") + `"}}`
+		fs := getAtt(refName(v.EFSVolumeConfiguration.FilesystemId), "Arn")
+		w.add(taskRole, grant{"elasticfilesystem:ClientMount", fs, cond}, grant{"elasticfilesystem:ClientWrite", fs, cond})
+	}
+	if service == "loki" {
+		bucket := getAtt("LokiBucket", "Arn")
+		w.add(taskRole, grant{"s3:ListBucket", bucket, ""})
+		for _, a := range []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"} {
+			w.add(taskRole, grant{a, bucket + "/*", ""})
+		}
+	}
+}
+
+// checkStoragePolicies: the file system's own policy only denies (clients
+// without TLS), so that mounting takes one of the roles' grants; Loki's
+// bucket blocks all public access.
+func checkStoragePolicies(t *testing.T, s *stack) {
+	t.Helper()
+	fs, err := s.typed.GetEFSFileSystemWithName("FileSystem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range dig(fs.FileSystemPolicy, "Statement").([]any) {
+		if dig(st, "Effect") != "Deny" {
+			t.Errorf("FileSystem policy statement %v: want Deny only", st)
+		}
+	}
+	b, err := s.typed.GetS3BucketWithName("LokiBucket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := b.PublicAccessBlockConfiguration; p == nil || !deref(p.BlockPublicAcls) || !deref(p.BlockPublicPolicy) || !deref(p.IgnorePublicAcls) || !deref(p.RestrictPublicBuckets) {
+		t.Error("LokiBucket must block all public access")
+	}
 }
 
 // TestAgentTLSOverride: agent-tls.yaml turns on TLS on the agent's exporter
