@@ -107,6 +107,27 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 		"HYPHA_TLS_KEY_FILE="+cf(certs.Files.ServerKey),
 		"HYPHA_TLS_CA_FILE="+cf(certs.Files.CA),
 	)
+	checkMutualTLSClients(t, gw, certDir)
+	agent := checkAgentSendsOverMutualTLS(t, bins, dir, certDir, store, gw)
+	plain, err := store.Count(`service.name:="tls-check"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain != 1 {
+		t.Errorf("%d records from the direct checks reached the store, want exactly the 1 sent with certificate and token", plain)
+	}
+	agent.Stop(10 * time.Second)
+	gw.Stop(10 * time.Second)
+	assertNoSecret(t, agent.Process, testToken)
+	assertNoSecret(t, gw.Process, testToken, wrongToken)
+}
+
+// checkMutualTLSClients sends one request each way a client could try: the
+// gateway takes only HTTPS with a client certificate of the CA in certDir
+// and the token, so exactly one "tls-check" record is stored.
+func checkMutualTLSClients(t *testing.T, gw *harness.Hypha, certDir string) {
+	t.Helper()
+	cf := func(name string) string { return filepath.Join(certDir, name) }
 	body := otlpLogs(t, "tls-check", "tls check")
 
 	if got, _, err := postOTLP(http.DefaultClient, "http://"+gw.OTLPHTTP+"/v1/logs", contentTypeProto, testToken, body); err == nil && got == http.StatusOK {
@@ -134,7 +155,13 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 	if got, _, err := postOTLP(mtls, "https://"+gw.OTLPHTTP+"/v1/logs", contentTypeProto, testToken, body); err != nil || got != http.StatusOK {
 		t.Errorf("mutual TLS with the token: %d (%v), want 200", got, err)
 	}
+}
 
+// checkAgentSendsOverMutualTLS starts an agent with the client certificate
+// and token and checks that the lines it reads arrive; it returns the agent.
+func checkAgentSendsOverMutualTLS(t *testing.T, bins harness.Binaries, dir, certDir string, store *harness.VictoriaLogs, gw *harness.Hypha) *harness.Hypha {
+	t.Helper()
+	cf := func(name string) string { return filepath.Join(certDir, name) }
 	// The agent, configured only through the documented variables.
 	// The file exists, with a line the agent skips, before the agent's first
 	// look, which starts at its end (start_at: end); every line appended after
@@ -182,17 +209,7 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("%v\nagent:\n%s\ngateway:\n%s", err, agent.Tail(3000), gw.Tail(3000))
 	}
-	plain, err := store.Count(`service.name:="tls-check"`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if plain != 1 {
-		t.Errorf("%d records from the direct checks reached the store, want exactly the 1 sent with certificate and token", plain)
-	}
-	agent.Stop(10 * time.Second)
-	gw.Stop(10 * time.Second)
-	assertNoSecret(t, agent.Process, testToken)
-	assertNoSecret(t, gw.Process, testToken, wrongToken)
+	return agent
 }
 
 // waitForOutput waits until a process has written text to its output.
