@@ -310,19 +310,7 @@ func TestKafkaSwap(t *testing.T) {
 
 	// Everything is in Kafka before the reader starts: a new consumer group
 	// must begin at the oldest record.
-	if err := harness.Eventually(60*time.Second, 500*time.Millisecond, func() error {
-		logs := metricSum(writer, "otelcol_exporter_sent_log_records", `exporter="kafka"`)
-		spans := metricSum(writer, "otelcol_exporter_sent_spans", `exporter="kafka"`)
-		if logs != float64(4*linesPerTrace) || spans != float64(2*len(traces)) {
-			return fmt.Errorf("the writer sent %v of %d records and %v of %d spans to Kafka", logs, 4*linesPerTrace, spans, 2*len(traces))
-		}
-		if logs := metricSum(direct.Hypha, "otelcol_exporter_sent_log_records", `exporter="kafka"`); logs != float64(2*linesPerTrace) {
-			return fmt.Errorf("the Kafka agent sent %v of %d records", logs, 2*linesPerTrace)
-		}
-		return nil
-	}); err != nil {
-		t.Fatalf("%v\nwriter:\n%s\nkafka agent:\n%s\nkafka:\n%s", err, writer.Tail(2000), direct.Tail(2000), kafka.Tail(2000))
-	}
+	waitKafkaWritten(t, writer, direct, kafka, linesPerTrace, len(traces))
 
 	reader := startHypha(t, bins, dir, harness.HyphaOptions{
 		Name: "hypha-kafka-reader", Mode: "gateway",
@@ -334,30 +322,7 @@ func TestKafkaSwap(t *testing.T) {
 		},
 	})
 	why := func() string { return "reader:\n" + reader.Tail(3000) + "\nkafka:\n" + kafka.Tail(3000) }
-	checkStored := func() {
-		t.Helper()
-		stored := map[string]bool{}
-		for _, r := range waitRecords(t, store, `service.name:="kafka-app"`, len(want), why) {
-			var line struct {
-				Msg    string `json:"msg"`
-				SpanID string `json:"span_id"`
-			}
-			if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
-				t.Errorf("stored body is not the app's line: %q", r["_msg"])
-				continue
-			}
-			stored[line.Msg] = true
-			if want[line.Msg] == "" || r["trace_id"] != want[line.Msg] || r["span_id"] != line.SpanID {
-				t.Errorf("%q stored with trace_id=%q span_id=%q, want %q/%q", line.Msg, r["trace_id"], r["span_id"], want[line.Msg], line.SpanID)
-			}
-		}
-		for msg := range want {
-			if !stored[msg] {
-				t.Errorf("%q never reached the store", msg)
-			}
-		}
-	}
-	checkStored()
+	checkKafkaStored(t, store, want, why)
 	waitSpans(t, jaeger, traces, "kafka-app", why)
 	if got := metricSum(reader, "otelcol_receiver_accepted_log_records", `receiver="kafka"`); got != float64(len(want)) {
 		t.Errorf("the reader's kafka receiver accepted %v log records, want %d", got, len(want))
@@ -371,9 +336,55 @@ func TestKafkaSwap(t *testing.T) {
 	if err := store.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	checkStored()
+	checkKafkaStored(t, store, want, why)
 	t.Logf("kafka: %d lines and %d spans: agent → gateway (kafka exporter) or agent (kafka exporter) → kfake → gateway (kafka receiver) → VictoriaLogs and Jaeger, ids intact, %d of the lines across a store outage",
 		len(want), 2*len(traces), 2*linesPerTrace)
+}
+
+// waitKafkaWritten waits until the writer gateway has sent 4 traces' lines
+// (linesPerTrace each) and nTraces traces' spans (2 each) to Kafka, and the
+// Kafka agent 2 traces' lines.
+func waitKafkaWritten(t *testing.T, writer *harness.Hypha, direct *fileAgent, kafka *harness.Kafka, linesPerTrace, nTraces int) {
+	t.Helper()
+	if err := harness.Eventually(60*time.Second, 500*time.Millisecond, func() error {
+		logs := metricSum(writer, "otelcol_exporter_sent_log_records", `exporter="kafka"`)
+		spans := metricSum(writer, "otelcol_exporter_sent_spans", `exporter="kafka"`)
+		if logs != float64(4*linesPerTrace) || spans != float64(2*nTraces) {
+			return fmt.Errorf("the writer sent %v of %d records and %v of %d spans to Kafka", logs, 4*linesPerTrace, spans, 2*nTraces)
+		}
+		if logs := metricSum(direct.Hypha, "otelcol_exporter_sent_log_records", `exporter="kafka"`); logs != float64(2*linesPerTrace) {
+			return fmt.Errorf("the Kafka agent sent %v of %d records", logs, 2*linesPerTrace)
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("%v\nwriter:\n%s\nkafka agent:\n%s\nkafka:\n%s", err, writer.Tail(2000), direct.Tail(2000), kafka.Tail(2000))
+	}
+}
+
+// checkKafkaStored waits until the store holds every line of want (message
+// → trace id) for kafka-app, each with its trace and span id.
+func checkKafkaStored(t *testing.T, store *harness.VictoriaLogs, want map[string]string, why func() string) {
+	t.Helper()
+	stored := map[string]bool{}
+	for _, r := range waitRecords(t, store, `service.name:="kafka-app"`, len(want), why) {
+		var line struct {
+			Msg    string `json:"msg"`
+			SpanID string `json:"span_id"`
+		}
+		if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
+			t.Errorf("stored body is not the app's line: %q", r["_msg"])
+			continue
+		}
+		stored[line.Msg] = true
+		if want[line.Msg] == "" || r["trace_id"] != want[line.Msg] || r["span_id"] != line.SpanID {
+			t.Errorf("%q stored with trace_id=%q span_id=%q, want %q/%q", line.Msg, r["trace_id"], r["span_id"], want[line.Msg], line.SpanID)
+		}
+	}
+	for msg := range want {
+		if !stored[msg] {
+			t.Errorf("%q never reached the store", msg)
+		}
+	}
 }
 
 // TestS3Swap sends logs and spans to a gateway with
