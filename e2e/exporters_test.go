@@ -526,6 +526,36 @@ func TestRedactionSwap(t *testing.T) {
 	secrets := []string{visa, mastercard, amex, email, "4111111111111111"}
 	tr := newSwapTraces(t, 1)[0]
 	sentAt := time.Now().UnixMilli()
+	body := redactionLogs(t, tr, sentAt, visa, mastercard, amex, email)
+	postOK(t, "http://"+gw.OTLPHTTP+"/v1/logs", body)
+	postOK(t, "http://"+gw.OTLPHTTP+"/v1/traces", otlpSpans(t, "redaction-app", []swapTrace{tr},
+		map[string]string{"enduser.email": email, "payment.card": visa}))
+
+	recs := waitRecords(t, store, `service.name:="redaction-app"`, 2, func() string { return gw.Tail(3000) })
+	for _, r := range recs {
+		checkRedactedRecord(t, r, tr, sentAt, secrets)
+	}
+	waitSpans(t, jaeger, []swapTrace{tr}, "redaction-app", func() string { return gw.Tail(3000) })
+	raw, err := harness.Get(jaeger.QueryURL + "/api/traces/" + tr.traceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range secrets {
+		if bytes.Contains(raw, []byte(s)) {
+			t.Errorf("Jaeger's trace still holds %q", s)
+		}
+	}
+	if !bytes.Contains(raw, []byte(`"key":"enduser.email","type":"string","value":"****"`)) {
+		t.Errorf("Jaeger's trace lacks the masked enduser.email:\n%s", raw)
+	}
+	t.Logf("redaction: %d records and 2 spans stored with cards and emails masked, trace %s and its span ids intact", len(recs), tr.traceID)
+}
+
+// redactionLogs is a request of two records for redaction-app: a pino line
+// with a card and an email beside the trace context, and a record with
+// cards and an email in its attributes, and the ids in attributes too.
+func redactionLogs(t *testing.T, tr swapTrace, sentAt int64, visa, mastercard, amex, email string) []byte {
+	t.Helper()
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	rl.Resource().Attributes().PutStr("service.name", "redaction-app")
@@ -549,53 +579,40 @@ func TestRedactionSwap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	postOK(t, "http://"+gw.OTLPHTTP+"/v1/logs", body)
-	postOK(t, "http://"+gw.OTLPHTTP+"/v1/traces", otlpSpans(t, "redaction-app", []swapTrace{tr},
-		map[string]string{"enduser.email": email, "payment.card": visa}))
+	return body
+}
 
-	recs := waitRecords(t, store, `service.name:="redaction-app"`, 2, func() string { return gw.Tail(3000) })
-	for _, r := range recs {
-		for field, value := range r {
-			for _, s := range secrets {
-				if strings.Contains(value, s) {
-					t.Errorf("stored field %s still holds %q: %q", field, s, value)
-				}
-			}
-		}
-		switch {
-		case strings.HasPrefix(r["_msg"], "{"):
-			if r["trace_id"] != tr.traceID || r["span_id"] != tr.childID {
-				t.Errorf("the line's ids did not survive: trace_id=%q span_id=%q, want %s/%s", r["trace_id"], r["span_id"], tr.traceID, tr.childID)
-			}
-			wantBody := fmt.Sprintf(`"time":%d,"msg":"paid with **** by ****","trace_id":"%s","span_id":"%s"`, sentAt, tr.traceID, tr.childID)
-			if !strings.Contains(r["_msg"], wantBody) {
-				t.Errorf("stored body %q, want it to contain %s", r["_msg"], wantBody)
-			}
-		default:
-			for _, k := range []string{"card", "amex", "card_number", "user.email"} {
-				if r[k] != "****" {
-					t.Errorf("attribute %s stored as %q, want ****", k, r[k])
-				}
-			}
-			if r["trace_id"] != tr.traceID || r["span_id"] != tr.spanID {
-				t.Errorf("the attributes' ids did not survive: trace_id=%q span_id=%q, want %s/%s", r["trace_id"], r["span_id"], tr.traceID, tr.spanID)
+// checkRedactedRecord: no field of stored record r holds any of secrets,
+// the line's body is masked in place, the attributes are masked, and the
+// trace context of each survived.
+func checkRedactedRecord(t *testing.T, r harness.LogRecord, tr swapTrace, sentAt int64, secrets []string) {
+	t.Helper()
+	for field, value := range r {
+		for _, s := range secrets {
+			if strings.Contains(value, s) {
+				t.Errorf("stored field %s still holds %q: %q", field, s, value)
 			}
 		}
 	}
-	waitSpans(t, jaeger, []swapTrace{tr}, "redaction-app", func() string { return gw.Tail(3000) })
-	raw, err := harness.Get(jaeger.QueryURL + "/api/traces/" + tr.traceID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range secrets {
-		if bytes.Contains(raw, []byte(s)) {
-			t.Errorf("Jaeger's trace still holds %q", s)
+	switch {
+	case strings.HasPrefix(r["_msg"], "{"):
+		if r["trace_id"] != tr.traceID || r["span_id"] != tr.childID {
+			t.Errorf("the line's ids did not survive: trace_id=%q span_id=%q, want %s/%s", r["trace_id"], r["span_id"], tr.traceID, tr.childID)
+		}
+		wantBody := fmt.Sprintf(`"time":%d,"msg":"paid with **** by ****","trace_id":"%s","span_id":"%s"`, sentAt, tr.traceID, tr.childID)
+		if !strings.Contains(r["_msg"], wantBody) {
+			t.Errorf("stored body %q, want it to contain %s", r["_msg"], wantBody)
+		}
+	default:
+		for _, k := range []string{"card", "amex", "card_number", "user.email"} {
+			if r[k] != "****" {
+				t.Errorf("attribute %s stored as %q, want ****", k, r[k])
+			}
+		}
+		if r["trace_id"] != tr.traceID || r["span_id"] != tr.spanID {
+			t.Errorf("the attributes' ids did not survive: trace_id=%q span_id=%q, want %s/%s", r["trace_id"], r["span_id"], tr.traceID, tr.spanID)
 		}
 	}
-	if !bytes.Contains(raw, []byte(`"key":"enduser.email","type":"string","value":"****"`)) {
-		t.Errorf("Jaeger's trace lacks the masked enduser.email:\n%s", raw)
-	}
-	t.Logf("redaction: %d records and 2 spans stored with cards and emails masked, trace %s and its span ids intact", len(recs), tr.traceID)
 }
 
 // TestSyslogSwap sends RFC 5424 lines over TCP to a gateway with
