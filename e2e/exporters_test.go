@@ -640,44 +640,6 @@ func TestSyslogSwap(t *testing.T) {
 			"HYPHA_SYSLOG_TCP_ENDPOINT=" + syslogAddr,
 		},
 	})
-	// expectStored waits for want's lines of app in the store and checks
-	// each.
-	expectStored := func(t *testing.T, app string, want map[string]swapTrace, why func() string) {
-		t.Helper()
-		recs := waitRecords(t, store, `service.name:="`+app+`"`, len(want), why)
-		for _, r := range recs {
-			if !strings.HasPrefix(r["_msg"], "{") {
-				t.Errorf("stored body %q, want the app's line as it wrote it", r["_msg"])
-			}
-			var line struct {
-				Msg string `json:"msg"`
-			}
-			if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
-				t.Errorf("stored body is not the app's JSON line: %q", r["_msg"])
-				continue
-			}
-			tr, ok := want[line.Msg]
-			if !ok || r["trace_id"] != tr.traceID || r["span_id"] != tr.childID {
-				t.Errorf("%q stored with trace_id=%q span_id=%q, want %s/%s", line.Msg, r["trace_id"], r["span_id"], tr.traceID, tr.childID)
-			}
-			if r["hostname"] == "" {
-				t.Errorf("%q: no syslog hostname attribute", line.Msg)
-			}
-		}
-		t.Logf("syslog: %d lines of %s stored with native trace and span ids, service.name from the app name", len(recs), app)
-	}
-	// lines makes one line per trace for app, and says which trace each
-	// message belongs to.
-	lines := func(app string) (map[string]swapTrace, []string) {
-		want := map[string]swapTrace{}
-		var out []string
-		for i, tr := range newSwapTraces(t, 3) {
-			msg := fmt.Sprintf("%s line of trace %d", app, i)
-			want[msg] = tr
-			out = append(out, jsonLine(tr, msg))
-		}
-		return want, out
-	}
 
 	t.Run("TCP", func(t *testing.T) {
 		conn, err := net.DialTimeout("tcp", syslogAddr, 10*time.Second)
@@ -685,7 +647,7 @@ func TestSyslogSwap(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		want, msgs := lines("checkout")
+		want, msgs := syslogLines(t, "checkout")
 		for i, msg := range msgs {
 			// <134>: facility local0, severity informational. RFC 5424
 			// allows at most microseconds, as rsyslog writes them.
@@ -694,49 +656,101 @@ func TestSyslogSwap(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		expectStored(t, "checkout", want, func() string { return gw.Tail(3000) })
+		expectSyslogStored(t, store, "checkout", want, func() string { return gw.Tail(3000) })
 	})
 
 	t.Run("rsyslog", func(t *testing.T) {
-		// /usr/sbin is not on every user's PATH.
-		rsyslogd, err := exec.LookPath("rsyslogd")
-		if err != nil {
-			if rsyslogd = "/usr/sbin/rsyslogd"; !fileExists(rsyslogd) {
-				t.Fatal("rsyslogd (Debian's rsyslog) is needed: .ci/run installs it")
-			}
-		}
-		logger, err := exec.LookPath("logger")
-		if err != nil {
-			t.Fatal("logger (util-linux) is needed")
-		}
-		socket := filepath.Join(dir, "log.sock")
-		conf := filepath.Join(dir, "rsyslog.conf")
-		if err := os.WriteFile(conf, []byte(fmt.Sprintf(`global(workDirectory=%q)
-module(load="imuxsock" SysSock.Use="off")
-input(type="imuxsock" Socket=%q)
-*.* action(type="omfwd" target="127.0.0.1" port="%d" protocol="tcp" template="RSYSLOG_SyslogProtocol23Format")
-`, dir, socket, syslogPort)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		rs, err := harness.Start(dir, "rsyslogd", rsyslogd, []string{"-n", "-f", conf, "-i", filepath.Join(dir, "rsyslogd.pid")}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { rs.Stop(10 * time.Second) })
-		if err := harness.Eventually(30*time.Second, 100*time.Millisecond, func() error {
-			_, err := os.Stat(socket)
-			return err
-		}); err != nil {
-			t.Fatalf("rsyslogd's socket: %v\n%s", err, rs.Tail(3000))
-		}
-		want, msgs := lines("billing")
+		rs, socket, logger := startRsyslog(t, dir, syslogPort)
+		want, msgs := syslogLines(t, "billing")
 		for _, msg := range msgs {
 			if out, err := exec.Command(logger, "-u", socket, "-t", "billing", "-p", "local0.info", msg).CombinedOutput(); err != nil {
 				t.Fatalf("logger: %v\n%s", err, out)
 			}
 		}
-		expectStored(t, "billing", want, func() string { return gw.Tail(3000) + "\nrsyslogd:\n" + rs.Tail(2000) })
+		expectSyslogStored(t, store, "billing", want, func() string { return gw.Tail(3000) + "\nrsyslogd:\n" + rs.Tail(2000) })
 	})
+}
+
+// expectSyslogStored waits for want's lines of app in the store and checks
+// each: the app's JSON line as it wrote it, with its trace and span ids,
+// and the syslog hostname.
+func expectSyslogStored(t *testing.T, store *harness.VictoriaLogs, app string, want map[string]swapTrace, why func() string) {
+	t.Helper()
+	recs := waitRecords(t, store, `service.name:="`+app+`"`, len(want), why)
+	for _, r := range recs {
+		if !strings.HasPrefix(r["_msg"], "{") {
+			t.Errorf("stored body %q, want the app's line as it wrote it", r["_msg"])
+		}
+		var line struct {
+			Msg string `json:"msg"`
+		}
+		if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
+			t.Errorf("stored body is not the app's JSON line: %q", r["_msg"])
+			continue
+		}
+		tr, ok := want[line.Msg]
+		if !ok || r["trace_id"] != tr.traceID || r["span_id"] != tr.childID {
+			t.Errorf("%q stored with trace_id=%q span_id=%q, want %s/%s", line.Msg, r["trace_id"], r["span_id"], tr.traceID, tr.childID)
+		}
+		if r["hostname"] == "" {
+			t.Errorf("%q: no syslog hostname attribute", line.Msg)
+		}
+	}
+	t.Logf("syslog: %d lines of %s stored with native trace and span ids, service.name from the app name", len(recs), app)
+}
+
+// syslogLines makes one line per trace for app, and says which trace each
+// message belongs to.
+func syslogLines(t *testing.T, app string) (map[string]swapTrace, []string) {
+	t.Helper()
+	want := map[string]swapTrace{}
+	var out []string
+	for i, tr := range newSwapTraces(t, 3) {
+		msg := fmt.Sprintf("%s line of trace %d", app, i)
+		want[msg] = tr
+		out = append(out, jsonLine(tr, msg))
+	}
+	return want, out
+}
+
+// startRsyslog starts rsyslogd reading its own socket in dir and
+// forwarding everything to the syslog receiver on port with the omfwd
+// action the override names. It returns the process, the socket and
+// logger(1).
+func startRsyslog(t *testing.T, dir string, syslogPort int) (rs *harness.Process, socket, logger string) {
+	t.Helper()
+	// /usr/sbin is not on every user's PATH.
+	rsyslogd, err := exec.LookPath("rsyslogd")
+	if err != nil {
+		if rsyslogd = "/usr/sbin/rsyslogd"; !fileExists(rsyslogd) {
+			t.Fatal("rsyslogd (Debian's rsyslog) is needed: .ci/run installs it")
+		}
+	}
+	logger, err = exec.LookPath("logger")
+	if err != nil {
+		t.Fatal("logger (util-linux) is needed")
+	}
+	socket = filepath.Join(dir, "log.sock")
+	conf := filepath.Join(dir, "rsyslog.conf")
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`global(workDirectory=%q)
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket=%q)
+*.* action(type="omfwd" target="127.0.0.1" port="%d" protocol="tcp" template="RSYSLOG_SyslogProtocol23Format")
+`, dir, socket, syslogPort)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err = harness.Start(dir, "rsyslogd", rsyslogd, []string{"-n", "-f", conf, "-i", filepath.Join(dir, "rsyslogd.pid")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rs.Stop(10 * time.Second) })
+	if err := harness.Eventually(30*time.Second, 100*time.Millisecond, func() error {
+		_, err := os.Stat(socket)
+		return err
+	}); err != nil {
+		t.Fatalf("rsyslogd's socket: %v\n%s", err, rs.Tail(3000))
+	}
+	return rs, socket, logger
 }
 
 func fileExists(path string) bool {
