@@ -65,19 +65,21 @@ func TestComposeConfig(t *testing.T) {
 }
 
 type compose struct {
-	Services map[string]struct {
-		Image       string            `yaml:"image"`
-		Build       map[string]string `yaml:"build"`
-		Command     []string          `yaml:"command"`
-		Environment map[string]string `yaml:"environment"`
-		Ports       []string          `yaml:"ports"`
-		Volumes     []string          `yaml:"volumes"`
-		Healthcheck map[string]any    `yaml:"healthcheck"`
-		DependsOn   map[string]struct {
-			Condition string `yaml:"condition"`
-		} `yaml:"depends_on"`
-	} `yaml:"services"`
-	Volumes map[string]any `yaml:"volumes"`
+	Services map[string]composeService `yaml:"services"`
+	Volumes  map[string]any            `yaml:"volumes"`
+}
+
+type composeService struct {
+	Image       string            `yaml:"image"`
+	Build       map[string]string `yaml:"build"`
+	Command     []string          `yaml:"command"`
+	Environment map[string]string `yaml:"environment"`
+	Ports       []string          `yaml:"ports"`
+	Volumes     []string          `yaml:"volumes"`
+	Healthcheck map[string]any    `yaml:"healthcheck"`
+	DependsOn   map[string]struct {
+		Condition string `yaml:"condition"`
+	} `yaml:"depends_on"`
 }
 
 // mount is a bind mount of a repo path (relative to deploy/) into a container.
@@ -117,6 +119,16 @@ func TestComposeServices(t *testing.T) {
 			t.Errorf("service %s is missing", name)
 		}
 	}
+	checkComposeReferences(t, c)
+	checkComposeGateway(t, c.Services["gateway"])
+	checkComposeConfigFiles(t, c)
+}
+
+// checkComposeReferences: images are pinned, mounts and volumes and
+// dependencies exist, and only the gateway's OTLP ports and Grafana are
+// published.
+func checkComposeReferences(t *testing.T, c compose) {
+	t.Helper()
 	published := map[string][]string{}
 	for name, s := range c.Services {
 		if !pinnedImage(s.Image) && name != "gateway" {
@@ -149,8 +161,12 @@ func TestComposeServices(t *testing.T) {
 			t.Errorf("%s publishes ports %v, want %v", name, ports, want[name])
 		}
 	}
+}
 
-	gw := c.Services["gateway"]
+// checkComposeGateway: the gateway is built from the Dockerfile, runs the
+// gateway mode against Loki and Jaeger, and is open only where it is safe.
+func checkComposeGateway(t *testing.T, gw composeService) {
+	t.Helper()
 	if gw.Image == "" || gw.Build["context"] == "" {
 		t.Error("gateway needs both build: (from the Dockerfile) and image: (the name it is tagged with)")
 	}
@@ -184,8 +200,12 @@ func TestComposeServices(t *testing.T) {
 	if got := gw.Environment["HYPHA_METRICS_HOST"]; got != "0.0.0.0" {
 		t.Errorf("gateway HYPHA_METRICS_HOST = %q, want 0.0.0.0 inside the container", got)
 	}
+}
 
-	// Each config file a service is told to read is the one mounted for it.
+// checkComposeConfigFiles: each config file a service is told to read is
+// the one mounted for it.
+func checkComposeConfigFiles(t *testing.T, c compose) {
+	t.Helper()
 	for name, flag := range map[string]string{"loki": "-config.file=", "jaeger": "--config"} {
 		s := c.Services[name]
 		cmd := strings.Join(s.Command, " ")

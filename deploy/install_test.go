@@ -78,12 +78,56 @@ func tree(t *testing.T, root string) map[string]string {
 
 func TestInstallAgent(t *testing.T) {
 	bin, calls := fakeBinary(t)
+	root := t.TempDir()
+	args, files := checkFullInstall(t, bin, calls, root)
+
+	// Idempotent: the same options give the same files.
+	if _, stderr, err := runInstall(t, args...); err != nil {
+		t.Fatalf("second install: %v\n%s", err, stderr)
+	}
+	if again := tree(t, root); !maps.Equal(again, files) {
+		t.Error("a second install with the same options changed the files")
+	}
+
+	// Without an override the unit runs the built-in config alone, and the
+	// old override goes.
+	if _, stderr, err := runInstall(t, "--binary", bin, "--gateway", "10.0.0.5:4317", "--logs", "/var/log/a.log", "--destdir", root); err != nil {
+		t.Fatalf("install without --config: %v\n%s", err, stderr)
+	}
+	files = tree(t, root)
+	if _, ok := files["/etc/hypha/agent.yaml"]; ok {
+		t.Error("agent.yaml from the previous install is still there")
+	}
+	unit := files["/etc/systemd/system/hypha-agent.service"]
+	if !strings.Contains(unit, "\nExecStart=/usr/local/bin/hypha --config hypha:agent\n") {
+		t.Errorf("unit without override: ExecStart is not the plain agent config:\n%s", unit)
+	}
+	if env := files["/etc/hypha/agent.env"]; !strings.Contains(env, "\nHYPHA_LOG_INCLUDE='/var/log/a.log'\n") ||
+		strings.Contains(env, "HYPHA_AUTH_TOKEN") || strings.Contains(env, "HYPHA_SERVICE_NAME") {
+		t.Errorf("agent.env for a single glob, no token, no service name:\n%s", env)
+	}
+
+	checkMemoryLimitOption(t, bin, root)
+
+	// Uninstall removes every file install wrote.
+	if _, stderr, err := runInstall(t, "--uninstall", "--destdir", root); err != nil {
+		t.Fatalf("uninstall: %v\n%s", err, stderr)
+	}
+	if left := tree(t, root); len(left) != 0 {
+		t.Errorf("uninstall left %v", slices.Collect(maps.Keys(left)))
+	}
+}
+
+// checkFullInstall installs with every option into root and checks each
+// file written, and that the new binary validated the config first. It
+// returns the arguments and the files, for the second run.
+func checkFullInstall(t *testing.T, bin, calls, root string) ([]string, map[string]string) {
+	t.Helper()
 	dir := t.TempDir()
 	token := filepath.Join(dir, "token")
 	override := filepath.Join(dir, "agent.yaml")
 	os.WriteFile(token, []byte("s3cr3t.t0ken\n"), 0o600)
 	os.WriteFile(override, []byte("service:\n  telemetry:\n    logs:\n      level: debug\n"), 0o644)
-	root := t.TempDir()
 	args := []string{
 		"--binary", bin, "--gateway", "gateway.example.com:4317",
 		"--logs", "/var/log/shop/*.log,/srv/cart/logs/*.json", "--logs", "/var/log/extra.log",
@@ -122,41 +166,20 @@ func TestInstallAgent(t *testing.T) {
 	if got := string(readFile(t, calls)); got != "validate --config hypha:agent --config file:"+override+"\n" {
 		t.Errorf("install should validate the config with the new binary first; binary calls: %q", got)
 	}
+	return args, files
+}
 
-	// Idempotent: the same options give the same files.
-	if _, stderr, err := runInstall(t, args...); err != nil {
-		t.Fatalf("second install: %v\n%s", err, stderr)
-	}
-	if again := tree(t, root); !maps.Equal(again, files) {
-		t.Error("a second install with the same options changed the files")
-	}
-
-	// Without an override the unit runs the built-in config alone, and the
-	// old override goes.
-	if _, stderr, err := runInstall(t, "--binary", bin, "--gateway", "10.0.0.5:4317", "--logs", "/var/log/a.log", "--destdir", root); err != nil {
-		t.Fatalf("install without --config: %v\n%s", err, stderr)
-	}
-	files = tree(t, root)
-	if _, ok := files["/etc/hypha/agent.yaml"]; ok {
-		t.Error("agent.yaml from the previous install is still there")
-	}
-	unit := files["/etc/systemd/system/hypha-agent.service"]
-	if !strings.Contains(unit, "\nExecStart=/usr/local/bin/hypha --config hypha:agent\n") {
-		t.Errorf("unit without override: ExecStart is not the plain agent config:\n%s", unit)
-	}
-	if env := files["/etc/hypha/agent.env"]; !strings.Contains(env, "\nHYPHA_LOG_INCLUDE='/var/log/a.log'\n") ||
-		strings.Contains(env, "HYPHA_AUTH_TOKEN") || strings.Contains(env, "HYPHA_SERVICE_NAME") {
-		t.Errorf("agent.env for a single glob, no token, no service name:\n%s", env)
-	}
-
-	// --memory-limit-mib goes to agent.env, and twice it to MemoryMax; the
-	// default gives the template's MemoryMax.
+// checkMemoryLimitOption: --memory-limit-mib goes to agent.env, and twice
+// it to MemoryMax; the default gives the template's MemoryMax.
+func checkMemoryLimitOption(t *testing.T, bin, root string) {
+	t.Helper()
+	template := string(readFile(t, "systemd/hypha-agent.service"))
 	for limit, wantMax := range map[string]int64{"1024": 2048 << 20, strconv.Itoa(defaultMemoryLimitMiB): unitMemoryMax(t, template)} {
 		if _, stderr, err := runInstall(t, "--binary", bin, "--gateway", "10.0.0.5:4317", "--logs", "/var/log/a.log",
 			"--memory-limit-mib", limit, "--destdir", root); err != nil {
 			t.Fatalf("install --memory-limit-mib %s: %v\n%s", limit, err, stderr)
 		}
-		files = tree(t, root)
+		files := tree(t, root)
 		if env := files["/etc/hypha/agent.env"]; !strings.Contains(env, "\nHYPHA_MEMORY_LIMIT_MIB="+limit+"\n") {
 			t.Errorf("--memory-limit-mib %s: agent.env lacks HYPHA_MEMORY_LIMIT_MIB=%s:\n%s", limit, limit, env)
 		}
@@ -165,13 +188,6 @@ func TestInstallAgent(t *testing.T) {
 		}
 	}
 
-	// Uninstall removes every file install wrote.
-	if _, stderr, err := runInstall(t, "--uninstall", "--destdir", root); err != nil {
-		t.Fatalf("uninstall: %v\n%s", err, stderr)
-	}
-	if left := tree(t, root); len(left) != 0 {
-		t.Errorf("uninstall left %v", slices.Collect(maps.Keys(left)))
-	}
 }
 
 func TestInstallAgentDryRun(t *testing.T) {

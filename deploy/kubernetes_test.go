@@ -121,80 +121,102 @@ func TestKubernetesManifests(t *testing.T) {
 
 	workloads := map[string]string{"Deployment/hypha-gateway": "gateway", "DaemonSet/hypha-agent": "agent"}
 	for key, mode := range workloads {
-		w := objs[key]
-		tmplLabels := get(w, "spec", "template", "metadata", "labels")
-		if !labelsMatch(get(w, "spec", "selector", "matchLabels"), tmplLabels) {
-			t.Errorf("%s: selector does not match the pod template's labels", key)
-		}
-		pod := get(w, "spec", "template", "spec")
-		if get(pod, "securityContext", "runAsNonRoot") != true {
-			t.Errorf("%s: pod securityContext.runAsNonRoot must be true", key)
-		}
-		if uid, _ := get(pod, "securityContext", "runAsUser").(int); uid == 0 {
-			t.Errorf("%s: runAsUser must be a non-root uid", key)
-		}
-		volumes := map[string]any{}
-		for _, v := range list(pod, "volumes") {
-			volumes[str(v, "name")] = v
-		}
-		c := get(pod, "containers", 0)
-		if img := str(c, "image"); !pinnedImage(img) || !strings.HasPrefix(img, imageName+":") {
-			t.Errorf("%s: image %q: want %s with a version tag (kustomization images:)", key, img, imageName)
-		}
-		args := strings.Join(strList(c, "args"), " ")
-		if wantArgs := "--config hypha:" + mode + " --config file:/etc/hypha/override.yaml"; args != wantArgs {
-			t.Errorf("%s: args %q, want %q", key, args, wantArgs)
-		}
-		// The override file comes from a ConfigMap that exists and parses.
-		var cmName string
-		for _, vm := range list(c, "volumeMounts") {
-			if str(vm, "mountPath") == "/etc/hypha" {
-				cmName = str(volumes[str(vm, "name")], "configMap", "name")
-			}
-		}
-		cm, ok := objs["ConfigMap/"+cmName]
-		if !ok {
-			t.Errorf("%s: /etc/hypha is not a mounted ConfigMap (got %q)", key, cmName)
-		} else {
-			var override map[string]any
-			if err := yaml.Unmarshal([]byte(str(cm, "data", "override.yaml")), &override); err != nil || override == nil {
-				t.Errorf("ConfigMap/%s: override.yaml does not parse as a YAML map: %v", cmName, err)
-			}
-		}
+		c := checkWorkloadPod(t, objs, key, mode, imageName)
+		checkContainerHealthAndLimits(t, key, c)
+	}
+	checkGatewayTargets(t, objs)
+	checkAgentHostAndGateway(t, objs)
+}
 
-		ports := namedPorts(c)
-		if ports["health"] != 13133 {
-			t.Errorf("%s: want container port health=13133, got %v", key, ports)
-		}
-		if ep, _ := envValue(c, "HYPHA_HEALTH_ENDPOINT"); !strings.HasSuffix(ep.(string), ":13133") {
-			t.Errorf("%s: HYPHA_HEALTH_ENDPOINT %v does not listen on 13133", key, ep)
-		}
-		for _, probe := range []string{"startupProbe", "readinessProbe", "livenessProbe"} {
-			p := get(c, probe, "httpGet", "port")
-			if p == nil {
-				t.Errorf("%s: %s is missing", key, probe)
-			} else if p != "health" && p != 13133 {
-				t.Errorf("%s: %s probes port %v, want the health endpoint 13133", key, probe, p)
-			}
-		}
-		for _, r := range []string{"requests", "limits"} {
-			for _, res := range []string{"cpu", "memory"} {
-				if get(c, "resources", r, res) == nil {
-					t.Errorf("%s: resources.%s.%s is unset", key, r, res)
-				}
-			}
-		}
-		sc := get(c, "securityContext")
-		if get(sc, "readOnlyRootFilesystem") != true || get(sc, "allowPrivilegeEscalation") != false {
-			t.Errorf("%s: container needs readOnlyRootFilesystem: true and allowPrivilegeEscalation: false", key)
-		}
-		tok, _ := envValue(c, "HYPHA_AUTH_TOKEN")
-		if str(tok, "secretKeyRef", "name") != "hypha-auth" || str(tok, "secretKeyRef", "key") != "token" {
-			t.Errorf("%s: HYPHA_AUTH_TOKEN must come from Secret hypha-auth, key token; got %v", key, tok)
+// checkWorkloadPod checks the pod template of workload key, which runs hypha
+// in mode, and returns its container: selector, non-root, the image of the
+// kustomization, the args, and an override file from a ConfigMap that parses.
+func checkWorkloadPod(t *testing.T, objs map[string]object, key, mode, imageName string) any {
+	t.Helper()
+	w := objs[key]
+	tmplLabels := get(w, "spec", "template", "metadata", "labels")
+	if !labelsMatch(get(w, "spec", "selector", "matchLabels"), tmplLabels) {
+		t.Errorf("%s: selector does not match the pod template's labels", key)
+	}
+	pod := get(w, "spec", "template", "spec")
+	if get(pod, "securityContext", "runAsNonRoot") != true {
+		t.Errorf("%s: pod securityContext.runAsNonRoot must be true", key)
+	}
+	if uid, _ := get(pod, "securityContext", "runAsUser").(int); uid == 0 {
+		t.Errorf("%s: runAsUser must be a non-root uid", key)
+	}
+	volumes := map[string]any{}
+	for _, v := range list(pod, "volumes") {
+		volumes[str(v, "name")] = v
+	}
+	c := get(pod, "containers", 0)
+	if img := str(c, "image"); !pinnedImage(img) || !strings.HasPrefix(img, imageName+":") {
+		t.Errorf("%s: image %q: want %s with a version tag (kustomization images:)", key, img, imageName)
+	}
+	args := strings.Join(strList(c, "args"), " ")
+	if wantArgs := "--config hypha:" + mode + " --config file:/etc/hypha/override.yaml"; args != wantArgs {
+		t.Errorf("%s: args %q, want %q", key, args, wantArgs)
+	}
+	// The override file comes from a ConfigMap that exists and parses.
+	var cmName string
+	for _, vm := range list(c, "volumeMounts") {
+		if str(vm, "mountPath") == "/etc/hypha" {
+			cmName = str(volumes[str(vm, "name")], "configMap", "name")
 		}
 	}
+	cm, ok := objs["ConfigMap/"+cmName]
+	if !ok {
+		t.Errorf("%s: /etc/hypha is not a mounted ConfigMap (got %q)", key, cmName)
+	} else {
+		var override map[string]any
+		if err := yaml.Unmarshal([]byte(str(cm, "data", "override.yaml")), &override); err != nil || override == nil {
+			t.Errorf("ConfigMap/%s: override.yaml does not parse as a YAML map: %v", cmName, err)
+		}
+	}
+	return c
+}
 
-	// Gateway: Service, PDB and HPA all aim at the Deployment.
+// checkContainerHealthAndLimits checks workload key's container c: the
+// probes on the health endpoint, resources, a locked-down container, and
+// the token from its Secret.
+func checkContainerHealthAndLimits(t *testing.T, key string, c any) {
+	t.Helper()
+	ports := namedPorts(c)
+	if ports["health"] != 13133 {
+		t.Errorf("%s: want container port health=13133, got %v", key, ports)
+	}
+	if ep, _ := envValue(c, "HYPHA_HEALTH_ENDPOINT"); !strings.HasSuffix(ep.(string), ":13133") {
+		t.Errorf("%s: HYPHA_HEALTH_ENDPOINT %v does not listen on 13133", key, ep)
+	}
+	for _, probe := range []string{"startupProbe", "readinessProbe", "livenessProbe"} {
+		p := get(c, probe, "httpGet", "port")
+		if p == nil {
+			t.Errorf("%s: %s is missing", key, probe)
+		} else if p != "health" && p != 13133 {
+			t.Errorf("%s: %s probes port %v, want the health endpoint 13133", key, probe, p)
+		}
+	}
+	for _, r := range []string{"requests", "limits"} {
+		for _, res := range []string{"cpu", "memory"} {
+			if get(c, "resources", r, res) == nil {
+				t.Errorf("%s: resources.%s.%s is unset", key, r, res)
+			}
+		}
+	}
+	sc := get(c, "securityContext")
+	if get(sc, "readOnlyRootFilesystem") != true || get(sc, "allowPrivilegeEscalation") != false {
+		t.Errorf("%s: container needs readOnlyRootFilesystem: true and allowPrivilegeEscalation: false", key)
+	}
+	tok, _ := envValue(c, "HYPHA_AUTH_TOKEN")
+	if str(tok, "secretKeyRef", "name") != "hypha-auth" || str(tok, "secretKeyRef", "key") != "token" {
+		t.Errorf("%s: HYPHA_AUTH_TOKEN must come from Secret hypha-auth, key token; got %v", key, tok)
+	}
+}
+
+// checkGatewayTargets: the gateway's Service, PDB and HPA all aim at the
+// Deployment.
+func checkGatewayTargets(t *testing.T, objs map[string]object) {
+	t.Helper()
 	dep := objs["Deployment/hypha-gateway"]
 	podLabels := get(dep, "spec", "template", "metadata", "labels")
 	svc := objs["Service/hypha-gateway"]
@@ -220,9 +242,12 @@ func TestKubernetesManifests(t *testing.T) {
 	if minR <= minAvail {
 		t.Errorf("HPA minReplicas %d must exceed the PDB's minAvailable %d, or no node can ever drain", minR, minAvail)
 	}
+}
 
-	// Agent: reads pod logs, keeps its state on the host, sends to the
-	// gateway Service.
+// checkAgentHostAndGateway: the agent reads pod logs, keeps its state on
+// the host, and sends to the gateway Service.
+func checkAgentHostAndGateway(t *testing.T, objs map[string]object) {
+	t.Helper()
 	ds := objs["DaemonSet/hypha-agent"]
 	c := get(ds, "spec", "template", "spec", "containers", 0)
 	if v, _ := envValue(c, "HYPHA_LOG_INCLUDE"); v != "/var/log/pods/*/*/*.log" {
@@ -247,7 +272,7 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 	gwEndpoint, _ := envValue(c, "HYPHA_GATEWAY_ENDPOINT")
 	var grpcPort int
-	for _, p := range list(svc, "spec", "ports") {
+	for _, p := range list(objs["Service/hypha-gateway"], "spec", "ports") {
 		if str(p, "name") == "otlp-grpc" {
 			grpcPort, _ = get(p, "port").(int)
 		}
@@ -570,8 +595,18 @@ func secretFile(podSpec, c any, path string) (secret, key string) {
 func TestKubernetesTLS(t *testing.T) {
 	objs, kust := loadKubernetes(t)
 	pods := workloadPods(objs)
-	gw, ag := get(pods["gateway"], "containers", 0), get(pods["agent"], "containers", 0)
+	tlsSecret := gatewayTLSSecret(t, pods)
+	checkAgentTrustsOnlyTheCA(t, pods, tlsSecret)
+	host, names := agentVerifiedNames(t, kust, pods)
+	checkCertManagerIssues(t, tlsSecret, names)
+	checkMakeCertsNames(t, host, names)
+}
 
+// gatewayTLSSecret is the one Secret the gateway's certificate, key and (for
+// mutual TLS) CA come from, as kubernetes.io/tls keys.
+func gatewayTLSSecret(t *testing.T, pods map[string]any) string {
+	t.Helper()
+	gw := get(pods["gateway"], "containers", 0)
 	want := map[string]string{"HYPHA_TLS_CERT_FILE": "tls.crt", "HYPHA_TLS_KEY_FILE": "tls.key"}
 	if _, ok := envValue(gw, "HYPHA_TLS_CA_FILE"); ok {
 		want["HYPHA_TLS_CA_FILE"] = "ca.crt" // mutual TLS
@@ -590,9 +625,16 @@ func TestKubernetesTLS(t *testing.T) {
 		tlsSecret = secret
 	}
 	if tlsSecret != "hypha-gateway-tls" {
-		t.Errorf("gateway: TLS Secret %q, want hypha-gateway-tls (docs/deploy.md creates it)", tlsSecret)
+		t.Errorf("gateway: TLS Secret %q, want hypha-gateway-tls (docs/deploy/kubernetes.md creates it)", tlsSecret)
 	}
+	return tlsSecret
+}
 
+// checkAgentTrustsOnlyTheCA: the agent turns TLS on and trusts the ca.crt of
+// the gateway's Secret, and mounts nothing else of it (not the key).
+func checkAgentTrustsOnlyTheCA(t *testing.T, pods map[string]any, tlsSecret string) {
+	t.Helper()
+	ag := get(pods["agent"], "containers", 0)
 	if v, _ := envValue(ag, "HYPHA_TLS_ENABLED"); v != "true" {
 		t.Errorf("agent: HYPHA_TLS_ENABLED = %v, want \"true\"", v)
 	}
@@ -615,18 +657,28 @@ func TestKubernetesTLS(t *testing.T) {
 			t.Errorf("agent: volume %s mounts the whole gateway Secret, key included; project only ca.crt (items)", str(vol, "name"))
 		}
 	}
+}
 
-	// The names the agent connects to and verifies.
+// agentVerifiedNames are the gateway's host the agent connects to and the
+// name it verifies, which must be the Service's DNS name.
+func agentVerifiedNames(t *testing.T, kust object, pods map[string]any) (host string, names []string) {
+	t.Helper()
+	ag := get(pods["agent"], "containers", 0)
 	endpoint, _ := envValue(ag, "HYPHA_GATEWAY_ENDPOINT")
-	host, _, _ := strings.Cut(fmt.Sprint(endpoint), ":")
+	host, _, _ = strings.Cut(fmt.Sprint(endpoint), ":")
 	serverName, _ := envValue(ag, "HYPHA_TLS_SERVER_NAME")
 	if want := host + "." + str(kust, "namespace") + ".svc"; serverName != want {
 		t.Errorf("agent: HYPHA_TLS_SERVER_NAME = %v, want the gateway Service's DNS name %s", serverName, want)
 	}
-	names := []string{host, fmt.Sprint(serverName)}
+	return host, []string{host, fmt.Sprint(serverName)}
 
-	// cert-manager: the example issues that Secret, for those names, from
-	// an issuer the same file defines.
+}
+
+// checkCertManagerIssues: the cert-manager example issues the gateway's
+// Secret, for the names the agent verifies, from an issuer the same file
+// defines.
+func checkCertManagerIssues(t *testing.T, tlsSecret string, names []string) {
+	t.Helper()
 	docs := readDocs(t, "kubernetes/cert-manager/certificate.yaml")
 	byKey := map[string]object{}
 	for _, d := range docs {
@@ -662,16 +714,21 @@ func TestKubernetesTLS(t *testing.T) {
 		t.Errorf("cert-manager Certificate: issuer %v is not a CA Issuer backed by an isCA Certificate in the same file", get(cert, "spec", "issuerRef"))
 	}
 
-	// make certs: docs/deploy.md asks for the same names.
+}
+
+// checkMakeCertsNames: docs/deploy/kubernetes.md asks make certs for the
+// same names.
+func checkMakeCertsNames(t *testing.T, host string, names []string) {
+	t.Helper()
 	var hosts []string
-	for _, m := range regexp.MustCompile(`CERT_HOSTS=(\S+)`).FindAllStringSubmatch(string(readFile(t, "../docs/deploy.md")), -1) {
+	for _, m := range regexp.MustCompile(`CERT_HOSTS=(\S+)`).FindAllStringSubmatch(string(readFile(t, "../docs/deploy/kubernetes.md")), -1) {
 		if h := strings.Split(m[1], ","); slices.Contains(h, host) {
 			hosts = h
 		}
 	}
 	for _, n := range names {
 		if !slices.Contains(hosts, n) {
-			t.Errorf("docs/deploy.md: the Kubernetes make certs CERT_HOSTS=%s lacks %s", strings.Join(hosts, ","), n)
+			t.Errorf("docs/deploy/kubernetes.md: make certs CERT_HOSTS=%s lacks %s", strings.Join(hosts, ","), n)
 		}
 	}
 }

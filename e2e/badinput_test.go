@@ -32,26 +32,7 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 	store, gw := startLogBackend(t, bins, dir)
-
-	// As root every file is readable, so the agent runs as nobody, the way
-	// a packaged agent runs as its own user.
-	var wrapper []string
-	if os.Geteuid() == 0 {
-		setpriv, err := exec.LookPath("setpriv")
-		if err != nil {
-			t.Fatalf("running as root needs setpriv to drop to an unprivileged user: %v", err)
-		}
-		wrapper = []string{setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"}
-		// t.TempDir's folders are private to root; nobody must reach them.
-		for _, d := range []string{filepath.Dir(dir), dir} {
-			if err := os.Chmod(d, 0o755); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := os.Chown(storage, 65534, 65534); err != nil {
-			t.Fatal(err)
-		}
-	}
+	wrapper := unprivilegedWrapper(t, dir, storage)
 	// A file present at the agent's first look is read from its end
 	// (start_at: end); once the agent watches it, every new file is read
 	// from its start.
@@ -66,67 +47,15 @@ func TestBadInput(t *testing.T) {
 	}})
 	waitForOutput(t, agent.Process, "present.log", 30*time.Second)
 
-	write := func(dir, name string, content []byte, mode os.FileMode) {
-		t.Helper()
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), content, mode); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(filepath.Join(dir, name), mode); err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range badInputCases {
+		writeLogFile(t, logDir, c.name+".log", append(c.bad, markerLine(c.marker)...), 0o644)
 	}
-	line := func(marker string) string {
-		return fmt.Sprintf(`{"level":30,"time":%d,"msg":"%s"}`+"\n", time.Now().UnixMilli(), marker)
-	}
-	// Every file ends with a well-formed line carrying a marker that must
-	// arrive; what comes before it is the bad input.
-	cases := []struct {
-		name, marker string
-		bad          []byte
-	}{
-		{"huge-line", "markerhuge", []byte(`{"msg":"huge","pad":"` + strings.Repeat("x", 1536<<10) + `"}` + "\n")},
-		{"nul-and-binary", "markerbinary", append([]byte("\x00\x00\x01\x02\xff\xfe\x00binary\x00"), '\n')},
-		{"invalid-utf8", "markerutf8", []byte("{\"msg\":\"bad \xc3\x28 \xa0\xa1 \xf0\x28\x8c\xbc\",\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"}\n")},
-		{"truncated-json", "markertruncated", []byte(`{"level":50,"msg":"cut off","trace_id":"4bf92f35` + "\n")},
-		{"deep-json", "markerdeep", []byte(`{"a":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `,"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}` + "\n")},
-		{"long-key", "markerlongkey", []byte(`{"` + strings.Repeat("k", 100000) + `":1,"msg":"long key"}` + "\n")},
-	}
-	for _, c := range cases {
-		write(logDir, c.name+".log", append(c.bad, line(c.marker)...), 0o644)
-	}
-	write(laterDir, "app.log", []byte(line("markerlaterdir")), 0o644)
-	write(logDir, "unreadable.log", []byte(line("markerunreadable")), 0o000)
-
-	// A file deleted while it is read, and one truncated while it is read
-	// and then written again.
-	bulk := func(name string) []byte {
-		var b bytes.Buffer
-		for i := range 50000 {
-			fmt.Fprintf(&b, `{"level":30,"msg":"%s bulk line %d"}`+"\n", name, i)
-		}
-		return b.Bytes()
-	}
-	write(logDir, "deleted.log", bulk("deleted"), 0o644)
-	write(logDir, "truncated.log", bulk("truncated"), 0o644)
-	waitForOutput(t, agent.Process, "truncated.log", 30*time.Second)
-	if err := os.Remove(filepath.Join(logDir, "deleted.log")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Truncate(filepath.Join(logDir, "truncated.log"), 0); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(filepath.Join(logDir, "truncated.log"), os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = f.WriteString(line("markeraftertruncate"))
-	f.Close()
+	writeLogFile(t, laterDir, "app.log", []byte(markerLine("markerlaterdir")), 0o644)
+	writeLogFile(t, logDir, "unreadable.log", []byte(markerLine("markerunreadable")), 0o000)
+	deleteAndTruncateWhileRead(t, agent, logDir)
 
 	markers := []string{"markerlaterdir", "markeraftertruncate"}
-	for _, c := range cases {
+	for _, c := range badInputCases {
 		markers = append(markers, c.marker)
 	}
 	for _, m := range markers {
@@ -151,14 +80,105 @@ func TestBadInput(t *testing.T) {
 	if n, err := store.Count(`"huge"`); err != nil || n == 0 {
 		t.Errorf("no piece of the 1.5 MiB line arrived (%d, %v)", n, err)
 	}
+	checkAgentSurvivedBadInput(t, agent)
+}
 
+// badInputCases: every file ends with a well-formed line carrying a marker
+// that must arrive; what comes before it is the bad input.
+var badInputCases = []struct {
+	name, marker string
+	bad          []byte
+}{
+	{"huge-line", "markerhuge", []byte(`{"msg":"huge","pad":"` + strings.Repeat("x", 1536<<10) + `"}` + "\n")},
+	{"nul-and-binary", "markerbinary", append([]byte("\x00\x00\x01\x02\xff\xfe\x00binary\x00"), '\n')},
+	{"invalid-utf8", "markerutf8", []byte("{\"msg\":\"bad \xc3\x28 \xa0\xa1 \xf0\x28\x8c\xbc\",\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"}\n")},
+	{"truncated-json", "markertruncated", []byte(`{"level":50,"msg":"cut off","trace_id":"4bf92f35` + "\n")},
+	{"deep-json", "markerdeep", []byte(`{"a":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `,"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}` + "\n")},
+	{"long-key", "markerlongkey", []byte(`{"` + strings.Repeat("k", 100000) + `":1,"msg":"long key"}` + "\n")},
+}
+
+// markerLine is a pino line whose message is marker, timed now.
+func markerLine(marker string) string {
+	return fmt.Sprintf(`{"level":30,"time":%d,"msg":"%s"}`+"\n", time.Now().UnixMilli(), marker)
+}
+
+// writeLogFile writes dir/name with the mode given, making dir if needed.
+func writeLogFile(t *testing.T, dir, name string, content []byte, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), content, mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(dir, name), mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// unprivilegedWrapper runs the agent as nobody when the test runs as root,
+// where every file is readable, the way a packaged agent runs as its own
+// user; it opens dir and storage to nobody.
+func unprivilegedWrapper(t *testing.T, dir, storage string) []string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Fatalf("running as root needs setpriv to drop to an unprivileged user: %v", err)
+	}
+	// t.TempDir's folders are private to root; nobody must reach them.
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chown(storage, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	return []string{setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"}
+}
+
+// deleteAndTruncateWhileRead writes two large files, and once the agent
+// reads them deletes one and truncates the other, then writes the marker
+// markeraftertruncate to it.
+func deleteAndTruncateWhileRead(t *testing.T, agent *harness.Hypha, logDir string) {
+	t.Helper()
+	bulk := func(name string) []byte {
+		var b bytes.Buffer
+		for i := range 50000 {
+			fmt.Fprintf(&b, `{"level":30,"msg":"%s bulk line %d"}`+"\n", name, i)
+		}
+		return b.Bytes()
+	}
+	writeLogFile(t, logDir, "deleted.log", bulk("deleted"), 0o644)
+	writeLogFile(t, logDir, "truncated.log", bulk("truncated"), 0o644)
+	waitForOutput(t, agent.Process, "truncated.log", 30*time.Second)
+	if err := os.Remove(filepath.Join(logDir, "deleted.log")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filepath.Join(logDir, "truncated.log"), 0); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(logDir, "truncated.log"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString(markerLine("markeraftertruncate"))
+	f.Close()
+}
+
+// checkAgentSurvivedBadInput: the agent still runs and is healthy, and
+// logged each problem once, not once per line or per poll.
+func checkAgentSurvivedBadInput(t *testing.T, agent *harness.Hypha) {
+	t.Helper()
 	if exited, err := agent.Exited(); exited {
 		t.Fatalf("the agent died: %v\n%s", err, agent.Tail(4000))
 	}
 	if _, err := harness.Get(agent.HealthURL); err != nil {
 		t.Errorf("agent health after bad input: %v", err)
 	}
-	// Each problem is logged once, not once per line or per poll.
 	out := agent.Tail(8 << 20)
 	if n := strings.Count(out, "Failed to open file"); n != 1 {
 		t.Errorf("the unreadable file was reported %d times, want once", n)

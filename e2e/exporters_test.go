@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,35 +178,6 @@ func jsonLine(tr swapTrace, msg string) string {
 		time.Now().UnixMilli(), msg, tr.traceID, tr.childID)
 }
 
-// otlpLines is an OTLP/protobuf export request with one record per line,
-// each body a line and nothing else set.
-func otlpLines(t *testing.T, service string, lines []string) []byte {
-	t.Helper()
-	ld := plog.NewLogs()
-	rl := ld.ResourceLogs().AppendEmpty()
-	rl.Resource().Attributes().PutStr("service.name", service)
-	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
-	for _, l := range lines {
-		lr := lrs.AppendEmpty()
-		lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(time.Now()))
-		lr.Body().SetStr(l)
-	}
-	b, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// postOK sends an OTLP/HTTP request and fails unless it is answered 200.
-func postOK(t *testing.T, url string, body []byte) {
-	t.Helper()
-	code, err := postLogs(http.DefaultClient, url, "", body)
-	if err != nil || code != http.StatusOK {
-		t.Fatalf("POST %s: %d, %v", url, code, err)
-	}
-}
-
 // waitRecords waits until the store holds want records matching query.
 func waitRecords(t *testing.T, store *harness.VictoriaLogs, query string, want int, why func() string) []harness.LogRecord {
 	t.Helper()
@@ -340,19 +310,7 @@ func TestKafkaSwap(t *testing.T) {
 
 	// Everything is in Kafka before the reader starts: a new consumer group
 	// must begin at the oldest record.
-	if err := harness.Eventually(60*time.Second, 500*time.Millisecond, func() error {
-		logs := metricSum(writer, "otelcol_exporter_sent_log_records", `exporter="kafka"`)
-		spans := metricSum(writer, "otelcol_exporter_sent_spans", `exporter="kafka"`)
-		if logs != float64(4*linesPerTrace) || spans != float64(2*len(traces)) {
-			return fmt.Errorf("the writer sent %v of %d records and %v of %d spans to Kafka", logs, 4*linesPerTrace, spans, 2*len(traces))
-		}
-		if logs := metricSum(direct.Hypha, "otelcol_exporter_sent_log_records", `exporter="kafka"`); logs != float64(2*linesPerTrace) {
-			return fmt.Errorf("the Kafka agent sent %v of %d records", logs, 2*linesPerTrace)
-		}
-		return nil
-	}); err != nil {
-		t.Fatalf("%v\nwriter:\n%s\nkafka agent:\n%s\nkafka:\n%s", err, writer.Tail(2000), direct.Tail(2000), kafka.Tail(2000))
-	}
+	waitKafkaWritten(t, writer, direct, kafka, linesPerTrace, len(traces))
 
 	reader := startHypha(t, bins, dir, harness.HyphaOptions{
 		Name: "hypha-kafka-reader", Mode: "gateway",
@@ -364,30 +322,7 @@ func TestKafkaSwap(t *testing.T) {
 		},
 	})
 	why := func() string { return "reader:\n" + reader.Tail(3000) + "\nkafka:\n" + kafka.Tail(3000) }
-	checkStored := func() {
-		t.Helper()
-		stored := map[string]bool{}
-		for _, r := range waitRecords(t, store, `service.name:="kafka-app"`, len(want), why) {
-			var line struct {
-				Msg    string `json:"msg"`
-				SpanID string `json:"span_id"`
-			}
-			if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
-				t.Errorf("stored body is not the app's line: %q", r["_msg"])
-				continue
-			}
-			stored[line.Msg] = true
-			if want[line.Msg] == "" || r["trace_id"] != want[line.Msg] || r["span_id"] != line.SpanID {
-				t.Errorf("%q stored with trace_id=%q span_id=%q, want %q/%q", line.Msg, r["trace_id"], r["span_id"], want[line.Msg], line.SpanID)
-			}
-		}
-		for msg := range want {
-			if !stored[msg] {
-				t.Errorf("%q never reached the store", msg)
-			}
-		}
-	}
-	checkStored()
+	checkKafkaStored(t, store, want, why)
 	waitSpans(t, jaeger, traces, "kafka-app", why)
 	if got := metricSum(reader, "otelcol_receiver_accepted_log_records", `receiver="kafka"`); got != float64(len(want)) {
 		t.Errorf("the reader's kafka receiver accepted %v log records, want %d", got, len(want))
@@ -401,9 +336,55 @@ func TestKafkaSwap(t *testing.T) {
 	if err := store.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	checkStored()
+	checkKafkaStored(t, store, want, why)
 	t.Logf("kafka: %d lines and %d spans: agent → gateway (kafka exporter) or agent (kafka exporter) → kfake → gateway (kafka receiver) → VictoriaLogs and Jaeger, ids intact, %d of the lines across a store outage",
 		len(want), 2*len(traces), 2*linesPerTrace)
+}
+
+// waitKafkaWritten waits until the writer gateway has sent 4 traces' lines
+// (linesPerTrace each) and nTraces traces' spans (2 each) to Kafka, and the
+// Kafka agent 2 traces' lines.
+func waitKafkaWritten(t *testing.T, writer *harness.Hypha, direct *fileAgent, kafka *harness.Kafka, linesPerTrace, nTraces int) {
+	t.Helper()
+	if err := harness.Eventually(60*time.Second, 500*time.Millisecond, func() error {
+		logs := metricSum(writer, "otelcol_exporter_sent_log_records", `exporter="kafka"`)
+		spans := metricSum(writer, "otelcol_exporter_sent_spans", `exporter="kafka"`)
+		if logs != float64(4*linesPerTrace) || spans != float64(2*nTraces) {
+			return fmt.Errorf("the writer sent %v of %d records and %v of %d spans to Kafka", logs, 4*linesPerTrace, spans, 2*nTraces)
+		}
+		if logs := metricSum(direct.Hypha, "otelcol_exporter_sent_log_records", `exporter="kafka"`); logs != float64(2*linesPerTrace) {
+			return fmt.Errorf("the Kafka agent sent %v of %d records", logs, 2*linesPerTrace)
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("%v\nwriter:\n%s\nkafka agent:\n%s\nkafka:\n%s", err, writer.Tail(2000), direct.Tail(2000), kafka.Tail(2000))
+	}
+}
+
+// checkKafkaStored waits until the store holds every line of want (message
+// → trace id) for kafka-app, each with its trace and span id.
+func checkKafkaStored(t *testing.T, store *harness.VictoriaLogs, want map[string]string, why func() string) {
+	t.Helper()
+	stored := map[string]bool{}
+	for _, r := range waitRecords(t, store, `service.name:="kafka-app"`, len(want), why) {
+		var line struct {
+			Msg    string `json:"msg"`
+			SpanID string `json:"span_id"`
+		}
+		if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
+			t.Errorf("stored body is not the app's line: %q", r["_msg"])
+			continue
+		}
+		stored[line.Msg] = true
+		if want[line.Msg] == "" || r["trace_id"] != want[line.Msg] || r["span_id"] != line.SpanID {
+			t.Errorf("%q stored with trace_id=%q span_id=%q, want %q/%q", line.Msg, r["trace_id"], r["span_id"], want[line.Msg], line.SpanID)
+		}
+	}
+	for msg := range want {
+		if !stored[msg] {
+			t.Errorf("%q never reached the store", msg)
+		}
+	}
 }
 
 // TestS3Swap sends logs and spans to a gateway with
@@ -444,7 +425,7 @@ func TestS3Swap(t *testing.T) {
 	// The objects are in the hour of their upload: this one, or the next if
 	// it began meanwhile.
 	hours := []string{time.Now().UTC().Format(partition)}
-	postOK(t, "http://"+gw.OTLPHTTP+"/v1/logs", otlpLines(t, "s3-app", lines))
+	postOK(t, "http://"+gw.OTLPHTTP+"/v1/logs", otlpLogs(t, "s3-app", lines...))
 	postOK(t, "http://"+gw.OTLPHTTP+"/v1/traces", otlpSpans(t, "s3-app", traces, nil))
 	hours = append(hours, time.Now().UTC().Format(partition))
 	logObjects := s3Objects(t, s3, "logs/", hours, gw)
@@ -545,6 +526,36 @@ func TestRedactionSwap(t *testing.T) {
 	secrets := []string{visa, mastercard, amex, email, "4111111111111111"}
 	tr := newSwapTraces(t, 1)[0]
 	sentAt := time.Now().UnixMilli()
+	body := redactionLogs(t, tr, sentAt, visa, mastercard, amex, email)
+	postOK(t, "http://"+gw.OTLPHTTP+"/v1/logs", body)
+	postOK(t, "http://"+gw.OTLPHTTP+"/v1/traces", otlpSpans(t, "redaction-app", []swapTrace{tr},
+		map[string]string{"enduser.email": email, "payment.card": visa}))
+
+	recs := waitRecords(t, store, `service.name:="redaction-app"`, 2, func() string { return gw.Tail(3000) })
+	for _, r := range recs {
+		checkRedactedRecord(t, r, tr, sentAt, secrets)
+	}
+	waitSpans(t, jaeger, []swapTrace{tr}, "redaction-app", func() string { return gw.Tail(3000) })
+	raw, err := harness.Get(jaeger.QueryURL + "/api/traces/" + tr.traceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range secrets {
+		if bytes.Contains(raw, []byte(s)) {
+			t.Errorf("Jaeger's trace still holds %q", s)
+		}
+	}
+	if !bytes.Contains(raw, []byte(`"key":"enduser.email","type":"string","value":"****"`)) {
+		t.Errorf("Jaeger's trace lacks the masked enduser.email:\n%s", raw)
+	}
+	t.Logf("redaction: %d records and 2 spans stored with cards and emails masked, trace %s and its span ids intact", len(recs), tr.traceID)
+}
+
+// redactionLogs is a request of two records for redaction-app: a pino line
+// with a card and an email beside the trace context, and a record with
+// cards and an email in its attributes, and the ids in attributes too.
+func redactionLogs(t *testing.T, tr swapTrace, sentAt int64, visa, mastercard, amex, email string) []byte {
+	t.Helper()
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	rl.Resource().Attributes().PutStr("service.name", "redaction-app")
@@ -568,53 +579,40 @@ func TestRedactionSwap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	postOK(t, "http://"+gw.OTLPHTTP+"/v1/logs", body)
-	postOK(t, "http://"+gw.OTLPHTTP+"/v1/traces", otlpSpans(t, "redaction-app", []swapTrace{tr},
-		map[string]string{"enduser.email": email, "payment.card": visa}))
+	return body
+}
 
-	recs := waitRecords(t, store, `service.name:="redaction-app"`, 2, func() string { return gw.Tail(3000) })
-	for _, r := range recs {
-		for field, value := range r {
-			for _, s := range secrets {
-				if strings.Contains(value, s) {
-					t.Errorf("stored field %s still holds %q: %q", field, s, value)
-				}
-			}
-		}
-		switch {
-		case strings.HasPrefix(r["_msg"], "{"):
-			if r["trace_id"] != tr.traceID || r["span_id"] != tr.childID {
-				t.Errorf("the line's ids did not survive: trace_id=%q span_id=%q, want %s/%s", r["trace_id"], r["span_id"], tr.traceID, tr.childID)
-			}
-			wantBody := fmt.Sprintf(`"time":%d,"msg":"paid with **** by ****","trace_id":"%s","span_id":"%s"`, sentAt, tr.traceID, tr.childID)
-			if !strings.Contains(r["_msg"], wantBody) {
-				t.Errorf("stored body %q, want it to contain %s", r["_msg"], wantBody)
-			}
-		default:
-			for _, k := range []string{"card", "amex", "card_number", "user.email"} {
-				if r[k] != "****" {
-					t.Errorf("attribute %s stored as %q, want ****", k, r[k])
-				}
-			}
-			if r["trace_id"] != tr.traceID || r["span_id"] != tr.spanID {
-				t.Errorf("the attributes' ids did not survive: trace_id=%q span_id=%q, want %s/%s", r["trace_id"], r["span_id"], tr.traceID, tr.spanID)
+// checkRedactedRecord: no field of stored record r holds any of secrets,
+// the line's body is masked in place, the attributes are masked, and the
+// trace context of each survived.
+func checkRedactedRecord(t *testing.T, r harness.LogRecord, tr swapTrace, sentAt int64, secrets []string) {
+	t.Helper()
+	for field, value := range r {
+		for _, s := range secrets {
+			if strings.Contains(value, s) {
+				t.Errorf("stored field %s still holds %q: %q", field, s, value)
 			}
 		}
 	}
-	waitSpans(t, jaeger, []swapTrace{tr}, "redaction-app", func() string { return gw.Tail(3000) })
-	raw, err := harness.Get(jaeger.QueryURL + "/api/traces/" + tr.traceID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range secrets {
-		if bytes.Contains(raw, []byte(s)) {
-			t.Errorf("Jaeger's trace still holds %q", s)
+	switch {
+	case strings.HasPrefix(r["_msg"], "{"):
+		if r["trace_id"] != tr.traceID || r["span_id"] != tr.childID {
+			t.Errorf("the line's ids did not survive: trace_id=%q span_id=%q, want %s/%s", r["trace_id"], r["span_id"], tr.traceID, tr.childID)
+		}
+		wantBody := fmt.Sprintf(`"time":%d,"msg":"paid with **** by ****","trace_id":"%s","span_id":"%s"`, sentAt, tr.traceID, tr.childID)
+		if !strings.Contains(r["_msg"], wantBody) {
+			t.Errorf("stored body %q, want it to contain %s", r["_msg"], wantBody)
+		}
+	default:
+		for _, k := range []string{"card", "amex", "card_number", "user.email"} {
+			if r[k] != "****" {
+				t.Errorf("attribute %s stored as %q, want ****", k, r[k])
+			}
+		}
+		if r["trace_id"] != tr.traceID || r["span_id"] != tr.spanID {
+			t.Errorf("the attributes' ids did not survive: trace_id=%q span_id=%q, want %s/%s", r["trace_id"], r["span_id"], tr.traceID, tr.spanID)
 		}
 	}
-	if !bytes.Contains(raw, []byte(`"key":"enduser.email","type":"string","value":"****"`)) {
-		t.Errorf("Jaeger's trace lacks the masked enduser.email:\n%s", raw)
-	}
-	t.Logf("redaction: %d records and 2 spans stored with cards and emails masked, trace %s and its span ids intact", len(recs), tr.traceID)
 }
 
 // TestSyslogSwap sends RFC 5424 lines over TCP to a gateway with
@@ -642,44 +640,6 @@ func TestSyslogSwap(t *testing.T) {
 			"HYPHA_SYSLOG_TCP_ENDPOINT=" + syslogAddr,
 		},
 	})
-	// expectStored waits for want's lines of app in the store and checks
-	// each.
-	expectStored := func(t *testing.T, app string, want map[string]swapTrace, why func() string) {
-		t.Helper()
-		recs := waitRecords(t, store, `service.name:="`+app+`"`, len(want), why)
-		for _, r := range recs {
-			if !strings.HasPrefix(r["_msg"], "{") {
-				t.Errorf("stored body %q, want the app's line as it wrote it", r["_msg"])
-			}
-			var line struct {
-				Msg string `json:"msg"`
-			}
-			if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
-				t.Errorf("stored body is not the app's JSON line: %q", r["_msg"])
-				continue
-			}
-			tr, ok := want[line.Msg]
-			if !ok || r["trace_id"] != tr.traceID || r["span_id"] != tr.childID {
-				t.Errorf("%q stored with trace_id=%q span_id=%q, want %s/%s", line.Msg, r["trace_id"], r["span_id"], tr.traceID, tr.childID)
-			}
-			if r["hostname"] == "" {
-				t.Errorf("%q: no syslog hostname attribute", line.Msg)
-			}
-		}
-		t.Logf("syslog: %d lines of %s stored with native trace and span ids, service.name from the app name", len(recs), app)
-	}
-	// lines makes one line per trace for app, and says which trace each
-	// message belongs to.
-	lines := func(app string) (map[string]swapTrace, []string) {
-		want := map[string]swapTrace{}
-		var out []string
-		for i, tr := range newSwapTraces(t, 3) {
-			msg := fmt.Sprintf("%s line of trace %d", app, i)
-			want[msg] = tr
-			out = append(out, jsonLine(tr, msg))
-		}
-		return want, out
-	}
 
 	t.Run("TCP", func(t *testing.T) {
 		conn, err := net.DialTimeout("tcp", syslogAddr, 10*time.Second)
@@ -687,7 +647,7 @@ func TestSyslogSwap(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		want, msgs := lines("checkout")
+		want, msgs := syslogLines(t, "checkout")
 		for i, msg := range msgs {
 			// <134>: facility local0, severity informational. RFC 5424
 			// allows at most microseconds, as rsyslog writes them.
@@ -696,49 +656,101 @@ func TestSyslogSwap(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		expectStored(t, "checkout", want, func() string { return gw.Tail(3000) })
+		expectSyslogStored(t, store, "checkout", want, func() string { return gw.Tail(3000) })
 	})
 
 	t.Run("rsyslog", func(t *testing.T) {
-		// /usr/sbin is not on every user's PATH.
-		rsyslogd, err := exec.LookPath("rsyslogd")
-		if err != nil {
-			if rsyslogd = "/usr/sbin/rsyslogd"; !fileExists(rsyslogd) {
-				t.Fatal("rsyslogd (Debian's rsyslog) is needed: .ci/run installs it")
-			}
-		}
-		logger, err := exec.LookPath("logger")
-		if err != nil {
-			t.Fatal("logger (util-linux) is needed")
-		}
-		socket := filepath.Join(dir, "log.sock")
-		conf := filepath.Join(dir, "rsyslog.conf")
-		if err := os.WriteFile(conf, []byte(fmt.Sprintf(`global(workDirectory=%q)
-module(load="imuxsock" SysSock.Use="off")
-input(type="imuxsock" Socket=%q)
-*.* action(type="omfwd" target="127.0.0.1" port="%d" protocol="tcp" template="RSYSLOG_SyslogProtocol23Format")
-`, dir, socket, syslogPort)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		rs, err := harness.Start(dir, "rsyslogd", rsyslogd, []string{"-n", "-f", conf, "-i", filepath.Join(dir, "rsyslogd.pid")}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { rs.Stop(10 * time.Second) })
-		if err := harness.Eventually(30*time.Second, 100*time.Millisecond, func() error {
-			_, err := os.Stat(socket)
-			return err
-		}); err != nil {
-			t.Fatalf("rsyslogd's socket: %v\n%s", err, rs.Tail(3000))
-		}
-		want, msgs := lines("billing")
+		rs, socket, logger := startRsyslog(t, dir, syslogPort)
+		want, msgs := syslogLines(t, "billing")
 		for _, msg := range msgs {
 			if out, err := exec.Command(logger, "-u", socket, "-t", "billing", "-p", "local0.info", msg).CombinedOutput(); err != nil {
 				t.Fatalf("logger: %v\n%s", err, out)
 			}
 		}
-		expectStored(t, "billing", want, func() string { return gw.Tail(3000) + "\nrsyslogd:\n" + rs.Tail(2000) })
+		expectSyslogStored(t, store, "billing", want, func() string { return gw.Tail(3000) + "\nrsyslogd:\n" + rs.Tail(2000) })
 	})
+}
+
+// expectSyslogStored waits for want's lines of app in the store and checks
+// each: the app's JSON line as it wrote it, with its trace and span ids,
+// and the syslog hostname.
+func expectSyslogStored(t *testing.T, store *harness.VictoriaLogs, app string, want map[string]swapTrace, why func() string) {
+	t.Helper()
+	recs := waitRecords(t, store, `service.name:="`+app+`"`, len(want), why)
+	for _, r := range recs {
+		if !strings.HasPrefix(r["_msg"], "{") {
+			t.Errorf("stored body %q, want the app's line as it wrote it", r["_msg"])
+		}
+		var line struct {
+			Msg string `json:"msg"`
+		}
+		if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
+			t.Errorf("stored body is not the app's JSON line: %q", r["_msg"])
+			continue
+		}
+		tr, ok := want[line.Msg]
+		if !ok || r["trace_id"] != tr.traceID || r["span_id"] != tr.childID {
+			t.Errorf("%q stored with trace_id=%q span_id=%q, want %s/%s", line.Msg, r["trace_id"], r["span_id"], tr.traceID, tr.childID)
+		}
+		if r["hostname"] == "" {
+			t.Errorf("%q: no syslog hostname attribute", line.Msg)
+		}
+	}
+	t.Logf("syslog: %d lines of %s stored with native trace and span ids, service.name from the app name", len(recs), app)
+}
+
+// syslogLines makes one line per trace for app, and says which trace each
+// message belongs to.
+func syslogLines(t *testing.T, app string) (map[string]swapTrace, []string) {
+	t.Helper()
+	want := map[string]swapTrace{}
+	var out []string
+	for i, tr := range newSwapTraces(t, 3) {
+		msg := fmt.Sprintf("%s line of trace %d", app, i)
+		want[msg] = tr
+		out = append(out, jsonLine(tr, msg))
+	}
+	return want, out
+}
+
+// startRsyslog starts rsyslogd reading its own socket in dir and
+// forwarding everything to the syslog receiver on port with the omfwd
+// action the override names. It returns the process, the socket and
+// logger(1).
+func startRsyslog(t *testing.T, dir string, syslogPort int) (rs *harness.Process, socket, logger string) {
+	t.Helper()
+	// /usr/sbin is not on every user's PATH.
+	rsyslogd, err := exec.LookPath("rsyslogd")
+	if err != nil {
+		if rsyslogd = "/usr/sbin/rsyslogd"; !fileExists(rsyslogd) {
+			t.Fatal("rsyslogd (Debian's rsyslog) is needed: .ci/run installs it")
+		}
+	}
+	logger, err = exec.LookPath("logger")
+	if err != nil {
+		t.Fatal("logger (util-linux) is needed")
+	}
+	socket = filepath.Join(dir, "log.sock")
+	conf := filepath.Join(dir, "rsyslog.conf")
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`global(workDirectory=%q)
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket=%q)
+*.* action(type="omfwd" target="127.0.0.1" port="%d" protocol="tcp" template="RSYSLOG_SyslogProtocol23Format")
+`, dir, socket, syslogPort)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err = harness.Start(dir, "rsyslogd", rsyslogd, []string{"-n", "-f", conf, "-i", filepath.Join(dir, "rsyslogd.pid")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rs.Stop(10 * time.Second) })
+	if err := harness.Eventually(30*time.Second, 100*time.Millisecond, func() error {
+		_, err := os.Stat(socket)
+		return err
+	}); err != nil {
+		t.Fatalf("rsyslogd's socket: %v\n%s", err, rs.Tail(3000))
+	}
+	return rs, socket, logger
 }
 
 func fileExists(path string) bool {

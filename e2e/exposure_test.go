@@ -28,7 +28,7 @@ import (
 // These tests check what a collector exposes to a client that is careless
 // or hostile: how it starts without a token, how long a slow client may
 // hold a connection, what answers without the token, and how much memory
-// the agent allows itself (issue 23, items 5 to 8).
+// the agent allows itself.
 
 // hyphaOnly is the one binary these tests need.
 func hyphaOnly(t *testing.T) harness.Binaries {
@@ -288,9 +288,9 @@ func TestOnlyHealthAnswersWithoutToken(t *testing.T) {
 		}
 	}
 
-	req := otlpLogsRequest(t, "exposure-check", "sent without the token")
+	req := otlpLogs(t, "exposure-check", "sent without the token")
 	for _, path := range []string{"/v1/logs", "/v1/traces"} {
-		got, err := postLogs(http.DefaultClient, "http://"+gw.OTLPHTTP+path, "", req)
+		got, _, err := postOTLP(http.DefaultClient, "http://"+gw.OTLPHTTP+path, contentTypeProto, "", req)
 		t.Logf("POST %s without the token: %d", path, got)
 		if err != nil || got != http.StatusUnauthorized {
 			t.Errorf("POST %s without the token: %d (%v), want 401", path, got, err)

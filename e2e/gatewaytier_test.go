@@ -56,10 +56,6 @@ func TestGatewayTierRoutesByTrace(t *testing.T) {
 	if _, err := exec.LookPath("unshare"); err != nil {
 		t.Fatal("unshare (util-linux) is needed to give the load balancer its own /etc/hosts")
 	}
-	root, err := harness.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	store, jaeger := startStores(t, bins, dir)
 
@@ -67,6 +63,28 @@ func TestGatewayTierRoutesByTrace(t *testing.T) {
 	// as the pods behind one service do.
 	gwIPs := []string{"127.0.0.2", "127.0.0.3"}
 	port := freePortOn(t, gwIPs...)
+	gateways := startSamplingGateways(t, bins, dir, store, jaeger, gwIPs, port)
+	hosts := filepath.Join(dir, "hosts")
+	writeHosts(t, hosts, gwIPs...)
+	lb := startTierLoadBalancer(t, bins, dir, hosts, port)
+
+	wantUntraced := checkTierFirstRound(t, lb, store, jaeger, gateways)
+	checkTierAfterGatewayStops(t, lb, store, jaeger, gateways, hosts, gwIPs, wantUntraced)
+	if t.Failed() {
+		t.Logf("load balancer output:\n%s", lb.Tail(1<<14))
+	}
+}
+
+// startSamplingGateways starts gw1, gw2, … on port, one per address in ips:
+// hypha:gateway with deploy/gateway-tier/sampling.yaml (decisions after 2 s,
+// half the traces without errors kept), each tagging what passes through it
+// with its name.
+func startSamplingGateways(t *testing.T, bins harness.Binaries, dir string, store *harness.VictoriaLogs, jaeger *harness.Jaeger, gwIPs []string, port int) map[string]*harness.Hypha {
+	t.Helper()
+	root, err := harness.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
 	gateways := map[string]*harness.Hypha{}
 	for i, ip := range gwIPs {
 		name := fmt.Sprintf("gw%d", i+1)
@@ -84,10 +102,15 @@ func TestGatewayTierRoutesByTrace(t *testing.T) {
 			Overrides: []string{"file:" + filepath.Join(root, "deploy/gateway-tier/sampling.yaml"), "file:" + tag},
 		})
 	}
+	return gateways
+}
 
-	hosts := filepath.Join(dir, "hosts")
-	writeHosts(t, hosts, gwIPs...)
-	lb := startHypha(t, bins, dir, harness.HyphaOptions{
+// startTierLoadBalancer starts hypha:loadbalancer, finding the gateways as
+// the addresses of samplingName in the hosts file given, which it sees as
+// its /etc/hosts.
+func startTierLoadBalancer(t *testing.T, bins harness.Binaries, dir, hosts string, port int) *harness.Hypha {
+	t.Helper()
+	return startHypha(t, bins, dir, harness.HyphaOptions{
 		Mode: "loadbalancer",
 		Env: []string{
 			"HYPHA_AUTH=none",
@@ -100,7 +123,13 @@ func TestGatewayTierRoutesByTrace(t *testing.T) {
 		// test rewrites the file in place, as DNS changes when a pod goes.
 		Wrapper: []string{"unshare", "--mount", "--", "sh", "-c", `mount --bind "$0" /etc/hosts && exec "$@"`, hosts},
 	})
+}
 
+// checkTierFirstRound sends 120 traces through both gateways: each is whole
+// in one gateway's stores, kept or dropped with its logs; logs without a
+// trace id spread and are all kept. It returns how many of those it sent.
+func checkTierFirstRound(t *testing.T, lb *harness.Hypha, store *harness.VictoriaLogs, jaeger *harness.Jaeger, gateways map[string]*harness.Hypha) (wantUntraced int) {
+	t.Helper()
 	sent := sendTierTraces(t, lb.OTLPGRPC, 120, false)
 	settle := settleDeadline()
 	kept, dropped, dups := 0, 0, 0
@@ -138,17 +167,24 @@ func TestGatewayTierRoutesByTrace(t *testing.T) {
 			t.Errorf("%s took %v of the %d log records without a trace id: they should spread over the gateways", name, n, len(sent))
 		}
 	}
-	wantUntraced := len(sent)
+	wantUntraced = len(sent)
 	if n := untracedCount(t, store); n != wantUntraced {
 		t.Errorf("%d log records without a trace id stored, want %d: they are never sampled away", n, wantUntraced)
 	}
+	return wantUntraced
+}
 
+// checkTierAfterGatewayStops stops gw2 and takes its address out of the
+// hosts file: every trace sent after that arrives whole through gw1, and no
+// log without a trace id is lost.
+func checkTierAfterGatewayStops(t *testing.T, lb *harness.Hypha, store *harness.VictoriaLogs, jaeger *harness.Jaeger, gateways map[string]*harness.Hypha, hosts string, gwIPs []string, wantUntraced int) {
+	t.Helper()
 	// gw2 stops; its address leaves the name, as a stopped pod's does.
 	gateways["gw2"].Stop(10 * time.Second)
 	writeHosts(t, hosts, gwIPs[0])
 	after := sendTierTraces(t, lb.OTLPGRPC, 60, true)
-	settle = settleDeadline()
-	dups = 0
+	settle := settleDeadline()
+	dups := 0
 	for _, tr := range after {
 		got := waitTraceSettled(t, store, jaeger, tr, settle)
 		dups += got.dups
@@ -162,9 +198,6 @@ func TestGatewayTierRoutesByTrace(t *testing.T) {
 	}
 	t.Logf("after gw2 stopped: all %d traces through gw1; %d spans and records with a trace id, and %d without, stored twice",
 		len(after), dups, n-wantUntraced-len(after))
-	if t.Failed() {
-		t.Logf("load balancer output:\n%s", lb.Tail(1<<14))
-	}
 }
 
 // tierTagOverride tags what passes through a gateway with its name.

@@ -21,7 +21,7 @@ import (
 	"github.com/hypha-obs/hypha/e2e/harness"
 )
 
-// The faults of a hostile but fair tester (issue 23): each test reproduces
+// The faults a hostile but fair tester would try: each test reproduces
 // one, and checks that nothing is lost and nothing opens up.
 
 // TestTokenMismatchLosesNothing: an agent without the gateway's token, then

@@ -96,8 +96,58 @@ func TestPipeline(t *testing.T) {
 
 	// Bounded traffic: 15 requests, every third one fails downstream.
 	const requests = 15
-	sentTrace := map[string]string{} // request id → trace id from the response
-	failing := 0
+	sentTrace, failing := sendCheckouts(t, s, requests)
+
+	// Ground truth: 2 startup lines per service and the request lines.
+	wantLines := 2*len(harness.DemoServices) + linesPerRequest*requests
+	var lines []appLine
+	if err := harness.Eventually(15*time.Second, 200*time.Millisecond, func() error {
+		lines = readAppLines(t, s.LogDir)
+		if len(lines) != wantLines {
+			return fmt.Errorf("the demo wrote %d lines, want %d", len(lines), wantLines)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	byBody := waitStoredLines(t, s, wantLines)
+	tally := &pipelineTally{s: s, sentTrace: sentTrace, perRequest: map[string]int{}, traces: map[string][]harness.Span{}}
+	for _, l := range lines {
+		tally.check(t, l, byBody[l.raw])
+	}
+	for rid := range sentTrace {
+		if tally.perRequest[rid] != linesPerRequest {
+			t.Errorf("request %s: %d lines in the store, want %d", rid, tally.perRequest[rid], linesPerRequest)
+		}
+	}
+	goLines, goSpans := checkGoService(t, lines, tally.traces)
+	t.Logf("e2e: checked through VictoriaLogs and Jaeger APIs:\n"+
+		"  %-46s %d (%d failing)\n  %-46s %d of %d\n  %-46s %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d\n  %-46s %d lines, %d spans",
+		"requests sent", requests, failing,
+		"lines written → lines stored", len(lines)-tally.missing, len(lines),
+		"lines stored twice", tally.duplicated,
+		"request lines with the right trace_id/span_id", tally.correlated, tally.inRequest,
+		"… whose span is in Jaeger, same service", tally.inJaeger, tally.inRequest,
+		"error lines with severity ERROR", tally.errorsOK, tally.errorLines,
+		"lines with the right service.name", tally.serviceOK, len(lines),
+		"traces checked in Jaeger", len(tally.traces),
+		"Go service (analysis): correlated, under Node", goLines, goSpans)
+	if failing == 0 || tally.errorLines != 3*failing {
+		t.Errorf("%d error lines for %d failing requests, want 3 each", tally.errorLines, failing)
+	}
+
+	t.Run("gateway correlates OTLP logs without native ids", func(t *testing.T) {
+		testGatewayCorrelation(t, s, sentTrace)
+	})
+}
+
+// sendCheckouts sends requests checkouts through the api-gateway, every
+// third with an order that fails downstream, and returns the trace id each
+// response named, by request id, and how many failed.
+func sendCheckouts(t *testing.T, s *harness.Stack, requests int) (sentTrace map[string]string, failing int) {
+	t.Helper()
+	sentTrace = map[string]string{} // request id → trace id from the response
 	for i := range requests {
 		order := fmt.Sprintf("ord-%d", i)
 		if i%3 == 2 {
@@ -118,21 +168,13 @@ func TestPipeline(t *testing.T) {
 		}
 		sentTrace[rid] = resp.Header.Get("x-trace-id")
 	}
+	return sentTrace, failing
+}
 
-	// Ground truth: 2 startup lines per service and the request lines.
-	wantLines := 2*len(harness.DemoServices) + linesPerRequest*requests
-	var lines []appLine
-	if err := harness.Eventually(15*time.Second, 200*time.Millisecond, func() error {
-		lines = readAppLines(t, s.LogDir)
-		if len(lines) != wantLines {
-			return fmt.Errorf("the demo wrote %d lines, want %d", len(lines), wantLines)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-
-	// Every line arrives in the log store.
+// waitStoredLines waits until the log store holds wantLines records, and
+// returns them by body.
+func waitStoredLines(t *testing.T, s *harness.Stack, wantLines int) map[string][]harness.LogRecord {
+	t.Helper()
 	var stored []harness.LogRecord
 	if err := harness.Eventually(60*time.Second, 500*time.Millisecond, func() error {
 		recs, err := s.Logs.Query(`*`)
@@ -151,100 +193,91 @@ func TestPipeline(t *testing.T) {
 	for _, r := range stored {
 		byBody[r["_msg"]] = append(byBody[r["_msg"]], r)
 	}
+	return byBody
+}
 
-	var (
-		missing, duplicated, inRequest, correlated, inJaeger, errorLines, errorsOK, serviceOK int
-		perRequest                                                                            = map[string]int{}
-		traces                                                                                = map[string][]harness.Span{}
-	)
-	for _, l := range lines {
-		recs := byBody[l.raw]
-		switch {
-		case len(recs) == 0:
-			missing++
-			t.Errorf("line never arrived: %s", l.raw)
-			continue
-		case len(recs) > 1:
-			duplicated++
-		}
-		r := recs[0]
-		if r["service.name"] == l.service {
-			serviceOK++
+// pipelineTally checks each line the demo wrote against what the stores
+// hold, and counts what it found for the summary.
+type pipelineTally struct {
+	s         *harness.Stack
+	sentTrace map[string]string // request id → trace id from the response
+
+	missing, duplicated, inRequest, correlated, inJaeger, errorLines, errorsOK, serviceOK int
+	perRequest                                                                            map[string]int
+	traces                                                                                map[string][]harness.Span
+}
+
+// check compares line l with the records stored with its body: it arrived
+// once, with its service and severity, and a line inside a request with the
+// trace and span ids it wrote, whose span Jaeger has.
+func (p *pipelineTally) check(t *testing.T, l appLine, recs []harness.LogRecord) {
+	t.Helper()
+	switch {
+	case len(recs) == 0:
+		p.missing++
+		t.Errorf("line never arrived: %s", l.raw)
+		return
+	case len(recs) > 1:
+		p.duplicated++
+	}
+	r := recs[0]
+	if r["service.name"] == l.service {
+		p.serviceOK++
+	} else {
+		t.Errorf("service.name %q, want %q for %s", r["service.name"], l.service, l.raw)
+	}
+	if l.isError {
+		p.errorLines++
+		if strings.EqualFold(r["severity_text"], "error") {
+			p.errorsOK++
 		} else {
-			t.Errorf("service.name %q, want %q for %s", r["service.name"], l.service, l.raw)
+			t.Errorf("error line stored with severity_text %q: %s", r["severity_text"], l.raw)
 		}
-		if l.isError {
-			errorLines++
-			if strings.EqualFold(r["severity_text"], "error") {
-				errorsOK++
-			} else {
-				t.Errorf("error line stored with severity_text %q: %s", r["severity_text"], l.raw)
-			}
+	}
+	if l.requestID == "" {
+		if r["trace_id"] != "" {
+			t.Errorf("a line outside any request got trace_id %s: %s", r["trace_id"], l.raw)
 		}
-		if l.requestID == "" {
-			if r["trace_id"] != "" {
-				t.Errorf("a line outside any request got trace_id %s: %s", r["trace_id"], l.raw)
-			}
-			continue
-		}
-		inRequest++
-		perRequest[l.requestID]++
-		if r["trace_id"] != l.traceID || r["span_id"] != l.spanID || l.traceID != sentTrace[l.requestID] {
-			t.Errorf("stored trace_id=%q span_id=%q, the line says %q/%q, the response said %q: %s",
-				r["trace_id"], r["span_id"], l.traceID, l.spanID, sentTrace[l.requestID], l.raw)
-			continue
-		}
-		correlated++
+		return
+	}
+	p.inRequest++
+	p.perRequest[l.requestID]++
+	if r["trace_id"] != l.traceID || r["span_id"] != l.spanID || l.traceID != p.sentTrace[l.requestID] {
+		t.Errorf("stored trace_id=%q span_id=%q, the line says %q/%q, the response said %q: %s",
+			r["trace_id"], r["span_id"], l.traceID, l.spanID, p.sentTrace[l.requestID], l.raw)
+		return
+	}
+	p.correlated++
+	p.checkSpanInJaeger(t, l)
+}
 
-		// The trace is in Jaeger, with the span that wrote the line, from the
-		// same service.
-		spans, ok := traces[l.traceID]
-		if !ok {
-			if err := harness.Eventually(30*time.Second, 500*time.Millisecond, func() error {
-				spans, err = s.Jaeger.Trace(l.traceID)
-				if err != nil {
-					return err
-				}
-				if !hasSpan(spans, l.spanID, l.service) {
-					return fmt.Errorf("trace %s has %d spans, none is %s from %s", l.traceID, len(spans), l.spanID, l.service)
-				}
-				return nil
-			}); err != nil {
-				t.Error(err)
-				continue
+// checkSpanInJaeger: the line's trace is in Jaeger, with the span that
+// wrote the line, from the same service. Each trace is fetched once.
+func (p *pipelineTally) checkSpanInJaeger(t *testing.T, l appLine) {
+	t.Helper()
+	spans, ok := p.traces[l.traceID]
+	if !ok {
+		if err := harness.Eventually(30*time.Second, 500*time.Millisecond, func() error {
+			var err error
+			spans, err = p.s.Jaeger.Trace(l.traceID)
+			if err != nil {
+				return err
 			}
-			traces[l.traceID] = spans
+			if !hasSpan(spans, l.spanID, l.service) {
+				return fmt.Errorf("trace %s has %d spans, none is %s from %s", l.traceID, len(spans), l.spanID, l.service)
+			}
+			return nil
+		}); err != nil {
+			t.Error(err)
+			return
 		}
-		if hasSpan(spans, l.spanID, l.service) {
-			inJaeger++
-		} else {
-			t.Errorf("trace %s has no span %s from %s", l.traceID, l.spanID, l.service)
-		}
+		p.traces[l.traceID] = spans
 	}
-	for rid := range sentTrace {
-		if perRequest[rid] != linesPerRequest {
-			t.Errorf("request %s: %d lines in the store, want %d", rid, perRequest[rid], linesPerRequest)
-		}
+	if hasSpan(spans, l.spanID, l.service) {
+		p.inJaeger++
+	} else {
+		t.Errorf("trace %s has no span %s from %s", l.traceID, l.spanID, l.service)
 	}
-	goLines, goSpans := checkGoService(t, lines, traces)
-	t.Logf("e2e: checked through VictoriaLogs and Jaeger APIs:\n"+
-		"  %-46s %d (%d failing)\n  %-46s %d of %d\n  %-46s %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d of %d\n  %-46s %d\n  %-46s %d lines, %d spans",
-		"requests sent", requests, failing,
-		"lines written → lines stored", len(lines)-missing, len(lines),
-		"lines stored twice", duplicated,
-		"request lines with the right trace_id/span_id", correlated, inRequest,
-		"… whose span is in Jaeger, same service", inJaeger, inRequest,
-		"error lines with severity ERROR", errorsOK, errorLines,
-		"lines with the right service.name", serviceOK, len(lines),
-		"traces checked in Jaeger", len(traces),
-		"Go service (analysis): correlated, under Node", goLines, goSpans)
-	if failing == 0 || errorLines != 3*failing {
-		t.Errorf("%d error lines for %d failing requests, want 3 each", errorLines, failing)
-	}
-
-	t.Run("gateway correlates OTLP logs without native ids", func(t *testing.T) {
-		testGatewayCorrelation(t, s, sentTrace)
-	})
 }
 
 // checkGoService checks what is particular to the Go service: every

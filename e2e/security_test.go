@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"google.golang.org/grpc"
@@ -33,38 +32,6 @@ const (
 	testToken  = "s3cret-hypha-token-5f2a"
 	wrongToken = "not-the-token-9c1e"
 )
-
-func otlpLogsRequest(t *testing.T, service, body string) []byte {
-	t.Helper()
-	ld := plog.NewLogs()
-	rl := ld.ResourceLogs().AppendEmpty()
-	rl.Resource().Attributes().PutStr("service.name", service)
-	lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
-	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(time.Now()))
-	lr.Body().SetStr(body)
-	b, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func postLogs(client *http.Client, url, token string, body []byte) (int, error) {
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/x-protobuf")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
-}
 
 func grpcExport(t *testing.T, addr, token string) codes.Code {
 	t.Helper()
@@ -92,7 +59,7 @@ func TestGatewayTokenAuth(t *testing.T) {
 	_, gw := startLogBackend(t, bins, dir, "HYPHA_AUTH_TOKEN="+testToken)
 
 	url := "http://" + gw.OTLPHTTP + "/v1/logs"
-	body := otlpLogsRequest(t, "auth-check", "token auth check")
+	body := otlpLogs(t, "auth-check", "token auth check")
 	for _, c := range []struct {
 		name, token string
 		want        int
@@ -101,7 +68,7 @@ func TestGatewayTokenAuth(t *testing.T) {
 		{"wrong token", wrongToken, http.StatusUnauthorized},
 		{"right token", testToken, http.StatusOK},
 	} {
-		got, err := postLogs(http.DefaultClient, url, c.token, body)
+		got, _, err := postOTLP(http.DefaultClient, url, contentTypeProto, c.token, body)
 		if err != nil || got != c.want {
 			t.Errorf("HTTP with %s: status %d (%v), want %d", c.name, got, err, c.want)
 		}
@@ -140,9 +107,30 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 		"HYPHA_TLS_KEY_FILE="+cf(certs.Files.ServerKey),
 		"HYPHA_TLS_CA_FILE="+cf(certs.Files.CA),
 	)
-	body := otlpLogsRequest(t, "tls-check", "tls check")
+	checkMutualTLSClients(t, gw, certDir)
+	agent := checkAgentSendsOverMutualTLS(t, bins, dir, certDir, store, gw)
+	plain, err := store.Count(`service.name:="tls-check"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain != 1 {
+		t.Errorf("%d records from the direct checks reached the store, want exactly the 1 sent with certificate and token", plain)
+	}
+	agent.Stop(10 * time.Second)
+	gw.Stop(10 * time.Second)
+	assertNoSecret(t, agent.Process, testToken)
+	assertNoSecret(t, gw.Process, testToken, wrongToken)
+}
 
-	if got, err := postLogs(http.DefaultClient, "http://"+gw.OTLPHTTP+"/v1/logs", testToken, body); err == nil && got == http.StatusOK {
+// checkMutualTLSClients sends one request each way a client could try: the
+// gateway takes only HTTPS with a client certificate of the CA in certDir
+// and the token, so exactly one "tls-check" record is stored.
+func checkMutualTLSClients(t *testing.T, gw *harness.Hypha, certDir string) {
+	t.Helper()
+	cf := func(name string) string { return filepath.Join(certDir, name) }
+	body := otlpLogs(t, "tls-check", "tls check")
+
+	if got, _, err := postOTLP(http.DefaultClient, "http://"+gw.OTLPHTTP+"/v1/logs", contentTypeProto, testToken, body); err == nil && got == http.StatusOK {
 		t.Error("plain-text HTTP to the TLS gateway succeeded")
 	}
 	if got := grpcExport(t, gw.OTLPGRPC, testToken); got == codes.OK {
@@ -153,7 +141,7 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 	caPEM, _ := os.ReadFile(cf(certs.Files.CA))
 	pool.AppendCertsFromPEM(caPEM)
 	noClientCert := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	if got, err := postLogs(noClientCert, "https://"+gw.OTLPHTTP+"/v1/logs", testToken, body); err == nil && got == http.StatusOK {
+	if got, _, err := postOTLP(noClientCert, "https://"+gw.OTLPHTTP+"/v1/logs", contentTypeProto, testToken, body); err == nil && got == http.StatusOK {
 		t.Error("HTTPS without a client certificate was accepted by a gateway that requires one")
 	}
 	pair, err := tls.LoadX509KeyPair(cf(certs.Files.Client), cf(certs.Files.ClientKey))
@@ -161,13 +149,19 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	mtls := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{pair}}}}
-	if got, err := postLogs(mtls, "https://"+gw.OTLPHTTP+"/v1/logs", "", body); err != nil || got != http.StatusUnauthorized {
+	if got, _, err := postOTLP(mtls, "https://"+gw.OTLPHTTP+"/v1/logs", contentTypeProto, "", body); err != nil || got != http.StatusUnauthorized {
 		t.Errorf("mutual TLS without the token: %d (%v), want 401", got, err)
 	}
-	if got, err := postLogs(mtls, "https://"+gw.OTLPHTTP+"/v1/logs", testToken, body); err != nil || got != http.StatusOK {
+	if got, _, err := postOTLP(mtls, "https://"+gw.OTLPHTTP+"/v1/logs", contentTypeProto, testToken, body); err != nil || got != http.StatusOK {
 		t.Errorf("mutual TLS with the token: %d (%v), want 200", got, err)
 	}
+}
 
+// checkAgentSendsOverMutualTLS starts an agent with the client certificate
+// and token and checks that the lines it reads arrive; it returns the agent.
+func checkAgentSendsOverMutualTLS(t *testing.T, bins harness.Binaries, dir, certDir string, store *harness.VictoriaLogs, gw *harness.Hypha) *harness.Hypha {
+	t.Helper()
+	cf := func(name string) string { return filepath.Join(certDir, name) }
 	// The agent, configured only through the documented variables.
 	// The file exists, with a line the agent skips, before the agent's first
 	// look, which starts at its end (start_at: end); every line appended after
@@ -215,17 +209,7 @@ func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("%v\nagent:\n%s\ngateway:\n%s", err, agent.Tail(3000), gw.Tail(3000))
 	}
-	plain, err := store.Count(`service.name:="tls-check"`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if plain != 1 {
-		t.Errorf("%d records from the direct checks reached the store, want exactly the 1 sent with certificate and token", plain)
-	}
-	agent.Stop(10 * time.Second)
-	gw.Stop(10 * time.Second)
-	assertNoSecret(t, agent.Process, testToken)
-	assertNoSecret(t, gw.Process, testToken, wrongToken)
+	return agent
 }
 
 // waitForOutput waits until a process has written text to its output.

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/connector"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -166,29 +165,4 @@ func TestDeadLettersFailingIsRetryable(t *testing.T) {
 	err = c.ConsumeLogs(context.Background(), logs("a"))
 	require.Error(t, err)
 	assert.False(t, consumererror.IsPermanent(err), "the sender must keep what could not be written anywhere")
-}
-
-func TestLoadAndValidate(t *testing.T) {
-	cm, err := confmaptest.LoadConf("testdata/config.yaml")
-	require.NoError(t, err)
-	for name, want := range map[string]string{
-		"ok":      "",
-		"empty":   "store must name at least one logs pipeline\ndead_letter must name at least one logs pipeline",
-		"overlap": `pipeline "logs/a" is in both store and dead_letter`,
-		"signal":  `pipeline "traces/a" is not a logs pipeline`,
-		"size":    "max_body_bytes must not be negative",
-	} {
-		t.Run(name, func(t *testing.T) {
-			sub, err := cm.Sub(name)
-			require.NoError(t, err)
-			cfg := createDefaultConfig().(*Config)
-			require.NoError(t, sub.Unmarshal(cfg))
-			if want == "" {
-				assert.NoError(t, cfg.Validate())
-				assert.Equal(t, 262144, cfg.MaxBodyBytes)
-				return
-			}
-			assert.EqualError(t, cfg.Validate(), want)
-		})
-	}
 }

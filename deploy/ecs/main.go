@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -319,6 +320,7 @@ func sequence(items ...*yaml.Node) *yaml.Node {
 // configEnv is the variable that carries the i-th file to the config container.
 func configEnv(i int) string { return fmt.Sprintf("HYPHA_CONFIG_%d", i+1) }
 
+// generate renders the template with the compose services' settings.
 func generate() ([]byte, error) {
 	c, err := loadCompose()
 	if err != nil {
@@ -328,140 +330,176 @@ func generate() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := func(name string) composeService {
-		s, e := c.service(name)
-		if e != nil && err == nil {
-			err = e
-		}
-		return s
-	}
-	config := func(name string) ([]configMount, []configFile, error) {
-		s, err := c.service(name)
-		if err != nil {
-			return nil, nil, err
-		}
-		return configOf(s)
-	}
-	funcs := template.FuncMap{
-		"version": func() string { return strings.TrimSpace(string(version)) },
-		"split":   strings.Fields,
-		"image":   func(name string) string { return svc(name).Image },
-		"command": func(name string, extra ...string) (string, error) {
-			return flow(append(slices.Clone(svc(name).Command), extra...))
-		},
-		"environment": func(n int, name string, skip ...string) (string, error) {
-			env := svc(name).Environment
-			var items []*yaml.Node
-			for _, k := range slices.Sorted(func(yield func(string) bool) {
-				for k := range env {
-					if !yield(k) {
-						return
-					}
-				}
-			}) {
-				if !slices.Contains(skip, k) {
-					items = append(items, mapping("Name", k, "Value", env[k]))
-				}
-			}
-			if len(items) == 0 {
-				return "", nil
-			}
-			out, err := indent(n, sequence(items...))
-			return "\n" + out, err
-		},
-		"healthCheck": func(name string) (string, error) {
-			h := svc(name).Healthcheck
-			if len(h.Test) == 0 {
-				return "", fmt.Errorf("compose service %s has no healthcheck", name)
-			}
-			hc := struct {
-				Command     []string
-				StartPeriod int
-				Interval    int
-				Timeout     int
-				Retries     int
-			}{Command: h.Test, Retries: h.Retries}
-			for _, d := range []struct {
-				in  string
-				out *int
-			}{{h.StartPeriod, &hc.StartPeriod}, {h.Interval, &hc.Interval}, {h.Timeout, &hc.Timeout}} {
-				v, err := seconds(d.in)
-				if err != nil {
-					return "", fmt.Errorf("%s healthcheck: %w", name, err)
-				}
-				*d.out = v
-			}
-			return flow(hc)
-		},
-		"configVolumes": func(n int, name string) (string, error) {
-			mounts, _, err := config(name)
-			if err != nil {
-				return "", err
-			}
-			var items []*yaml.Node
-			for _, m := range mounts {
-				items = append(items, mapping("Name", m.Volume))
-			}
-			return indent(n, sequence(items...))
-		},
-		"configMounts": func(n int, name, root string) (string, error) {
-			mounts, _, err := config(name)
-			if err != nil {
-				return "", err
-			}
-			var items []*yaml.Node
-			for _, m := range mounts {
-				item := mapping("SourceVolume", m.Volume, "ContainerPath", root+m.Container)
-				if root == "" {
-					item.Content = append(item.Content, scalar("ReadOnly"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
-				}
-				item.Style = yaml.FlowStyle
-				items = append(items, item)
-			}
-			return indent(n, sequence(items...))
-		},
-		"configScript": func(n int, name string) (string, error) {
-			_, files, err := config(name)
-			if err != nil {
-				return "", err
-			}
-			var dirs []string
-			for _, f := range files {
-				if d := initRoot + path.Dir(f.Container); !slices.Contains(dirs, d) {
-					dirs = append(dirs, d)
-				}
-			}
-			script := "set -e\nmkdir -p " + strings.Join(dirs, " ") + "\n"
-			for i, f := range files {
-				script += fmt.Sprintf("printf '%%s' \"$%s\" > %s%s\n", configEnv(i), initRoot, f.Container)
-			}
-			return indent(n, sequence(scalar(script)))
-		},
-		"configFiles": func(n int, name string) (string, error) {
-			_, files, err := config(name)
-			if err != nil {
-				return "", err
-			}
-			var items []*yaml.Node
-			for i, f := range files {
-				item := mapping("Name", configEnv(i), "Value", string(f.Content))
-				item.Content[0].HeadComment = f.Source
-				items = append(items, item)
-			}
-			return indent(n, sequence(items...))
-		},
-	}
 	src, err := os.ReadFile(templateFile)
 	if err != nil {
 		return nil, err
 	}
-	t, err := template.New(templateFile).Funcs(funcs).Option("missingkey=error").Parse(string(src))
+	r := &renderer{compose: c, version: strings.TrimSpace(string(version))}
+	t, err := template.New(templateFile).Funcs(r.funcs()).Option("missingkey=error").Parse(string(src))
 	if err != nil {
 		return nil, err
 	}
 	var out bytes.Buffer
-	if e := t.Execute(&out, nil); e != nil {
-		return nil, e
+	if err := t.Execute(&out, nil); err != nil {
+		return nil, err
 	}
-	return out.Bytes(), err
+	return out.Bytes(), r.err
+}
+
+// renderer holds what the template's functions read: the compose services
+// and the version. A function that returns only a string (image) cannot
+// report a missing service itself; the first such error is kept in err.
+type renderer struct {
+	compose composeFile
+	version string
+	err     error
+}
+
+func (r *renderer) funcs() template.FuncMap {
+	return template.FuncMap{
+		"version":       func() string { return r.version },
+		"split":         strings.Fields,
+		"image":         func(name string) string { return r.service(name).Image },
+		"command":       r.command,
+		"environment":   r.environment,
+		"healthCheck":   r.healthCheck,
+		"configVolumes": r.configVolumes,
+		"configMounts":  r.configMounts,
+		"configScript":  r.configScript,
+		"configFiles":   r.configFiles,
+	}
+}
+
+// service is the compose service name; a missing one is kept in r.err.
+func (r *renderer) service(name string) composeService {
+	s, err := r.compose.service(name)
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+	return s
+}
+
+// config is the configuration files the service name mounts.
+func (r *renderer) config(name string) ([]configMount, []configFile, error) {
+	s, err := r.compose.service(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return configOf(s)
+}
+
+// command is the service's command with extra arguments, on one line.
+func (r *renderer) command(name string, extra ...string) (string, error) {
+	return flow(append(slices.Clone(r.service(name).Command), extra...))
+}
+
+// environment is the service's environment as ECS Name/Value pairs, sorted,
+// without the variables in skip, indented by n; empty if none is left.
+func (r *renderer) environment(n int, name string, skip ...string) (string, error) {
+	env := r.service(name).Environment
+	var items []*yaml.Node
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		if !slices.Contains(skip, k) {
+			items = append(items, mapping("Name", k, "Value", env[k]))
+		}
+	}
+	if len(items) == 0 {
+		return "", nil
+	}
+	out, err := indent(n, sequence(items...))
+	return "\n" + out, err
+}
+
+// healthCheck is the service's healthcheck as an ECS HealthCheck, in seconds.
+func (r *renderer) healthCheck(name string) (string, error) {
+	h := r.service(name).Healthcheck
+	if len(h.Test) == 0 {
+		return "", fmt.Errorf("compose service %s has no healthcheck", name)
+	}
+	hc := struct {
+		Command     []string
+		StartPeriod int
+		Interval    int
+		Timeout     int
+		Retries     int
+	}{Command: h.Test, Retries: h.Retries}
+	for _, d := range []struct {
+		in  string
+		out *int
+	}{{h.StartPeriod, &hc.StartPeriod}, {h.Interval, &hc.Interval}, {h.Timeout, &hc.Timeout}} {
+		v, err := seconds(d.in)
+		if err != nil {
+			return "", fmt.Errorf("%s healthcheck: %w", name, err)
+		}
+		*d.out = v
+	}
+	return flow(hc)
+}
+
+// configVolumes is one task volume per configuration folder the service mounts.
+func (r *renderer) configVolumes(n int, name string) (string, error) {
+	mounts, _, err := r.config(name)
+	if err != nil {
+		return "", err
+	}
+	var items []*yaml.Node
+	for _, m := range mounts {
+		items = append(items, mapping("Name", m.Volume))
+	}
+	return indent(n, sequence(items...))
+}
+
+// configMounts mounts those volumes under root: read-only at the service's
+// own paths (root ""), writable under the init container's root.
+func (r *renderer) configMounts(n int, name, root string) (string, error) {
+	mounts, _, err := r.config(name)
+	if err != nil {
+		return "", err
+	}
+	var items []*yaml.Node
+	for _, m := range mounts {
+		item := mapping("SourceVolume", m.Volume, "ContainerPath", root+m.Container)
+		if root == "" {
+			item.Content = append(item.Content, scalar("ReadOnly"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+		}
+		item.Style = yaml.FlowStyle
+		items = append(items, item)
+	}
+	return indent(n, sequence(items...))
+}
+
+// configScript is the init container's script: it writes each file from
+// its variable (configEnv) into the shared volumes.
+func (r *renderer) configScript(n int, name string) (string, error) {
+	_, files, err := r.config(name)
+	if err != nil {
+		return "", err
+	}
+	var dirs []string
+	for _, f := range files {
+		if d := initRoot + path.Dir(f.Container); !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	script := "set -e\nmkdir -p " + strings.Join(dirs, " ") + "\n"
+	for i, f := range files {
+		script += fmt.Sprintf("printf '%%s' \"$%s\" > %s%s\n", configEnv(i), initRoot, f.Container)
+	}
+	return indent(n, sequence(scalar(script)))
+}
+
+// configFiles is the init container's environment: one variable per file,
+// with the file it came from as a comment.
+func (r *renderer) configFiles(n int, name string) (string, error) {
+	_, files, err := r.config(name)
+	if err != nil {
+		return "", err
+	}
+	var items []*yaml.Node
+	for i, f := range files {
+		item := mapping("Name", configEnv(i), "Value", string(f.Content))
+		item.Content[0].HeadComment = f.Source
+		items = append(items, item)
+	}
+	return indent(n, sequence(items...))
 }

@@ -12,6 +12,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -59,14 +60,6 @@ func forEachScenario(t *testing.T, check func(t *testing.T, s *stack)) {
 	}
 }
 
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
 func (s *stack) task(t *testing.T, service string) *ecs.TaskDefinition {
 	t.Helper()
 	td, err := s.typed.GetECSTaskDefinitionWithName(tasks[service])
@@ -103,14 +96,6 @@ func containerPorts(td *ecs.TaskDefinition) map[string]int {
 		}
 	}
 	return out
-}
-
-// refName returns X for "{{Ref X}}".
-func refName(v string) string {
-	if strings.HasPrefix(v, "{{Ref ") && strings.HasSuffix(v, "}}") {
-		return v[len("{{Ref ") : len(v)-2]
-	}
-	return ""
 }
 
 func TestScenariosParse(t *testing.T) {
@@ -154,96 +139,120 @@ func TestRulesRefuse(t *testing.T) {
 // names something that exists, and every parameter and condition is used.
 func TestReferencesResolve(t *testing.T) {
 	raw := rawTemplate(t)
-	params, conds, resources := section(raw, "Parameters"), section(raw, "Conditions"), section(raw, "Resources")
-	usedParams, usedConds := map[string]bool{}, map[string]bool{}
-	resolve := func(where, name string) {
-		if _, ok := pseudoParams[name]; ok || name == "AWS::NoValue" {
-			return
-		}
-		if _, ok := params[name]; ok {
-			usedParams[name] = true
-			return
-		}
-		if _, ok := resources[name]; !ok {
-			t.Errorf("%s: Ref %s names no parameter or resource", where, name)
-		}
-	}
-	att := func(where, res, attr string) {
-		r, ok := resources[res].(map[string]any)
-		if !ok {
-			t.Errorf("%s: GetAtt %s.%s names no resource", where, res, attr)
-			return
-		}
-		if !slices.Contains(getAtts[r["Type"].(string)], attr) {
-			t.Errorf("%s: GetAtt %s.%s: %s has no such attribute in the tests' list", where, res, attr, r["Type"])
-		}
-	}
-	cond := func(where, name string) {
-		usedConds[name] = true
-		if _, ok := conds[name]; !ok {
-			t.Errorf("%s: condition %s is not defined", where, name)
-		}
-	}
-	var walk func(where string, v any)
-	walk = func(where string, v any) {
-		switch x := v.(type) {
-		case []any:
-			for _, e := range x {
-				walk(where, e)
-			}
-		case map[string]any:
-			for k, e := range x {
-				switch k {
-				case "Ref":
-					resolve(where, e.(string))
-				case "Fn::GetAtt":
-					res, attr, _ := strings.Cut(fmt.Sprint(e), ".")
-					if l, ok := e.([]any); ok {
-						res, attr = l[0].(string), l[1].(string)
-					}
-					att(where, res, attr)
-				case "Fn::Sub":
-					for _, m := range subVar.FindAllStringSubmatch(e.(string), -1) {
-						if strings.HasPrefix(m[1], "!") {
-							continue
-						}
-						if res, attr, ok := strings.Cut(m[1], "."); ok {
-							att(where, res, attr)
-						} else {
-							resolve(where, m[1])
-						}
-					}
-				case "Fn::If":
-					cond(where, e.([]any)[0].(string))
-				}
-				walk(where, e)
-			}
-		}
+	r := &refChecker{
+		t: t, params: section(raw, "Parameters"), conds: section(raw, "Conditions"), resources: section(raw, "Resources"),
+		usedParams: map[string]bool{}, usedConds: map[string]bool{},
 	}
 	for _, sec := range []string{"Rules", "Conditions", "Resources", "Outputs"} {
 		for name, v := range section(raw, sec) {
-			walk(sec+"."+name, v)
+			r.walk(sec+"."+name, v)
 			if sec != "Resources" {
 				continue
 			}
 			if c, ok := v.(map[string]any)["Condition"].(string); ok {
-				cond(name, c)
+				r.condition(name, c)
 			}
 			for _, dep := range dependsOn(v.(map[string]any)) {
-				if _, ok := resources[dep]; !ok {
+				if _, ok := r.resources[dep]; !ok {
 					t.Errorf("%s depends on %s, which is not a resource", name, dep)
 				}
 			}
 		}
 	}
-	for name := range params {
-		if !usedParams[name] {
+	for name := range r.params {
+		if !r.usedParams[name] {
 			t.Errorf("parameter %s is never used", name)
 		}
 	}
-	for name := range conds {
-		if !usedConds[name] {
+	for name := range r.conds {
+		if !r.usedConds[name] {
 			t.Errorf("condition %s is never used", name)
+		}
+	}
+}
+
+// refChecker follows the template's references, reporting each that names
+// nothing and noting the parameters and conditions used.
+type refChecker struct {
+	t                        *testing.T
+	params, conds, resources map[string]any
+	usedParams, usedConds    map[string]bool
+}
+
+// ref checks a Ref (or a ${Name} in Fn::Sub): a pseudo parameter, a
+// parameter or a resource.
+func (r *refChecker) ref(where, name string) {
+	if _, ok := pseudoParams[name]; ok || name == "AWS::NoValue" {
+		return
+	}
+	if _, ok := r.params[name]; ok {
+		r.usedParams[name] = true
+		return
+	}
+	if _, ok := r.resources[name]; !ok {
+		r.t.Errorf("%s: Ref %s names no parameter or resource", where, name)
+	}
+}
+
+// getAtt checks a GetAtt (or a ${Res.Attr} in Fn::Sub) against the
+// attributes the tests know each resource type to have.
+func (r *refChecker) getAtt(where, res, attr string) {
+	rs, ok := r.resources[res].(map[string]any)
+	if !ok {
+		r.t.Errorf("%s: GetAtt %s.%s names no resource", where, res, attr)
+		return
+	}
+	if !slices.Contains(getAtts[rs["Type"].(string)], attr) {
+		r.t.Errorf("%s: GetAtt %s.%s: %s has no such attribute in the tests' list", where, res, attr, rs["Type"])
+	}
+}
+
+// condition checks a condition's name and notes it used.
+func (r *refChecker) condition(where, name string) {
+	r.usedConds[name] = true
+	if _, ok := r.conds[name]; !ok {
+		r.t.Errorf("%s: condition %s is not defined", where, name)
+	}
+}
+
+// walk checks every intrinsic function in v, the branches of Fn::If included.
+func (r *refChecker) walk(where string, v any) {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			r.walk(where, e)
+		}
+	case map[string]any:
+		for k, e := range x {
+			switch k {
+			case "Ref":
+				r.ref(where, e.(string))
+			case "Fn::GetAtt":
+				res, attr, _ := strings.Cut(fmt.Sprint(e), ".")
+				if l, ok := e.([]any); ok {
+					res, attr = l[0].(string), l[1].(string)
+				}
+				r.getAtt(where, res, attr)
+			case "Fn::Sub":
+				r.sub(where, e.(string))
+			case "Fn::If":
+				r.condition(where, e.([]any)[0].(string))
+			}
+			r.walk(where, e)
+		}
+	}
+}
+
+// sub checks the variables of an Fn::Sub string (${!x} is a literal).
+func (r *refChecker) sub(where, s string) {
+	for _, m := range subVar.FindAllStringSubmatch(s, -1) {
+		if strings.HasPrefix(m[1], "!") {
+			continue
+		}
+		if res, attr, ok := strings.Cut(m[1], "."); ok {
+			r.getAtt(where, res, attr)
+		} else {
+			r.ref(where, m[1])
 		}
 	}
 }
@@ -628,88 +637,10 @@ func TestNetwork(t *testing.T) {
 				t.Errorf("%s: protocol %s with %d certificates; with a certificate given = %v want %s", name, deref(l.Protocol), len(l.Certificates), cert, tls[cert])
 			}
 		}
-		// Each service behind a load balancer: its traffic and health ports.
-		for service, task := range tasks {
-			svc, sg := serviceOf(t, s, task)
-			ports := containerPorts(s.task(t, service))
-			for _, lb := range svc.LoadBalancers {
-				tgName := refName(deref(lb.TargetGroupArn))
-				tg, err := s.typed.GetElasticLoadBalancingV2TargetGroupWithName(tgName)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Contains(slices.Collect(mapValues(ports)), deref(lb.ContainerPort)) || deref(tg.Port) != deref(lb.ContainerPort) || deref(tg.TargetType) != "ip" {
-					t.Errorf("%s: target group %s port %d (%s), container port %d, mapped %v", service, tgName, deref(tg.Port), deref(tg.TargetType), deref(lb.ContainerPort), ports)
-				}
-				hc := deref(tg.Port)
-				if p := deref(tg.HealthCheckPort); p != "" && p != "traffic-port" {
-					hc, _ = strconv.Atoi(p)
-				}
-				if !slices.Contains(slices.Collect(mapValues(ports)), hc) {
-					t.Errorf("%s: %s checks health on port %d, which the container does not map", service, tgName, hc)
-				}
-				if targetLB[tgName] == "" {
-					t.Errorf("%s: no listener forwards to %s", service, tgName)
-				}
-				want[sgRule{sg, targetLB[tgName], deref(lb.ContainerPort)}] = true
-				want[sgRule{sg, targetLB[tgName], hc}] = true
-			}
-		}
-		// Service Connect: each name clients use is served, and admitted from them.
-		clients := clientsOf(t, s)
-		served := map[string]bool{}
-		for service, task := range tasks {
-			svc, sg := serviceOf(t, s, task)
-			sc := svc.ServiceConnectConfiguration
-			if sc == nil || !sc.Enabled || deref(sc.Namespace) != getAtt("Namespace", "Arn") {
-				t.Errorf("%s: Service Connect must be on, in the stack's namespace", service)
-				continue
-			}
-			ports := containerPorts(s.task(t, service))
-			for _, scs := range sc.Services {
-				port, ok := ports[scs.PortName]
-				if !ok || len(scs.ClientAliases) != 1 {
-					t.Errorf("%s: Service Connect port %s is not a named port mapping (%v)", service, scs.PortName, ports)
-					continue
-				}
-				alias := scs.ClientAliases[0]
-				if alias.Port != port {
-					t.Errorf("%s: %s listens on %d, the container on %d", service, deref(alias.DnsName), alias.Port, port)
-				}
-				addr := net.JoinHostPort(deref(alias.DnsName), strconv.Itoa(alias.Port))
-				served[addr] = true
-				if len(clients[addr]) == 0 {
-					t.Errorf("%s: %s is served, but no config connects to it", service, addr)
-				}
-				for _, client := range clients[addr] {
-					_, clientSG := serviceOf(t, s, tasks[client])
-					want[sgRule{sg, clientSG, port}] = true
-				}
-			}
-		}
-		for addr, who := range clients {
-			if !served[addr] {
-				t.Errorf("%v connect to %s, which no Service Connect alias serves", who, addr)
-			}
-		}
-		// EFS: from the tasks that mount it, through every mount target.
-		for service, task := range tasks {
-			for _, v := range s.task(t, service).Volumes {
-				if v.EFSVolumeConfiguration == nil {
-					continue
-				}
-				_, sg := serviceOf(t, s, task)
-				want[sgRule{"EfsSecurityGroup", sg, 2049}] = true
-				if deref(v.EFSVolumeConfiguration.TransitEncryption) != "ENABLED" || deref(v.EFSVolumeConfiguration.AuthorizationConfig.IAM) != "ENABLED" {
-					t.Errorf("%s: EFS volume %s needs TLS and IAM authorization", service, deref(v.Name))
-				}
-			}
-		}
-		for name, mt := range s.typed.GetAllEFSMountTargetResources() {
-			if !slices.Equal(mt.SecurityGroups, []string{ref("EfsSecurityGroup")}) {
-				t.Errorf("%s: security groups %v", name, mt.SecurityGroups)
-			}
-		}
+		targetGroupRules(t, s, targetLB, want)
+		serviceConnectRules(t, s, want)
+		efsRules(t, s, want)
+
 		got := ingress(t, s)
 		for r := range want {
 			if !got[r] {
@@ -724,49 +655,104 @@ func TestNetwork(t *testing.T) {
 	})
 }
 
-func mapValues(m map[string]int) func(func(int) bool) {
-	return func(yield func(int) bool) {
-		for _, v := range m {
-			if !yield(v) {
-				return
+// targetGroupRules adds, for each service behind a load balancer, the rules
+// for its traffic and health ports from the load balancer's group.
+func targetGroupRules(t *testing.T, s *stack, targetLB map[string]string, want map[sgRule]bool) {
+	t.Helper()
+	// Each service behind a load balancer: its traffic and health ports.
+	for service, task := range tasks {
+		svc, sg := serviceOf(t, s, task)
+		ports := containerPorts(s.task(t, service))
+		for _, lb := range svc.LoadBalancers {
+			tgName := refName(deref(lb.TargetGroupArn))
+			tg, err := s.typed.GetElasticLoadBalancingV2TargetGroupWithName(tgName)
+			if err != nil {
+				t.Fatal(err)
 			}
+			if !slices.Contains(slices.Collect(maps.Values(ports)), deref(lb.ContainerPort)) || deref(tg.Port) != deref(lb.ContainerPort) || deref(tg.TargetType) != "ip" {
+				t.Errorf("%s: target group %s port %d (%s), container port %d, mapped %v", service, tgName, deref(tg.Port), deref(tg.TargetType), deref(lb.ContainerPort), ports)
+			}
+			hc := deref(tg.Port)
+			if p := deref(tg.HealthCheckPort); p != "" && p != "traffic-port" {
+				hc, _ = strconv.Atoi(p)
+			}
+			if !slices.Contains(slices.Collect(maps.Values(ports)), hc) {
+				t.Errorf("%s: %s checks health on port %d, which the container does not map", service, tgName, hc)
+			}
+			if targetLB[tgName] == "" {
+				t.Errorf("%s: no listener forwards to %s", service, tgName)
+			}
+			want[sgRule{sg, targetLB[tgName], deref(lb.ContainerPort)}] = true
+			want[sgRule{sg, targetLB[tgName], hc}] = true
 		}
 	}
 }
 
-// port returns the port of a host:port, or of a ${env:NAME:-host:port}.
-func port(t *testing.T, endpoint string) int {
+// serviceConnectRules checks that each name clients use is served, and adds
+// the rules that admit those clients.
+func serviceConnectRules(t *testing.T, s *stack, want map[sgRule]bool) {
 	t.Helper()
-	if m := regexp.MustCompile(`^\$\{env:\w+:-(.*)\}$`).FindStringSubmatch(endpoint); m != nil {
-		endpoint = m[1]
+	// Service Connect: each name clients use is served, and admitted from them.
+	clients := clientsOf(t, s)
+	served := map[string]bool{}
+	for service, task := range tasks {
+		svc, sg := serviceOf(t, s, task)
+		sc := svc.ServiceConnectConfiguration
+		if sc == nil || !sc.Enabled || deref(sc.Namespace) != getAtt("Namespace", "Arn") {
+			t.Errorf("%s: Service Connect must be on, in the stack's namespace", service)
+			continue
+		}
+		ports := containerPorts(s.task(t, service))
+		for _, scs := range sc.Services {
+			port, ok := ports[scs.PortName]
+			if !ok || len(scs.ClientAliases) != 1 {
+				t.Errorf("%s: Service Connect port %s is not a named port mapping (%v)", service, scs.PortName, ports)
+				continue
+			}
+			alias := scs.ClientAliases[0]
+			if alias.Port != port {
+				t.Errorf("%s: %s listens on %d, the container on %d", service, deref(alias.DnsName), alias.Port, port)
+			}
+			addr := net.JoinHostPort(deref(alias.DnsName), strconv.Itoa(alias.Port))
+			served[addr] = true
+			if len(clients[addr]) == 0 {
+				t.Errorf("%s: %s is served, but no config connects to it", service, addr)
+			}
+			for _, client := range clients[addr] {
+				_, clientSG := serviceOf(t, s, tasks[client])
+				want[sgRule{sg, clientSG, port}] = true
+			}
+		}
 	}
-	_, p, err := net.SplitHostPort(endpoint)
-	if err != nil {
-		t.Fatalf("%q: %v", endpoint, err)
+	for addr, who := range clients {
+		if !served[addr] {
+			t.Errorf("%v connect to %s, which no Service Connect alias serves", who, addr)
+		}
 	}
-	n, _ := strconv.Atoi(p)
-	return n
 }
 
-func readYAMLFile(t *testing.T, file string) map[string]any {
+// efsRules adds the rules from the tasks that mount EFS, through every
+// mount target.
+func efsRules(t *testing.T, s *stack, want map[sgRule]bool) {
 	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
+	// EFS: from the tasks that mount it, through every mount target.
+	for service, task := range tasks {
+		for _, v := range s.task(t, service).Volumes {
+			if v.EFSVolumeConfiguration == nil {
+				continue
+			}
+			_, sg := serviceOf(t, s, task)
+			want[sgRule{"EfsSecurityGroup", sg, 2049}] = true
+			if deref(v.EFSVolumeConfiguration.TransitEncryption) != "ENABLED" || deref(v.EFSVolumeConfiguration.AuthorizationConfig.IAM) != "ENABLED" {
+				t.Errorf("%s: EFS volume %s needs TLS and IAM authorization", service, deref(v.Name))
+			}
+		}
 	}
-	var m map[string]any
-	if err := yaml.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s: %v", file, err)
+	for name, mt := range s.typed.GetAllEFSMountTargetResources() {
+		if !slices.Equal(mt.SecurityGroups, []string{ref("EfsSecurityGroup")}) {
+			t.Errorf("%s: security groups %v", name, mt.SecurityGroups)
+		}
 	}
-	return m
-}
-
-func dig(v any, keys ...string) any {
-	for _, k := range keys {
-		m, _ := v.(map[string]any)
-		v = m[k]
-	}
-	return v
 }
 
 const gatewayConfigDir = "../../provider/hyphaprovider/gateway-config"
@@ -866,11 +852,6 @@ func TestGateway(t *testing.T) {
 	})
 }
 
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
-}
-
 // TestHealthChecks: each health check asks the endpoint its server serves.
 func TestHealthChecks(t *testing.T) {
 	jaegerCfg := readYAMLFile(t, "../jaeger/config.yaml")
@@ -905,13 +886,6 @@ var needsStar = []string{"ecr:GetAuthorizationToken"}
 
 // grant is one action on one resource, under a condition (JSON) if any.
 type grant struct{ action, resource, condition string }
-
-func asList(v any) []string {
-	if s, ok := v.(string); ok {
-		return []string{s}
-	}
-	return toStrings(v)
-}
 
 // roleGrants returns what a role's inline policies allow, and checks that it
 // can be assumed by ECS tasks only and needs nothing beyond CAPABILITY_IAM.
@@ -961,57 +935,11 @@ func roleGrants(t *testing.T, s *stack, role string) map[grant]bool {
 // Loki's bucket, each one's own EFS access point.
 func TestIAM(t *testing.T) {
 	forEachScenario(t, func(t *testing.T, s *stack) {
-		want := map[string]map[grant]bool{}
-		add := func(role string, g ...grant) {
-			if want[role] == nil {
-				want[role] = map[grant]bool{}
-			}
-			for _, x := range g {
-				want[role][x] = true
-			}
-		}
+		want := roleWants{}
 		for service := range tasks {
 			td := s.task(t, service)
-			exec := strings.TrimSuffix(strings.TrimPrefix(deref(td.ExecutionRoleArn), "{{"), ".Arn}}")
-			add(exec)
-			for _, ct := range td.ContainerDefinitions {
-				if ct.LogConfiguration == nil || ct.LogConfiguration.Options["awslogs-group"] != ref("LogGroup") {
-					t.Errorf("%s/%s: logs go to the stack's log group", service, ct.Name)
-				}
-				add(exec, grant{"logs:CreateLogStream", getAtt("LogGroup", "Arn"), ""}, grant{"logs:PutLogEvents", getAtt("LogGroup", "Arn"), ""})
-				for _, sec := range ct.Secrets {
-					add(exec, grant{"secretsmanager:GetSecretValue", sec.ValueFrom, ""})
-				}
-				if repo, ok := strings.CutPrefix(ct.Image, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/"); ok {
-					repo, _, _ = strings.Cut(repo, ":")
-					arn := "arn:aws:ecr:eu-west-1:123456789012:repository/" + repo
-					add(exec, grant{"ecr:GetAuthorizationToken", "*", ""}, grant{"ecr:BatchGetImage", arn, ""}, grant{"ecr:GetDownloadUrlForLayer", arn, ""})
-				}
-			}
-			taskRole := strings.TrimSuffix(strings.TrimPrefix(deref(td.TaskRoleArn), "{{"), ".Arn}}")
-			if taskRole == "" {
-				if service == "loki" || service == "jaeger" {
-					t.Errorf("%s has no task role", service)
-				}
-				continue
-			}
-			add(taskRole)
-			for _, v := range td.Volumes {
-				if v.EFSVolumeConfiguration == nil {
-					continue
-				}
-				ap := refName(deref(v.EFSVolumeConfiguration.AuthorizationConfig.AccessPointId))
-				cond := `{"StringEquals":{"elasticfilesystem:AccessPointArn":"` + getAtt(ap, "Arn") + `"}}`
-				fs := getAtt(refName(v.EFSVolumeConfiguration.FilesystemId), "Arn")
-				add(taskRole, grant{"elasticfilesystem:ClientMount", fs, cond}, grant{"elasticfilesystem:ClientWrite", fs, cond})
-			}
-			if service == "loki" {
-				bucket := getAtt("LokiBucket", "Arn")
-				add(taskRole, grant{"s3:ListBucket", bucket, ""})
-				for _, a := range []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"} {
-					add(taskRole, grant{a, bucket + "/*", ""})
-				}
-			}
+			want.executionRole(t, service, td)
+			want.taskRole(t, service, td)
 		}
 		for role := range s.typed.GetAllIAMRoleResources() {
 			if want[role] == nil {
@@ -1030,25 +958,95 @@ func TestIAM(t *testing.T) {
 				}
 			}
 		}
-		// EFS: the file system's own policy only denies (clients without
-		// TLS), so that mounting takes one of the grants above.
-		fs, err := s.typed.GetEFSFileSystemWithName("FileSystem")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, st := range dig(fs.FileSystemPolicy, "Statement").([]any) {
-			if dig(st, "Effect") != "Deny" {
-				t.Errorf("FileSystem policy statement %v: want Deny only", st)
-			}
-		}
-		b, err := s.typed.GetS3BucketWithName("LokiBucket")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p := b.PublicAccessBlockConfiguration; p == nil || !deref(p.BlockPublicAcls) || !deref(p.BlockPublicPolicy) || !deref(p.IgnorePublicAcls) || !deref(p.RestrictPublicBuckets) {
-			t.Error("LokiBucket must block all public access")
-		}
+		checkStoragePolicies(t, s)
 	})
+}
+
+// roleWants is what each role must allow, by role name.
+type roleWants map[string]map[grant]bool
+
+func (w roleWants) add(role string, g ...grant) {
+	if w[role] == nil {
+		w[role] = map[grant]bool{}
+	}
+	for _, x := range g {
+		w[role][x] = true
+	}
+}
+
+// executionRole adds what ECS needs to start the service's task: its log
+// streams, the secrets its containers read, the images it pulls from ECR.
+func (w roleWants) executionRole(t *testing.T, service string, td *ecs.TaskDefinition) {
+	t.Helper()
+	exec := strings.TrimSuffix(strings.TrimPrefix(deref(td.ExecutionRoleArn), "{{"), ".Arn}}")
+	w.add(exec)
+	for _, ct := range td.ContainerDefinitions {
+		if ct.LogConfiguration == nil || ct.LogConfiguration.Options["awslogs-group"] != ref("LogGroup") {
+			t.Errorf("%s/%s: logs go to the stack's log group", service, ct.Name)
+		}
+		w.add(exec, grant{"logs:CreateLogStream", getAtt("LogGroup", "Arn"), ""}, grant{"logs:PutLogEvents", getAtt("LogGroup", "Arn"), ""})
+		for _, sec := range ct.Secrets {
+			w.add(exec, grant{"secretsmanager:GetSecretValue", sec.ValueFrom, ""})
+		}
+		if repo, ok := strings.CutPrefix(ct.Image, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/"); ok {
+			repo, _, _ = strings.Cut(repo, ":")
+			arn := "arn:aws:ecr:eu-west-1:123456789012:repository/" + repo
+			w.add(exec, grant{"ecr:GetAuthorizationToken", "*", ""}, grant{"ecr:BatchGetImage", arn, ""}, grant{"ecr:GetDownloadUrlForLayer", arn, ""})
+		}
+	}
+}
+
+// taskRole adds what the service's own processes need: their EFS access
+// point, and for Loki its bucket. Loki and Jaeger must have a task role.
+func (w roleWants) taskRole(t *testing.T, service string, td *ecs.TaskDefinition) {
+	t.Helper()
+	taskRole := strings.TrimSuffix(strings.TrimPrefix(deref(td.TaskRoleArn), "{{"), ".Arn}}")
+	if taskRole == "" {
+		if service == "loki" || service == "jaeger" {
+			t.Errorf("%s has no task role", service)
+		}
+		return
+	}
+	w.add(taskRole)
+	for _, v := range td.Volumes {
+		if v.EFSVolumeConfiguration == nil {
+			continue
+		}
+		ap := refName(deref(v.EFSVolumeConfiguration.AuthorizationConfig.AccessPointId))
+		cond := `{"StringEquals":{"elasticfilesystem:AccessPointArn":"` + getAtt(ap, "Arn") + `"}}`
+		fs := getAtt(refName(v.EFSVolumeConfiguration.FilesystemId), "Arn")
+		w.add(taskRole, grant{"elasticfilesystem:ClientMount", fs, cond}, grant{"elasticfilesystem:ClientWrite", fs, cond})
+	}
+	if service == "loki" {
+		bucket := getAtt("LokiBucket", "Arn")
+		w.add(taskRole, grant{"s3:ListBucket", bucket, ""})
+		for _, a := range []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"} {
+			w.add(taskRole, grant{a, bucket + "/*", ""})
+		}
+	}
+}
+
+// checkStoragePolicies: the file system's own policy only denies (clients
+// without TLS), so that mounting takes one of the roles' grants; Loki's
+// bucket blocks all public access.
+func checkStoragePolicies(t *testing.T, s *stack) {
+	t.Helper()
+	fs, err := s.typed.GetEFSFileSystemWithName("FileSystem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range dig(fs.FileSystemPolicy, "Statement").([]any) {
+		if dig(st, "Effect") != "Deny" {
+			t.Errorf("FileSystem policy statement %v: want Deny only", st)
+		}
+	}
+	b, err := s.typed.GetS3BucketWithName("LokiBucket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := b.PublicAccessBlockConfiguration; p == nil || !deref(p.BlockPublicAcls) || !deref(p.BlockPublicPolicy) || !deref(p.IgnorePublicAcls) || !deref(p.RestrictPublicBuckets) {
+		t.Error("LokiBucket must block all public access")
+	}
 }
 
 // TestAgentTLSOverride: agent-tls.yaml turns on TLS on the agent's exporter
@@ -1072,37 +1070,29 @@ func TestAgentTLSOverride(t *testing.T) {
 	}
 }
 
-// TestDocs: docs/deploy.md's ECS section names every parameter, and the
-// outputs its commands read exist.
+// TestDocs: docs/deploy/ecs.md names every parameter, and the outputs its
+// commands read exist.
 func TestDocs(t *testing.T) {
-	b, err := os.ReadFile("../../docs/deploy.md")
+	b, err := os.ReadFile("../../docs/deploy/ecs.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc := string(b)
-	start := strings.Index(doc, "\n## AWS ECS (Fargate)\n")
-	if start < 0 {
-		t.Fatal(`docs/deploy.md has no "## AWS ECS (Fargate)" section`)
-	}
-	doc = doc[start+1:]
-	if end := strings.Index(doc, "\n## "); end >= 0 {
-		doc = doc[:end]
-	}
 	raw := rawTemplate(t)
 	for name := range section(raw, "Parameters") {
 		if !strings.Contains(doc, "`"+name+"`") {
-			t.Errorf("docs/deploy.md's ECS section does not describe parameter %s", name)
+			t.Errorf("docs/deploy/ecs.md does not describe parameter %s", name)
 		}
 	}
 	outputs := section(raw, "Outputs")
 	for _, m := range regexp.MustCompile(`\$\(out (\w+)\)`).FindAllStringSubmatch(doc, -1) {
 		if _, ok := outputs[m[1]]; !ok {
-			t.Errorf("docs/deploy.md reads output %s, which the template does not have", m[1])
+			t.Errorf("docs/deploy/ecs.md reads output %s, which the template does not have", m[1])
 		}
 	}
 	for _, want := range []string{"--template-file deploy/ecs/hypha.yaml", "--capabilities CAPABILITY_IAM", "deploy/ecs/agent-tls.yaml", "never been deployed"} {
 		if !strings.Contains(doc, want) {
-			t.Errorf("docs/deploy.md's ECS section lacks %q", want)
+			t.Errorf("docs/deploy/ecs.md lacks %q", want)
 		}
 	}
 }

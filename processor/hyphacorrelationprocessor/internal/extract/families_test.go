@@ -10,8 +10,9 @@ import (
 	"testing"
 )
 
-// newFamilyFiles are the golden files of the families issue 22 added; every
-// other golden file predates them.
+// newFamilyFiles are the golden files of the later families (X-Ray, Rust
+// key: value, .NET scopes, Datadog 128-bit, JSON behind a prefix, nested
+// spans); every other golden file predates them.
 var newFamilyFiles = []string{
 	"xray.txt", "key_colon.txt", "dotnet_simple.txt", "datadog_128.txt", "json_tracing.txt", "prefix_json.txt",
 }

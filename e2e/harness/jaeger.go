@@ -1,56 +1,93 @@
 // Copyright The Hypha Authors
 // SPDX-License-Identifier: Apache-2.0
 
+// Jaeger: starting it, and reading traces back through its query API.
+
 package harness
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"strconv"
+	"os"
+	"path/filepath"
 )
 
-// LogRecord is one record as VictoriaLogs returns it: every field is a string.
-type LogRecord map[string]string
-
-// Query runs a LogsQL query and returns every matching record. It flushes
-// first, since fresh data is otherwise invisible for about 1.6 s.
-func (v *VictoriaLogs) Query(query string) ([]LogRecord, error) {
-	if _, err := Get(v.URL + "/internal/force_flush"); err != nil {
-		return nil, err
-	}
-	body, err := Get(v.URL + "/select/logsql/query?" + url.Values{"query": {query}}.Encode())
-	if err != nil {
-		return nil, err
-	}
-	var out []LogRecord
-	sc := bufio.NewScanner(bytes.NewReader(body))
-	sc.Buffer(nil, 8<<20)
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
-		var r LogRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("VictoriaLogs answer: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, sc.Err()
+// Jaeger is a running Jaeger v2 with in-memory storage.
+type Jaeger struct {
+	*Process
+	OTLPGRPC string // host:port of its OTLP/gRPC receiver
+	QueryURL string // base URL of its query API
 }
 
-// Count returns how many records match a LogsQL filter.
-func (v *VictoriaLogs) Count(filter string) (int, error) {
-	recs, err := v.Query(filter + " | stats count() as n")
+// StartJaeger starts Jaeger on free loopback ports.
+func StartJaeger(dir, bin string) (*Jaeger, error) {
+	var j *Jaeger
+	err := onFreePorts(func() (err error) {
+		j, err = startJaeger(dir, bin)
+		return err
+	})
+	return j, err
+}
+
+func startJaeger(dir, bin string) (*Jaeger, error) {
+	otlp, err := FreeAddr()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	if len(recs) == 0 {
-		return 0, nil
+	query, err := FreeAddr()
+	if err != nil {
+		return nil, err
 	}
-	return strconv.Atoi(recs[0]["n"])
+	queryGRPC, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cfg := fmt.Sprintf(`service:
+  extensions: [jaeger_storage, jaeger_query]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [jaeger_storage_exporter]
+  telemetry:
+    metrics:
+      level: none
+extensions:
+  jaeger_storage:
+    backends:
+      memstore:
+        memory:
+          max_traces: 100000
+  jaeger_query:
+    # Jaeger would otherwise send traces about itself to 127.0.0.1:4317.
+    enable_tracing: false
+    storage:
+      traces: memstore
+    http:
+      endpoint: %s
+    grpc:
+      endpoint: %s
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: %s
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: memstore
+`, query, queryGRPC, otlp)
+	cfgPath := filepath.Join(dir, "jaeger.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		return nil, err
+	}
+	p, err := Start(dir, "jaeger", bin, []string{"--config", cfgPath}, nil)
+	if err != nil {
+		return nil, err
+	}
+	j := &Jaeger{Process: p, OTLPGRPC: otlp, QueryURL: "http://" + query}
+	if err := waitHealthy(p, j.QueryURL+"/api/services"); err != nil {
+		return nil, err
+	}
+	return j, nil
 }
 
 // Span is a span as Jaeger's query API returns it, with its service resolved.

@@ -1,0 +1,68 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package hyphadeadletterconnector
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/pipeline"
+
+	"github.com/hypha-obs/hypha/connector/hyphadeadletterconnector/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+
+	tests := []struct {
+		id       component.ID
+		expected *Config
+		errorMsg string
+	}{
+		{
+			// 0, the default, sends every body to the store.
+			id:       component.NewID(metadata.Type),
+			expected: &Config{Store: []pipeline.ID{storeID}, DeadLetter: []pipeline.ID{dlID}},
+		},
+		{
+			id:       component.NewIDWithName(metadata.Type, "ok"),
+			expected: &Config{Store: []pipeline.ID{storeID}, DeadLetter: []pipeline.ID{dlID}, MaxBodyBytes: 262144},
+		},
+		{
+			id:       component.NewIDWithName(metadata.Type, "empty"),
+			errorMsg: "store must name at least one logs pipeline\ndead_letter must name at least one logs pipeline",
+		},
+		{
+			id:       component.NewIDWithName(metadata.Type, "overlap"),
+			errorMsg: `pipeline "logs/a" is in both store and dead_letter`,
+		},
+		{
+			id:       component.NewIDWithName(metadata.Type, "signal"),
+			errorMsg: `pipeline "traces/a" is not a logs pipeline`,
+		},
+		{
+			id:       component.NewIDWithName(metadata.Type, "size"),
+			errorMsg: "max_body_bytes must not be negative",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id.String(), func(t *testing.T) {
+			cfg := NewFactory().CreateDefaultConfig().(*Config)
+			sub, err := cm.Sub(tt.id.String())
+			require.NoError(t, err)
+			require.NoError(t, sub.Unmarshal(cfg))
+			if tt.errorMsg != "" {
+				assert.ErrorContains(t, cfg.Validate(), tt.errorMsg)
+				return
+			}
+			require.NoError(t, cfg.Validate())
+			assert.Equal(t, tt.expected, cfg)
+		})
+	}
+}

@@ -1,0 +1,57 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package hyphaauthretryextension
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/hypha-obs/hypha/extension/hyphaauthretryextension/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+
+	tests := []struct {
+		id       component.ID
+		expected *Config
+		errorMsg string
+	}{
+		{
+			id:       component.NewID(metadata.Type),
+			expected: &Config{ReportInterval: defaultReportInterval},
+		},
+		{
+			id:       component.NewIDWithName(metadata.Type, "custom"),
+			expected: &Config{ReportInterval: 5 * time.Minute},
+		},
+		{
+			id:       component.NewIDWithName(metadata.Type, "zero"),
+			errorMsg: "report_interval must be greater than 0",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id.String(), func(t *testing.T) {
+			cfg := NewFactory().CreateDefaultConfig()
+			sub, err := cm.Sub(tt.id.String())
+			require.NoError(t, err)
+			require.NoError(t, sub.Unmarshal(cfg))
+			err = confmap.Validate(cfg)
+			if tt.errorMsg != "" {
+				assert.ErrorContains(t, err, tt.errorMsg)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.expected, cfg)
+		})
+	}
+}
