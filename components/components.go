@@ -28,6 +28,7 @@ import (
 	bearertokenauthextension "github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension"
 	hyphaauthretryextension "github.com/hypha-obs/hypha/extension/hyphaauthretryextension"
 	hyphajsonlimitextension "github.com/hypha-obs/hypha/extension/hyphajsonlimitextension"
+	hyphadiskreserveextension "github.com/hypha-obs/hypha/extension/hyphadiskreserveextension"
 	hyphaackstorageextension "github.com/hypha-obs/hypha/extension/hyphaackstorageextension"
 	hyphacorrelationprocessor "github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor"
 	hyphastallprocessor "github.com/hypha-obs/hypha/processor/hyphastallprocessor"
@@ -75,6 +76,7 @@ func components() (otelcol.Factories, error) {
 		bearertokenauthextension.NewFactory(),
 		hyphaauthretryextension.NewFactory(),
 		hyphajsonlimitextension.NewFactory(),
+		hyphadiskreserveextension.NewFactory(),
 		hyphaackstorageextension.NewFactory(),
 	)
 	if err != nil {
@@ -87,6 +89,7 @@ func components() (otelcol.Factories, error) {
 		bearertokenauthextension.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension v0.165.0",
 		hyphaauthretryextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 		hyphajsonlimitextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
+		hyphadiskreserveextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 		hyphaackstorageextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 	})
 

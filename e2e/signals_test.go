@@ -1,0 +1,365 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package e2e
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hypha-obs/hypha/e2e/harness"
+	"github.com/hypha-obs/hypha/internal/certs"
+)
+
+// Faults of the hosts Hypha runs on, and what an operator is told about
+// them: each test reproduces one against the real binary and store.
+
+// seqJSONLogs is an OTLP/JSON request of one service with n records whose
+// bodies are "<service> <seq>", seq from first on.
+func seqJSONLogs(service string, first, n int) []byte {
+	now := strconv.FormatInt(time.Now().UnixNano(), 10)
+	recs := make([]string, 0, n)
+	for i := first; i < first+n; i++ {
+		recs = append(recs, fmt.Sprintf(`{"timeUnixNano":"%s","body":{"stringValue":"%s %d"}}`, now, service, i))
+	}
+	return []byte(`{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"` + service +
+		`"}}]},"scopeLogs":[{"logRecords":[` + strings.Join(recs, ",") + `]}]}]}`)
+}
+
+// storedSeqs counts, per sequence number, the records of a service that
+// seqJSONLogs made and the store holds.
+func storedSeqs(t *testing.T, store *harness.VictoriaLogs, service string) map[int]int {
+	t.Helper()
+	recs, err := store.Query(`service.name:="` + service + `" | fields _msg`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pattern := regexp.MustCompile(`^` + regexp.QuoteMeta(service) + ` (\d+)$`)
+	counts := map[int]int{}
+	for _, rec := range recs {
+		if m := pattern.FindStringSubmatch(rec["_msg"]); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			counts[n]++
+		}
+	}
+	return counts
+}
+
+// mountTmpfs mounts a tmpfs of size MiB on dir until the test ends.
+func mountTmpfs(t *testing.T, dir string, mib int) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("mounts a small tmpfs to fill a disk: needs root, as CI runs")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dm", mib), "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() })
+}
+
+// fillDisk writes a file in dir until the disk has no space left.
+func fillDisk(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	chunk := make([]byte, 64<<10)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+}
+
+// TestAgentDiskFullRefusesOTLP: the disk of the agent's sending queue fills
+// up while an app sends logs over OTLP. A record the agent answered 200 for
+// must reach the store once there is space again; one it cannot keep must
+// be refused with a retryable status, so that the sender keeps it.
+func TestAgentDiskFullRefusesOTLP(t *testing.T) {
+	bins := stackBinaries(t)
+	dir := t.TempDir()
+	storage := filepath.Join(dir, "agent-storage")
+	mountTmpfs(t, storage, 16)
+	store, gw := startLogBackend(t, bins, dir)
+	agent := startHypha(t, bins, dir, harness.HyphaOptions{Mode: "agent", Env: []string{
+		"HYPHA_GATEWAY_ENDPOINT=" + gw.OTLPGRPC,
+		"HYPHA_LOG_INCLUDE=" + filepath.Join(dir, "no-logs", "*.log"),
+		"HYPHA_STORAGE_DIR=" + storage,
+	}})
+	fillDisk(t, filepath.Join(storage, "filler"))
+
+	const service, requests, perRequest = "diskfull", 50, 100
+	url := "http://" + agent.OTLPHTTP + "/v1/logs"
+	var accepted, refused []int // first sequence number of each request
+	for i := range requests {
+		code, msg, err := postJSON(url, seqJSONLogs(service, i*perRequest, perRequest))
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case code == http.StatusOK:
+			accepted = append(accepted, i*perRequest)
+		case code == http.StatusServiceUnavailable || code == http.StatusTooManyRequests:
+			refused = append(refused, i*perRequest)
+		default:
+			t.Fatalf("request %d: %d %q, want 200 or a retryable refusal", i, code, msg)
+		}
+	}
+	counted := metricSum(agent, "otelcol_extension_hypha_disk_reserve_refused_requests", "")
+	logged := strings.Count(agent.Tail(1<<20), "disk of the sending queue is nearly full")
+
+	// Space again: the sender sends what was refused once more, as OTLP
+	// senders do with 503.
+	if err := os.Remove(filepath.Join(storage, "filler")); err != nil {
+		t.Fatal(err)
+	}
+	for _, first := range refused {
+		if err := harness.Eventually(15*time.Second, 500*time.Millisecond, func() error {
+			code, msg, err := postJSON(url, seqJSONLogs(service, first, perRequest))
+			if err == nil && code != http.StatusOK {
+				err = fmt.Errorf("%d %s", code, msg)
+			}
+			return err
+		}); err != nil {
+			t.Fatalf("refused again with space free: %v", err)
+		}
+	}
+	_ = harness.Eventually(30*time.Second, time.Second, func() error {
+		if n, err := store.Count(`service.name:="` + service + `"`); err != nil || n < requests*perRequest {
+			return fmt.Errorf("%d stored (%v)", n, err)
+		}
+		return nil
+	})
+	counts := storedSeqs(t, store, service)
+	lost, dups := 0, 0
+	for seq := range requests * perRequest {
+		switch c := counts[seq]; {
+		case c == 0:
+			lost++
+		case c > 1:
+			dups += c - 1
+		}
+	}
+	t.Logf("e2e: disk full: %d requests answered 200, %d refused; refusals counted %v, logged %d times; of %d records lost %d, duplicated %d",
+		len(accepted), len(refused), counted, logged, requests*perRequest, lost, dups)
+	if lost > 0 {
+		t.Fatalf("%d of %d records lost\nagent:\n%s", lost, requests*perRequest, agent.Tail(3000))
+	}
+	if len(refused) == 0 || counted < float64(len(refused)) || logged != 1 {
+		t.Errorf("a full disk must refuse, count and log once: %d refused, %v counted, logged %d times", len(refused), counted, logged)
+	}
+}
+
+// TestGatewayTLSOffersAEADOnly: the gateway's TLS listeners take TLS 1.2
+// with AEAD suites and TLS 1.3, and refuse CBC suites and older versions.
+func TestGatewayTLSOffersAEADOnly(t *testing.T) {
+	bins := stackBinaries(t)
+	dir := t.TempDir()
+	certDir := filepath.Join(dir, "certs")
+	if err := certs.Generate(certDir, certs.Options{Hosts: []string{"localhost", "127.0.0.1"}, Validity: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	cf := func(name string) string { return filepath.Join(certDir, name) }
+	_, gw := startLogBackend(t, bins, dir,
+		"HYPHA_TLS_CERT_FILE="+cf(certs.Files.Server),
+		"HYPHA_TLS_KEY_FILE="+cf(certs.Files.ServerKey),
+	)
+	pool := x509.NewCertPool()
+	caPEM, err := os.ReadFile(cf(certs.Files.CA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool.AppendCertsFromPEM(caPEM)
+
+	cases := []struct {
+		name   string
+		min    uint16
+		max    uint16
+		suites []uint16
+		want   bool
+	}{
+		{"TLS 1.3", tls.VersionTLS13, tls.VersionTLS13, nil, true},
+		{"TLS 1.2 ECDHE-ECDSA-AES128-GCM", tls.VersionTLS12, tls.VersionTLS12, []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}, true},
+		{"TLS 1.2 ECDHE-ECDSA-CHACHA20-POLY1305", tls.VersionTLS12, tls.VersionTLS12, []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305}, true},
+		{"TLS 1.2 ECDHE-ECDSA-AES128-CBC-SHA", tls.VersionTLS12, tls.VersionTLS12, []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}, false},
+		{"TLS 1.2 ECDHE-ECDSA-AES256-CBC-SHA", tls.VersionTLS12, tls.VersionTLS12, []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA}, false},
+		{"TLS 1.1", tls.VersionTLS10, tls.VersionTLS11, nil, false},
+	}
+	for _, port := range []struct{ name, addr string }{{"OTLP/HTTP", gw.OTLPHTTP}, {"OTLP/gRPC", gw.OTLPGRPC}} {
+		for _, c := range cases {
+			conn, err := tls.Dial("tcp", port.addr, &tls.Config{
+				RootCAs: pool, ServerName: "localhost", MinVersion: c.min, MaxVersion: c.max, CipherSuites: c.suites,
+				NextProtos: []string{"h2"},
+			})
+			if err == nil {
+				conn.Close()
+			}
+			t.Logf("e2e: %s, %s: handshake error %v", port.name, c.name, err)
+			if (err == nil) != c.want {
+				t.Errorf("%s, %s: handshake error %v, want accepted %v", port.name, c.name, err, c.want)
+			}
+		}
+	}
+}
+
+// slowProxy forwards to a store after a delay, like a store that takes
+// that long to answer. The target is set once the store runs.
+type slowProxy struct {
+	srv    *httptest.Server
+	target atomic.Pointer[url.URL]
+	delay  time.Duration
+}
+
+func newSlowProxy(t *testing.T, delay time.Duration) *slowProxy {
+	t.Helper()
+	p := &slowProxy{delay: delay}
+	rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(p.target.Load()) }}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.target.Load() == nil {
+			http.Error(w, "no store yet", http.StatusServiceUnavailable)
+			return
+		}
+		// The store takes the request at once and answers late: what a
+		// store does that is slow to acknowledge.
+		rec := httptest.NewRecorder()
+		rp.ServeHTTP(rec, r)
+		time.Sleep(p.delay)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+// TestSlowStoreBoundedDuplicates: the store answers every request after
+// 6 s, longer than an agent's export once waited (5 s). The agent must wait
+// for the gateway's answer rather than send the lines again: no copies.
+func TestSlowStoreBoundedDuplicates(t *testing.T) {
+	proxy := newSlowProxy(t, 6*time.Second)
+	r := newSeqRigWith(t, "*.log", []string{"HYPHA_LOKI_ENDPOINT=" + proxy.srv.URL + "/insert/opentelemetry"}, nil, nil)
+	target, err := url.Parse(r.store.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy.target.Store(target)
+	for range 4 {
+		if err := r.w.write(500); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = r.waitStored(90 * time.Second)
+	// Retries of a request the store took would still come in: watch a
+	// while longer.
+	time.Sleep(20 * time.Second)
+	lost, dups, stored := r.count(t)
+	failed := metricSum(r.gw, "otelcol_exporter_send_failed_log_records", "")
+	dropping := strings.Count(r.gw.Tail(1<<20), "Dropping data")
+	t.Logf("e2e: store answering in 6 s: lines written %d, stored %d, lost %d, duplicated %d; gateway send_failed %v, \"Dropping data\" lines %d",
+		r.written(), stored, lost, dups, failed, dropping)
+	if err != nil || lost > 0 {
+		t.Fatalf("%d of %d lines lost (%v)", lost, r.written(), err)
+	}
+	if dups > 0 {
+		t.Errorf("%d copies of %d lines: the agent gave up on requests the store took", dups, r.written())
+	}
+}
+
+// TestAgentNamesItsHost: every record and span an agent sends carries
+// host.name, the host's name, and host.id, its machine id where it has one.
+func TestAgentNamesItsHost(t *testing.T) {
+	bins := stackBinaries(t)
+	dir := t.TempDir()
+	jaeger, err := harness.StartJaeger(dir, bins.Jaeger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { jaeger.Stop(10 * time.Second) })
+	r := newSeqRigWith(t, "*.log", []string{"HYPHA_JAEGER_ENDPOINT=" + jaeger.OTLPGRPC}, nil, nil)
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	machineID := ""
+	if b, err := os.ReadFile("/etc/machine-id"); err == nil {
+		machineID = strings.TrimSpace(string(b))
+	}
+
+	if err := r.w.write(10); err != nil {
+		t.Fatal(err)
+	}
+	agentURL := "http://" + r.agent.OTLPHTTP
+	if code, msg, err := postJSON(agentURL+"/v1/logs", seqJSONLogs("hostcheck", 0, 10)); err != nil || code != http.StatusOK {
+		t.Fatalf("OTLP logs: %d %q (%v)", code, msg, err)
+	}
+	const traceID = "5b8efff798038103d269b633813fc60c"
+	now := time.Now().UnixNano()
+	span := fmt.Sprintf(`{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"hostcheck"}}]},"scopeSpans":[{"spans":[{"traceId":"%s","spanId":"eee19b7ec3c1b174","name":"checkout","kind":2,"startTimeUnixNano":"%d","endTimeUnixNano":"%d"}]}]}]}`,
+		traceID, now-int64(time.Millisecond), now)
+	if code, msg, err := postJSON(agentURL+"/v1/traces", []byte(span)); err != nil || code != http.StatusOK {
+		t.Fatalf("OTLP traces: %d %q (%v)", code, msg, err)
+	}
+	if err := r.waitStored(60 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	for _, service := range []string{"faulty", "hostcheck"} {
+		if err := harness.Eventually(30*time.Second, time.Second, func() error {
+			all, err := r.store.Count(`service.name:="` + service + `"`)
+			if err != nil {
+				return err
+			}
+			named, err := r.store.Count(`service.name:="` + service + `" host.name:="` + host + `"`)
+			if err == nil && machineID != "" {
+				var withID int
+				withID, err = r.store.Count(`service.name:="` + service + `" host.name:="` + host + `" host.id:="` + machineID + `"`)
+				named = min(named, withID)
+			}
+			t.Logf("e2e: %s records: %d, of which %d name the host %q (and its id %q)", service, all, named, host, machineID)
+			if err == nil && (all < 10 || named != all) {
+				err = fmt.Errorf("%d of %d %s records name the host", named, all, service)
+			}
+			return err
+		}); err != nil {
+			t.Error(err)
+		}
+	}
+	var spans []harness.Span
+	if err := harness.Eventually(30*time.Second, time.Second, func() error {
+		spans, err = jaeger.Trace(traceID)
+		if err == nil && len(spans) != 1 {
+			err = fmt.Errorf("%d spans in Jaeger", len(spans))
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("e2e: the span's resource: %v", spans[0].Process)
+	if spans[0].Process["host.name"] != host || (machineID != "" && spans[0].Process["host.id"] != machineID) {
+		t.Errorf("the span's resource %v does not name the host %q (id %q)", spans[0].Process, host, machineID)
+	}
+}
