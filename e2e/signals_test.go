@@ -103,7 +103,7 @@ func TestAgentDiskFullRefusesOTLP(t *testing.T) {
 	bins := stackBinaries(t)
 	dir := t.TempDir()
 	storage := filepath.Join(dir, "agent-storage")
-	mountTmpfs(t, storage, 16)
+	mountTmpfs(t, storage, 96) // more than the 64 MiB reserve
 	store, gw := startLogBackend(t, bins, dir)
 	agent := startHypha(t, bins, dir, harness.HyphaOptions{Mode: "agent", Env: []string{
 		"HYPHA_GATEWAY_ENDPOINT=" + gw.OTLPGRPC,
