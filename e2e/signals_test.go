@@ -6,6 +6,7 @@ package e2e
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -361,5 +362,142 @@ func TestAgentNamesItsHost(t *testing.T) {
 	t.Logf("e2e: the span's resource: %v", spans[0].Process)
 	if spans[0].Process["host.name"] != host || (machineID != "" && spans[0].Process["host.id"] != machineID) {
 		t.Errorf("the span's resource %v does not name the host %q (id %q)", spans[0].Process, host, machineID)
+	}
+}
+
+// TestDeadLettersOnAFullDisk: the gateway's dead-letter disk fills up. No
+// line of the file may be cut short, the sender of a record that could not
+// be written must get a retryable error, the file must be 0640, removing
+// it must free its space, and the replay script must report every line it
+// could not send.
+func TestDeadLettersOnAFullDisk(t *testing.T) {
+	bins := stackBinaries(t)
+	dir := t.TempDir()
+	dlDir := filepath.Join(dir, "dead-letter")
+	mountTmpfs(t, dlDir, 4)
+	store, gw := startLogBackend(t, bins, dir, "HYPHA_DEAD_LETTER_DIR="+dlDir)
+	url := "http://" + gw.OTLPHTTP + "/v1/logs"
+	long := `{"stringValue":"` + strings.Repeat("x", 300_000) + `"}` // past max_body_bytes: dead-lettered
+
+	accepted, code := 0, 0
+	for range 30 { // 9 MB against a 4 MiB disk
+		c, msg, err := postJSON(url, jsonLogs(long))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code = c; c != http.StatusOK {
+			t.Logf("e2e: dead-letter disk full: the sender got %d %.120q", c, msg)
+			break
+		}
+		accepted++
+	}
+	file := gw.DeadLetterFile()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	whole := 0
+	for _, l := range lines {
+		if strings.HasSuffix(l, "}") && json.Valid([]byte(l)) {
+			whole++
+		}
+	}
+	info, _ := os.Stat(file)
+	t.Logf("e2e: dead letters on a full disk: %d requests answered 200, the next %d; the file holds %d lines, %d whole, mode %v",
+		accepted, code, len(lines), whole, info.Mode().Perm())
+	if code == http.StatusOK || whole != len(lines) || whole != accepted || !strings.HasSuffix(string(b), "\n") {
+		t.Errorf("want every accepted record whole in the file and a retryable refusal when it is full: %d accepted, %d lines, %d whole, last status %d", accepted, len(lines), whole, code)
+	}
+	if info.Mode().Perm() != 0o640 {
+		t.Errorf("dead-letter file mode %v, want 0640", info.Mode().Perm())
+	}
+
+	// Removed by an operator: its space comes back and the next record
+	// starts a new file.
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	if c, msg, err := postJSON(url, jsonLogs(long)); err != nil || c != http.StatusOK {
+		t.Fatalf("after the file was removed: %d %.120q (%v)", c, msg, err)
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dlDir, &st); err != nil {
+		t.Fatal(err)
+	}
+	used := (st.Blocks - st.Bfree) * uint64(st.Bsize)
+	n, _ := os.ReadFile(file)
+	t.Logf("e2e: after rm logs.jsonl and one more record: %d KiB used on the disk, the new file %d KiB", used>>10, len(n)>>10)
+	if used > 1<<20 {
+		t.Errorf("%d KiB still used after the file was removed: the gateway keeps it open", used>>10)
+	}
+
+	// Replay: two good requests around a broken line.
+	replay := filepath.Join(dir, "replay.jsonl")
+	good := func(i int) string { return string(seqJSONLogs("replayed", i, 1)) }
+	if err := os.WriteFile(replay, []byte(good(0)+"\n"+good(1)[:40]+"\n"+good(2)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", "../deploy/replay-dead-letters.sh", url, replay)
+	out, err := cmd.CombinedOutput()
+	t.Logf("e2e: replay: %v\n%s", err, out)
+	if err == nil || !strings.Contains(string(out), replay+":2:") || strings.Contains(string(out), replay+":1:") {
+		t.Errorf("the replay must fail and name line 2, and only it")
+	}
+	if failed, _ := os.ReadFile(replay + ".failed"); string(failed) != good(1)[:40]+"\n" {
+		t.Errorf("replay.jsonl.failed holds %q, want the broken line", failed)
+	}
+	if err := harness.Eventually(30*time.Second, time.Second, func() error {
+		if n, err := store.Count(`service.name:="replayed"`); err != nil || n != 2 {
+			return fmt.Errorf("%d of 2 replayed records stored (%v)", n, err)
+		}
+		return nil
+	}); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestTimesOutsideTheStoresWindow: a record 10 days old and one 3 days
+// ahead, sent beside a good one. The store (VictoriaLogs: 7 days back, 2
+// ahead; Loki: a week back, 10 minutes ahead) drops or refuses them; the
+// gateway's rule stores each at the time it was observed, its own time in
+// hypha.original_time, and dead-letters none.
+func TestTimesOutsideTheStoresWindow(t *testing.T) {
+	bins := stackBinaries(t)
+	dir := t.TempDir()
+	store, gw := startLogBackend(t, bins, dir)
+	now := time.Now()
+	rec := func(at time.Time, body string) string {
+		return fmt.Sprintf(`{"timeUnixNano":"%d","observedTimeUnixNano":"%d","body":{"stringValue":"%s"}}`, at.UnixNano(), now.UnixNano(), body)
+	}
+	req := `{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"window"}}]},"scopeLogs":[{"logRecords":[` +
+		rec(now.Add(-10*24*time.Hour), "ten days old") + "," + rec(now.Add(72*time.Hour), "three days ahead") + "," + rec(now, "now") + `]}]}]}`
+	if code, msg, err := postJSON("http://"+gw.OTLPHTTP+"/v1/logs", []byte(req)); err != nil || code != http.StatusOK {
+		t.Fatalf("%d %q (%v)", code, msg, err)
+	}
+	var recs []harness.LogRecord
+	_ = harness.Eventually(20*time.Second, time.Second, func() error {
+		var err error
+		recs, err = store.Query(`service.name:="window"`)
+		if err == nil && len(recs) != 3 {
+			err = fmt.Errorf("%d of 3 stored", len(recs))
+		}
+		return err
+	})
+	retimed := metricSum(gw, "otelcol_connector_hypha_dead_letter_retimed_log_records", "")
+	t.Logf("e2e: times outside the store's window: %d of 3 stored, %d dead letters, retimed counted %v", len(recs), len(deadLetters(t, gw)), retimed)
+	for _, r := range recs {
+		t.Logf("e2e:   %q at %s, hypha.original_time %q", r["_msg"], r["_time"], r["hypha.original_time"])
+	}
+	if len(recs) != 3 || len(deadLetters(t, gw)) != 0 {
+		t.Fatalf("want all 3 records stored and none dead-lettered")
+	}
+	for _, r := range recs {
+		if (r["_msg"] != "now") != (r["hypha.original_time"] != "") {
+			t.Errorf("%q: hypha.original_time %q", r["_msg"], r["hypha.original_time"])
+		}
+	}
+	if retimed != 2 {
+		t.Errorf("retimed records counted %v, want 2", retimed)
 	}
 }

@@ -173,7 +173,7 @@ func TestLoadAndValidate(t *testing.T) {
 	require.NoError(t, err)
 	for name, want := range map[string]string{
 		"ok":      "",
-		"empty":   "store must name at least one logs pipeline\ndead_letter must name at least one logs pipeline",
+		"empty":   "store must name at least one logs pipeline\ndead_letter must name at least one logs pipeline, or file must be set",
 		"overlap": `pipeline "logs/a" is in both store and dead_letter`,
 		"signal":  `pipeline "traces/a" is not a logs pipeline`,
 		"size":    "max_body_bytes must not be negative",
