@@ -29,6 +29,7 @@ import (
 	hyphaauthretryextension "github.com/hypha-obs/hypha/extension/hyphaauthretryextension"
 	hyphajsonlimitextension "github.com/hypha-obs/hypha/extension/hyphajsonlimitextension"
 	hyphadiskreserveextension "github.com/hypha-obs/hypha/extension/hyphadiskreserveextension"
+	hyphastreamlimitextension "github.com/hypha-obs/hypha/extension/hyphastreamlimitextension"
 	hyphaackstorageextension "github.com/hypha-obs/hypha/extension/hyphaackstorageextension"
 	hyphacorrelationprocessor "github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor"
 	hyphastallprocessor "github.com/hypha-obs/hypha/processor/hyphastallprocessor"
@@ -77,6 +78,7 @@ func components() (otelcol.Factories, error) {
 		hyphaauthretryextension.NewFactory(),
 		hyphajsonlimitextension.NewFactory(),
 		hyphadiskreserveextension.NewFactory(),
+		hyphastreamlimitextension.NewFactory(),
 		hyphaackstorageextension.NewFactory(),
 	)
 	if err != nil {
@@ -90,6 +92,7 @@ func components() (otelcol.Factories, error) {
 		hyphaauthretryextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 		hyphajsonlimitextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 		hyphadiskreserveextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
+		hyphastreamlimitextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 		hyphaackstorageextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 	})
 

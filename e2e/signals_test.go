@@ -4,11 +4,14 @@
 package e2e
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -23,6 +26,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+	"google.golang.org/grpc/codes"
 
 	"github.com/hypha-obs/hypha/e2e/harness"
 	"github.com/hypha-obs/hypha/internal/certs"
@@ -500,4 +507,112 @@ func TestTimesOutsideTheStoresWindow(t *testing.T) {
 	if retimed != 2 {
 		t.Errorf("retimed records counted %v, want 2", retimed)
 	}
+}
+
+// rapidReset opens one HTTP/2 connection to a gRPC port and, for d, opens
+// streams and resets them at once (CVE-2023-44487). It returns how many
+// streams it wrote (the socket takes some the server has not read yet) and
+// whether the server sent GOAWAY.
+func rapidReset(t *testing.T, addr string, d time.Duration) (streams int, goAway bool) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte(http2.ClientPreface)); err != nil {
+		t.Fatal(err)
+	}
+	fr := http2.NewFramer(conn, conn)
+	if err := fr.WriteSettings(); err != nil {
+		t.Fatal(err)
+	}
+	var away atomic.Bool
+	go func() { // read everything the server sends, so that it never blocks
+		rf := http2.NewFramer(io.Discard, conn)
+		for {
+			f, err := rf.ReadFrame()
+			if err != nil {
+				return
+			}
+			if _, ok := f.(*http2.GoAwayFrame); ok {
+				away.Store(true)
+			}
+		}
+	}()
+	var hb bytes.Buffer
+	enc := hpack.NewEncoder(&hb)
+	for _, f := range [][2]string{
+		{":method", "POST"}, {":scheme", "http"}, {":authority", addr},
+		{":path", "/opentelemetry.proto.collector.logs.v1.LogsService/Export"},
+		{"content-type", "application/grpc"}, {"te", "trailers"},
+	} {
+		_ = enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+	}
+	block := hb.Bytes()
+	deadline := time.Now().Add(d)
+	_ = conn.SetWriteDeadline(deadline.Add(2 * time.Second))
+	for id := uint32(1); time.Now().Before(deadline) && !away.Load(); id += 2 {
+		if fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: block, EndHeaders: true}) != nil ||
+			fr.WriteRSTStream(id, http2.ErrCodeCancel) != nil {
+			break
+		}
+		streams++
+	}
+	time.Sleep(200 * time.Millisecond) // a GOAWAY on its way
+	return streams, away.Load()
+}
+
+// TestRapidResetBounded: one client opens and resets HTTP/2 streams on the
+// gateway's gRPC port, without a token, for 6 s; an agent's request meanwhile
+// must still be answered quickly, and the gateway's memory stay bounded.
+func TestRapidResetBounded(t *testing.T) {
+	bins := stackBinaries(t)
+	dir := t.TempDir()
+	_, gw := startLogBackend(t, bins, dir, "HYPHA_AUTH_TOKEN="+testToken)
+	if got := grpcExport(t, gw.OTLPGRPC, testToken); got != codes.OK {
+		t.Fatalf("before: %v", got)
+	}
+	type result struct {
+		streams int
+		away    bool
+	}
+	cpuBefore := cpuSeconds(t, gw.PID())
+	done := make(chan result, 1)
+	go func() {
+		s, a := rapidReset(t, gw.OTLPGRPC, 6*time.Second)
+		done <- result{s, a}
+	}()
+	time.Sleep(time.Second) // the attack under way
+	var worst time.Duration
+	for range 8 {
+		start := time.Now()
+		if got := grpcExport(t, gw.OTLPGRPC, testToken); got != codes.OK {
+			t.Errorf("an agent's request during the attack: %v", got)
+		}
+		worst = max(worst, time.Since(start))
+		time.Sleep(300 * time.Millisecond)
+	}
+	r := <-done
+	cpu := cpuSeconds(t, gw.PID()) - cpuBefore
+	peak := peakRSSMiB(t, gw.PID())
+	t.Logf("e2e: rapid reset for 6 s on one connection: %d streams opened and reset, GOAWAY %v; the gateway spent %.1f s of CPU; an agent's request took at worst %v; gateway peak RSS %d MiB",
+		r.streams, r.away, cpu, worst.Round(time.Millisecond), peak)
+	if cpu > 1 || worst > 50*time.Millisecond || peak > 300 {
+		t.Errorf("one connection must not take the gateway's CPU (%.1f s in 6 s), slow an agent's request past 50 ms (%v) nor grow it past 300 MiB (%d MiB)", cpu, worst, peak)
+	}
+}
+
+// cpuSeconds is the user and system CPU a process has used.
+func cpuSeconds(t *testing.T, pid int) float64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fields after the command name, which is in parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100 // USER_HZ
 }
