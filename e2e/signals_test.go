@@ -179,6 +179,9 @@ func TestAgentDiskFullRefusesOTLP(t *testing.T) {
 	if len(refused) == 0 || counted < float64(len(refused)) || logged != 1 {
 		t.Errorf("a full disk must refuse, count and log once: %d refused, %v counted, logged %d times", len(refused), counted, logged)
 	}
+	if n := metricSum(agent, "otelcol_processor_hypha_ack_lost_log_records", ""); n != 0 {
+		t.Errorf("the lost-records metric is %v, want 0", n)
+	}
 }
 
 // TestGatewayTLSOffersAEADOnly: the gateway's TLS listeners take TLS 1.2
@@ -296,6 +299,9 @@ func TestSlowStoreBoundedDuplicates(t *testing.T) {
 	if dups > 0 {
 		t.Errorf("%d copies of %d lines: the agent gave up on requests the store took", dups, r.written())
 	}
+	if n := metricSum(r.agent, "otelcol_processor_hypha_ack_lost_log_records", ""); n != 0 {
+		t.Errorf("the lost-records metric is %v, want 0", n)
+	}
 }
 
 // TestAgentNamesItsHost: every record and span an agent sends carries
@@ -336,23 +342,25 @@ func TestAgentNamesItsHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, service := range []string{"faulty", "hostcheck"} {
-		if err := harness.Eventually(30*time.Second, time.Second, func() error {
-			all, err := r.store.Count(`service.name:="` + service + `"`)
-			if err != nil {
+		var all, named int
+		err := harness.Eventually(30*time.Second, time.Second, func() error {
+			var err error
+			if all, err = r.store.Count(`service.name:="` + service + `"`); err != nil {
 				return err
 			}
-			named, err := r.store.Count(`service.name:="` + service + `" host.name:="` + host + `"`)
+			named, err = r.store.Count(`service.name:="` + service + `" host.name:="` + host + `"`)
 			if err == nil && machineID != "" {
 				var withID int
 				withID, err = r.store.Count(`service.name:="` + service + `" host.name:="` + host + `" host.id:="` + machineID + `"`)
 				named = min(named, withID)
 			}
-			t.Logf("e2e: %s records: %d, of which %d name the host %q (and its id %q)", service, all, named, host, machineID)
 			if err == nil && (all < 10 || named != all) {
 				err = fmt.Errorf("%d of %d %s records name the host", named, all, service)
 			}
 			return err
-		}); err != nil {
+		})
+		t.Logf("e2e: %s records: %d, of which %d name the host %q (and its id %q)", service, all, named, host, machineID)
+		if err != nil {
 			t.Error(err)
 		}
 	}
@@ -615,4 +623,49 @@ func cpuSeconds(t *testing.T, pid int) float64 {
 	utime, _ := strconv.ParseFloat(f[11], 64)
 	stime, _ := strconv.ParseFloat(f[12], 64)
 	return (utime + stime) / 100 // USER_HZ
+}
+
+// TestStoreOutageTellsTheTruth: the store goes away for a few seconds while
+// lines flow. The agents keep and resend what the gateway hands back, so
+// no line is lost, and no log line may say that data was dropped.
+func TestStoreOutageTellsTheTruth(t *testing.T) {
+	r := newSeqRig(t, "*.log", nil, nil)
+	for range 4 {
+		if err := r.w.write(250); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.store.Stop(10 * time.Second)
+	for range 8 {
+		if err := r.w.write(250); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if err := r.store.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	err := r.waitStored(90 * time.Second)
+	lost, dups, _ := r.count(t)
+	var dropping, rejecting int
+	for _, line := range strings.Split(r.gw.Tail(8<<20)+r.agent.Tail(8<<20), "\n") {
+		switch {
+		case strings.Contains(line, "Dropping data"):
+			dropping++
+		case strings.Contains(line, "Rejecting data"):
+			rejecting++
+		}
+	}
+	lostMetric := metricSum(r.agent, "otelcol_processor_hypha_ack_lost_log_records", "")
+	t.Logf("e2e: store away for 4 s: lines written %d, lost %d, duplicated %d; \"Dropping data\" lines %d, \"Rejecting data\" lines %d; agent's lost-records metric %v",
+		r.written(), lost, dups, dropping, rejecting, lostMetric)
+	if err != nil || lost > 0 {
+		t.Fatalf("%d of %d lines lost (%v)", lost, r.written(), err)
+	}
+	if dropping > 0 {
+		t.Errorf("%d lines say data was dropped; none was", dropping)
+	}
+	if lostMetric != 0 {
+		t.Errorf("the lost-records metric is %v, want 0", lostMetric)
+	}
 }

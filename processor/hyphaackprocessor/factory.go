@@ -23,5 +23,5 @@ func NewFactory() processor.Factory {
 }
 
 func createLogs(_ context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	return newAck(set, cfg.(*Config), next), nil
+	return newAck(set, cfg.(*Config), next)
 }

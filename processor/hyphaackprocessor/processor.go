@@ -15,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
+
+	"github.com/hypha-obs/hypha/processor/hyphaackprocessor/internal/metadata"
 )
 
 // shutdownDrain bounds how long Shutdown waits for the batches in flight.
@@ -28,18 +30,29 @@ type window interface {
 	Acquire(ctx context.Context) (done func(error), err error)
 }
 
+// lostLogEvery bounds how often a loss is logged; every one is counted.
+const lostLogEvery = time.Minute
+
 type ack struct {
-	storage component.ID
-	next    consumer.Logs
-	logger  *zap.Logger
+	storage   component.ID
+	next      consumer.Logs
+	logger    *zap.Logger
+	telemetry *metadata.TelemetryBuilder
+
+	lostMu     sync.Mutex
+	lostLogged time.Time
 
 	window   window
 	inFlight sync.WaitGroup
 	failOnce sync.Once
 }
 
-func newAck(set processor.Settings, cfg *Config, next consumer.Logs) *ack {
-	return &ack{storage: cfg.Storage, next: next, logger: set.Logger}
+func newAck(set processor.Settings, cfg *Config, next consumer.Logs) (*ack, error) {
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	return &ack{storage: cfg.Storage, next: next, logger: set.Logger, telemetry: tb}, nil
 }
 
 // The records are handed on untouched.
@@ -56,6 +69,9 @@ func (a *ack) Start(_ context.Context, host component.Host) error {
 	if !ok {
 		return fmt.Errorf("storage %s is not a hypha_ack_storage extension", a.storage)
 	}
+	// Shown at 0 from the start, so that an alert on it has a series to
+	// watch before the first loss.
+	a.telemetry.ProcessorHyphaAckLostLogRecords.Add(context.Background(), 0)
 	a.window = w
 	return nil
 }
@@ -71,8 +87,11 @@ func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	// The receiver's context ends with its call; the export must not.
 	ctx = context.WithoutCancel(ctx)
 	a.inFlight.Go(func() {
+		n := ld.LogRecordCount()
 		err := a.next.ConsumeLogs(ctx, ld)
-		if err != nil && !consumererror.IsPermanent(err) {
+		if consumererror.IsPermanent(err) {
+			a.lost(ctx, n, err)
+		} else if err != nil {
 			a.failOnce.Do(func() {
 				a.logger.Error("A batch of log records was not acknowledged; file offsets are no longer saved until the restart, and the lines after the last saved offsets will be read again then (duplicates, no loss)",
 					zap.Error(err))
@@ -81,6 +100,23 @@ func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 		done(err)
 	})
 	return nil
+}
+
+// lost counts records the gateway refused for good: the offset moves past
+// them, so they are not read again.
+func (a *ack) lost(ctx context.Context, n int, err error) {
+	a.telemetry.ProcessorHyphaAckLostLogRecords.Add(ctx, int64(n))
+	a.lostMu.Lock()
+	now := time.Now()
+	log := now.Sub(a.lostLogged) >= lostLogEvery
+	if log {
+		a.lostLogged = now
+	}
+	a.lostMu.Unlock()
+	if log {
+		a.logger.Error("The gateway refused log records for good: they are lost; later losses within a minute are only counted (otelcol_processor_hypha_ack_lost_log_records)",
+			zap.Int("records", n), zap.Error(err))
+	}
 }
 
 func (a *ack) Shutdown(ctx context.Context) error {
@@ -96,5 +132,6 @@ func (a *ack) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+	a.telemetry.Shutdown()
 	return nil
 }
