@@ -668,4 +668,16 @@ func TestStoreOutageTellsTheTruth(t *testing.T) {
 	if lostMetric != 0 {
 		t.Errorf("the lost-records metric is %v, want 0", lostMetric)
 	}
+	// A clean stop, with everything delivered, logs no error.
+	r.agent.Stop(15 * time.Second)
+	var errs []string
+	for _, line := range strings.Split(r.agent.Tail(8<<20), "\n") {
+		if strings.Contains(line, "\terror\t") {
+			errs = append(errs, line)
+		}
+	}
+	t.Logf("e2e: error lines from the agent in all, clean stop included: %d", len(errs))
+	if len(errs) > 0 {
+		t.Errorf("the agent logged errors where nothing was lost:\n%s", strings.Join(errs, "\n"))
+	}
 }
