@@ -681,3 +681,41 @@ func TestStoreOutageTellsTheTruth(t *testing.T) {
 		t.Errorf("the agent logged errors where nothing was lost:\n%s", strings.Join(errs, "\n"))
 	}
 }
+
+// TestStallReportedWhileAnAppWritesSteadily: the gateway goes away while an
+// app writes a few lines at a time; the agent must say so within a minute.
+// Before, it said nothing: the reader waited in its checkpoint, after 40
+// lines, where hypha_stall_report does not look.
+func TestStallReportedWhileAnAppWritesSteadily(t *testing.T) {
+	r := newSeqRig(t, "*.log", nil, nil)
+	r.gw.Stop(10 * time.Second)
+	start := time.Now()
+	// hypha_stall_report sees a wait inside the pipeline; hypha_ack, last
+	// in it, the batches the gateway has not answered while the reader
+	// waits in its checkpoint.
+	const stallMessage, ackWaitMessage = "stopped accepting data", "The gateway has not answered"
+	reported := time.Duration(0)
+	for time.Since(start) < 60*time.Second {
+		if err := r.w.write(20); err != nil {
+			t.Fatal(err)
+		}
+		if out := r.agent.Tail(1 << 20); strings.Contains(out, stallMessage) || strings.Contains(out, ackWaitMessage) {
+			reported = time.Since(start)
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("e2e: gateway away, 200 lines a second: the stall was reported after %v (0: not within 60 s)", reported.Round(time.Second))
+	if reported == 0 {
+		t.Errorf("no stall reported in 60 s\nagent:\n%s", r.agent.Tail(2000))
+	}
+	if err := r.gw.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	err := r.waitStored(120 * time.Second)
+	lost, dups, _ := r.count(t)
+	t.Logf("e2e: after the gateway came back: lines written %d, lost %d, duplicated %d", r.written(), lost, dups)
+	if err != nil || lost > 0 {
+		t.Fatalf("%d of %d lines lost (%v)", lost, r.written(), err)
+	}
+}

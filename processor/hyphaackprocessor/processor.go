@@ -45,6 +45,7 @@ type ack struct {
 	window   window
 	inFlight sync.WaitGroup
 	failOnce sync.Once
+	waits    *waits
 }
 
 func newAck(set processor.Settings, cfg *Config, next consumer.Logs) (*ack, error) {
@@ -52,7 +53,7 @@ func newAck(set processor.Settings, cfg *Config, next consumer.Logs) (*ack, erro
 	if err != nil {
 		return nil, err
 	}
-	return &ack{storage: cfg.Storage, next: next, logger: set.Logger, telemetry: tb}, nil
+	return &ack{storage: cfg.Storage, next: next, logger: set.Logger, telemetry: tb, waits: newWaits(set.Logger)}, nil
 }
 
 // The records are handed on untouched.
@@ -72,6 +73,7 @@ func (a *ack) Start(_ context.Context, host component.Host) error {
 	// Shown at 0 from the start, so that an alert on it has a series to
 	// watch before the first loss.
 	a.telemetry.ProcessorHyphaAckLostLogRecords.Add(context.Background(), 0)
+	a.waits.start()
 	a.window = w
 	return nil
 }
@@ -86,9 +88,11 @@ func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	}
 	// The receiver's context ends with its call; the export must not.
 	ctx = context.WithoutCancel(ctx)
+	id := a.waits.begin()
 	a.inFlight.Go(func() {
 		n := ld.LogRecordCount()
 		err := a.next.ConsumeLogs(ctx, ld)
+		a.waits.end(id)
 		if consumererror.IsPermanent(err) {
 			a.lost(ctx, n, err)
 		} else if err != nil {
@@ -132,6 +136,7 @@ func (a *ack) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+	a.waits.shutdown()
 	a.telemetry.Shutdown()
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,6 +23,9 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/hypha-obs/hypha/extension/hyphaackstorageextension"
 	"github.com/hypha-obs/hypha/processor/hyphaackprocessor/internal/metadata"
@@ -174,4 +178,19 @@ func TestPermanentRefusalIsCountedAsLost(t *testing.T) {
 	require.NoError(t, p.Shutdown(context.Background()))
 	metadatatest.AssertEqualProcessorHyphaAckLostLogRecords(t, tt,
 		[]metricdata.DataPoint[int64]{{Value: 7}}, metricdatatest.IgnoreTimestamp())
+}
+
+func TestWaitForTheGatewayIsReported(t *testing.T) {
+	core, logs := observer.New(zapcore.InfoLevel)
+	w := newWaits(zap.New(core))
+	id := w.begin()
+	now := time.Now()
+	w.check(now.Add(5 * time.Second))
+	assert.Zero(t, logs.Len(), "not yet")
+	w.check(now.Add(11 * time.Second))
+	w.check(now.Add(12 * time.Second))
+	require.Equal(t, 1, logs.FilterMessageSnippet("has not answered").Len(), "once")
+	w.end(id)
+	w.check(now.Add(13 * time.Second))
+	assert.Equal(t, 1, logs.FilterMessageSnippet("answers again").Len())
 }
