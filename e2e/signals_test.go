@@ -693,7 +693,7 @@ func TestStallReportedWhileAnAppWritesSteadily(t *testing.T) {
 	// hypha_stall_report sees a wait inside the pipeline; hypha_ack, last
 	// in it, the batches the gateway has not answered while the reader
 	// waits in its checkpoint.
-	const stallMessage, ackWaitMessage = "stopped accepting data", "The gateway has not answered"
+	const stallMessage, ackWaitMessage = "stopped accepting data", "The gateway has not acknowledged"
 	reported := time.Duration(0)
 	for time.Since(start) < 60*time.Second {
 		if err := r.w.write(20); err != nil {

@@ -189,8 +189,8 @@ func TestWaitForTheGatewayIsReported(t *testing.T) {
 	assert.Zero(t, logs.Len(), "not yet")
 	w.check(now.Add(11 * time.Second))
 	w.check(now.Add(12 * time.Second))
-	require.Equal(t, 1, logs.FilterMessageSnippet("has not answered").Len(), "once")
+	require.Equal(t, 1, logs.FilterMessageSnippet("has not acknowledged").Len(), "once")
 	w.end(id)
 	w.check(now.Add(13 * time.Second))
-	assert.Equal(t, 1, logs.FilterMessageSnippet("answers again").Len())
+	assert.Equal(t, 1, logs.FilterMessageSnippet("acknowledges log lines again").Len())
 }

@@ -88,10 +88,10 @@ func (w *waits) check(now time.Time) {
 	switch {
 	case waiting && w.since.IsZero():
 		w.since = oldest
-		w.logger.Warn("The gateway has not answered for the log lines sent to it: reading the log files waits, and the lines stay in them (nothing is lost while the files are on disk)",
+		w.logger.Warn("The gateway has not acknowledged the log lines sent to it (it or its store is away, slow or refusing): reading the log files waits, and the lines stay in them (nothing is lost while the files are on disk)",
 			zap.Duration("waiting_for", now.Sub(oldest)), zap.Int("batches_waiting", len(w.started)))
 	case !waiting && !w.since.IsZero():
-		w.logger.Info("The gateway answers again; reading the log files goes on.", zap.Duration("waited", now.Sub(w.since)))
+		w.logger.Info("The gateway acknowledges log lines again; reading the log files goes on.", zap.Duration("waited", now.Sub(w.since)))
 		w.since = time.Time{}
 	}
 }
