@@ -28,6 +28,8 @@ import (
 	bearertokenauthextension "github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension"
 	hyphaauthretryextension "github.com/hypha-obs/hypha/extension/hyphaauthretryextension"
 	hyphajsonlimitextension "github.com/hypha-obs/hypha/extension/hyphajsonlimitextension"
+	hyphadiskreserveextension "github.com/hypha-obs/hypha/extension/hyphadiskreserveextension"
+	hyphastreamlimitextension "github.com/hypha-obs/hypha/extension/hyphastreamlimitextension"
 	hyphaackstorageextension "github.com/hypha-obs/hypha/extension/hyphaackstorageextension"
 	hyphacorrelationprocessor "github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor"
 	hyphastallprocessor "github.com/hypha-obs/hypha/processor/hyphastallprocessor"
@@ -75,6 +77,8 @@ func components() (otelcol.Factories, error) {
 		bearertokenauthextension.NewFactory(),
 		hyphaauthretryextension.NewFactory(),
 		hyphajsonlimitextension.NewFactory(),
+		hyphadiskreserveextension.NewFactory(),
+		hyphastreamlimitextension.NewFactory(),
 		hyphaackstorageextension.NewFactory(),
 	)
 	if err != nil {
@@ -87,6 +91,8 @@ func components() (otelcol.Factories, error) {
 		bearertokenauthextension.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension v0.165.0",
 		hyphaauthretryextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 		hyphajsonlimitextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
+		hyphadiskreserveextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
+		hyphastreamlimitextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 		hyphaackstorageextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 	})
 

@@ -28,9 +28,11 @@ import (
 
 func TestInstallAgentShellcheck(t *testing.T) {
 	sc := requireTool(t, "shellcheck")
-	out, err := exec.Command(sc, "install-agent.sh").CombinedOutput()
-	if err != nil {
-		t.Fatalf("shellcheck install-agent.sh: %v\n%s", err, out)
+	for _, script := range []string{"install-agent.sh", "replay-dead-letters.sh"} {
+		out, err := exec.Command(sc, script).CombinedOutput()
+		if err != nil {
+			t.Fatalf("shellcheck %s: %v\n%s", script, err, out)
+		}
 	}
 }
 

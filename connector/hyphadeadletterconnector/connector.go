@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector"
@@ -38,8 +39,12 @@ type deadLetter struct {
 	component.ShutdownFunc
 
 	maxBodyBytes int
+	maxAge       time.Duration
+	maxAhead     time.Duration
 	store        consumer.Logs
-	deadLetter   consumer.Logs
+	deadLetter   consumer.Logs // nil when only file is set
+	file         *fileWriter   // nil when not set
+	retimedOnce  sync.Once
 	logger       *zap.Logger
 	telemetry    *metadata.TelemetryBuilder
 	tooLarge     metric.MeasurementOption
@@ -54,10 +59,17 @@ func newDeadLetter(set connector.Settings, cfg *Config, store, dl consumer.Logs)
 	if err != nil {
 		return nil, err
 	}
+	var file *fileWriter
+	if cfg.File != nil {
+		file = newFileWriter(cfg.File)
+	}
 	return &deadLetter{
 		maxBodyBytes: cfg.MaxBodyBytes,
+		maxAge:       cfg.MaxAge,
+		maxAhead:     cfg.MaxAhead,
 		store:        store,
 		deadLetter:   dl,
+		file:         file,
 		logger:       set.Logger,
 		telemetry:    tb,
 		tooLarge:     metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", reasonTooLarge))),
@@ -65,6 +77,9 @@ func newDeadLetter(set connector.Settings, cfg *Config, store, dl consumer.Logs)
 		logged:       map[string]bool{},
 		ShutdownFunc: func(context.Context) error {
 			tb.Shutdown()
+			if file != nil {
+				return file.close()
+			}
 			return nil
 		},
 	}, nil
@@ -86,6 +101,7 @@ func (d *deadLetter) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	if ld.LogRecordCount() == 0 {
 		return nil
 	}
+	d.retime(ctx, ld)
 	// A store pipeline that changes the records would leave changed records
 	// for the dead letters; it gets a copy.
 	sent := ld
@@ -105,7 +121,14 @@ func (d *deadLetter) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 // toDeadLetters writes to the dead-letter pipelines. If that fails too the
 // error is retryable: the sender keeps the records rather than losing them.
 func (d *deadLetter) toDeadLetters(ctx context.Context, ld plog.Logs, reason string, n int) error {
-	if err := d.deadLetter.ConsumeLogs(ctx, ld); err != nil {
+	var err error
+	if d.file != nil {
+		err = d.file.write(ld)
+	}
+	if err == nil && d.deadLetter != nil {
+		err = d.deadLetter.ConsumeLogs(ctx, ld)
+	}
+	if err != nil {
 		d.logger.Error("Could not write dead letters; the sender keeps them and retries",
 			zap.String("reason", reason), zap.Int("records", n), zap.Error(err))
 		return fmt.Errorf("writing %d dead-lettered records: %w", n, err)

@@ -35,9 +35,11 @@ func createLogsToLogs(_ context.Context, set connector.Settings, cfg component.C
 	if err != nil {
 		return nil, err
 	}
-	deadLetter, err := router.Consumer(c.DeadLetter...)
-	if err != nil {
-		return nil, err
+	var deadLetter consumer.Logs
+	if len(c.DeadLetter) > 0 {
+		if deadLetter, err = router.Consumer(c.DeadLetter...); err != nil {
+			return nil, err
+		}
 	}
 	return newDeadLetter(set, c, store, deadLetter)
 }

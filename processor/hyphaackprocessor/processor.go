@@ -39,18 +39,25 @@ type reader interface {
 // filePathKey is the attribute file_log sets with include_file_path.
 const filePathKey = "log.file.path"
 
-type ack struct {
-	storage component.ID
-	next    consumer.Logs
-	logger  *zap.Logger
+// lostLogEvery bounds how often a loss is logged; every one is counted.
+const lostLogEvery = time.Minute
 
+type ack struct {
+	storage   component.ID
+	next      consumer.Logs
+	logger    *zap.Logger
 	telemetry *metadata.TelemetryBuilder
-	watch     *truncationWatch
+
+	lostMu     sync.Mutex
+	lostLogged time.Time
+
+	watch *truncationWatch
 
 	window   window
 	reader   reader // nil if the extension does not ask
 	inFlight sync.WaitGroup
 	failOnce sync.Once
+	waits    *waits
 }
 
 func newAck(set processor.Settings, cfg *Config, next consumer.Logs) (*ack, error) {
@@ -58,7 +65,7 @@ func newAck(set processor.Settings, cfg *Config, next consumer.Logs) (*ack, erro
 	if err != nil {
 		return nil, err
 	}
-	return &ack{storage: cfg.Storage, next: next, logger: set.Logger, telemetry: tb, watch: newTruncationWatch()}, nil
+	return &ack{storage: cfg.Storage, next: next, logger: set.Logger, telemetry: tb, watch: newTruncationWatch(), waits: newWaits(set.Logger)}, nil
 }
 
 // The records are handed on untouched.
@@ -75,6 +82,10 @@ func (a *ack) Start(_ context.Context, host component.Host) error {
 	if !ok {
 		return fmt.Errorf("storage %s is not a hypha_ack_storage extension", a.storage)
 	}
+	// Shown at 0 from the start, so that an alert on it has a series to
+	// watch before the first loss.
+	a.telemetry.ProcessorHyphaAckLostLogRecords.Add(context.Background(), 0)
+	a.waits.start()
 	a.window = w
 	a.reader, _ = ext.(reader)
 	return nil
@@ -114,9 +125,14 @@ func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	}
 	// The receiver's context ends with its call; the export must not.
 	ctx = context.WithoutCancel(ctx)
+	id := a.waits.begin()
 	a.inFlight.Go(func() {
+		n := ld.LogRecordCount()
 		err := a.next.ConsumeLogs(ctx, ld)
-		if err != nil && !consumererror.IsPermanent(err) {
+		a.waits.end(id)
+		if consumererror.IsPermanent(err) {
+			a.lost(ctx, n, err)
+		} else if err != nil {
 			a.failOnce.Do(func() {
 				a.logger.Error("A batch of log records was not acknowledged; file offsets are no longer saved until the restart, and the lines after the last saved offsets will be read again then, from their files or, for files deleted meanwhile, from the copies hypha_ack_storage keeps (rescue_directory)",
 					zap.Error(err))
@@ -125,6 +141,23 @@ func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 		done(err)
 	})
 	return nil
+}
+
+// lost counts records the gateway refused for good: the offset moves past
+// them, so they are not read again.
+func (a *ack) lost(ctx context.Context, n int, err error) {
+	a.telemetry.ProcessorHyphaAckLostLogRecords.Add(ctx, int64(n))
+	a.lostMu.Lock()
+	now := time.Now()
+	log := now.Sub(a.lostLogged) >= lostLogEvery
+	if log {
+		a.lostLogged = now
+	}
+	a.lostMu.Unlock()
+	if log {
+		a.logger.Error("The gateway refused log records for good: they are lost; later losses within a minute are only counted (otelcol_processor_hypha_ack_lost_log_records)",
+			zap.Int("records", n), zap.Error(err))
+	}
 }
 
 func (a *ack) Shutdown(ctx context.Context) error {
@@ -141,5 +174,7 @@ func (a *ack) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+	a.waits.shutdown()
+	a.telemetry.Shutdown()
 	return nil
 }

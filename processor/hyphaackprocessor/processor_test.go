@@ -7,21 +7,29 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/hypha-obs/hypha/extension/hyphaackstorageextension"
 	"github.com/hypha-obs/hypha/processor/hyphaackprocessor/internal/metadata"
+	"github.com/hypha-obs/hypha/processor/hyphaackprocessor/internal/metadatatest"
 )
 
 // host serves extensions by id.
@@ -69,6 +77,12 @@ var (
 // front of next, and returns the processor and file_log's checkpoint client.
 func pipeline(t *testing.T, next consumer.Logs, maxInFlight int) (processor.Logs, storage.Client) {
 	t.Helper()
+	return pipelineWith(t, processortest.NewNopSettings(metadata.Type), next, maxInFlight)
+}
+
+// pipelineWith is pipeline with the processor's settings.
+func pipelineWith(t *testing.T, set processor.Settings, next consumer.Logs, maxInFlight int) (processor.Logs, storage.Client) {
+	t.Helper()
 	extFactory := hyphaackstorageextension.NewFactory()
 	extCfg := extFactory.CreateDefaultConfig().(*hyphaackstorageextension.Config)
 	extCfg.Storage = fileStorageID
@@ -83,7 +97,7 @@ func pipeline(t *testing.T, next consumer.Logs, maxInFlight int) (processor.Logs
 
 	cfg := &Config{Storage: ackStorageID}
 	require.NoError(t, cfg.Validate())
-	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, next)
+	p, err := NewFactory().CreateLogs(context.Background(), set, cfg, next)
 	require.NoError(t, err)
 	require.NoError(t, p.Start(context.Background(), h))
 	return p, client
@@ -150,4 +164,33 @@ func TestStartNeedsTheAckStorage(t *testing.T) {
 	require.ErrorContains(t, p.Start(context.Background(), host{ackStorageID: nopStorage{}}), "is not a hypha_ack_storage extension")
 	require.NoError(t, p.Shutdown(context.Background()))
 	require.ErrorContains(t, (&Config{}).Validate(), "storage must name")
+}
+
+func TestPermanentRefusalIsCountedAsLost(t *testing.T) {
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	sink := &gatedSink{gate: make(chan error, 1)}
+	p, checkpoints := pipelineWith(t, metadatatest.NewSettings(tt), sink, 2)
+	require.NoError(t, p.ConsumeLogs(context.Background(), logs(7)))
+	sink.gate <- consumererror.NewPermanent(errors.New("refused for good"))
+	// The offset moves past a batch refused for good, as a queue drops it.
+	require.NoError(t, checkpoints.Set(context.Background(), "offsets", []byte("x")))
+	require.NoError(t, p.Shutdown(context.Background()))
+	metadatatest.AssertEqualProcessorHyphaAckLostLogRecords(t, tt,
+		[]metricdata.DataPoint[int64]{{Value: 7}}, metricdatatest.IgnoreTimestamp())
+}
+
+func TestWaitForTheGatewayIsReported(t *testing.T) {
+	core, logs := observer.New(zapcore.InfoLevel)
+	w := newWaits(zap.New(core))
+	id := w.begin()
+	now := time.Now()
+	w.check(now.Add(5 * time.Second))
+	assert.Zero(t, logs.Len(), "not yet")
+	w.check(now.Add(11 * time.Second))
+	w.check(now.Add(12 * time.Second))
+	require.Equal(t, 1, logs.FilterMessageSnippet("has not acknowledged").Len(), "once")
+	w.end(id)
+	w.check(now.Add(13 * time.Second))
+	assert.Equal(t, 1, logs.FilterMessageSnippet("acknowledges log lines again").Len())
 }

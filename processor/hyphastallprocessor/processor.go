@@ -105,8 +105,8 @@ func (s *stallReport) check(now time.Time) {
 		s.telemetry.ProcessorHyphaStallReportDownstreamStalls.Add(ctx, 1)
 		s.telemetry.ProcessorHyphaStallReportDownstreamStalled.Add(ctx, 1)
 		s.logger.Warn("The rest of the pipeline stopped accepting data; the receivers wait until it does. "+
-			"When the next stage is an exporter with a persistent queue, the queue is full: the destination has been unreachable for long. "+
-			"Nothing is dropped while the sources keep their data (log files on disk). Watch otelcol_exporter_queue_size against otelcol_exporter_queue_capacity.",
+			"The destination has not taken data for a while (away, or refusing). "+
+			"Nothing is dropped while the sources keep their data: log lines wait in their files, and what apps send over OTLP waits in the disk queue until it is full (otelcol_exporter_queue_size against otelcol_exporter_queue_capacity), then the apps are refused.",
 			zap.Duration("waiting_for", now.Sub(oldest)))
 	case !waiting && !s.stalledSince.IsZero():
 		s.telemetry.ProcessorHyphaStallReportDownstreamStalled.Add(ctx, -1)

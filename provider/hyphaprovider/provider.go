@@ -58,6 +58,7 @@ var modes = map[string][]fragment{
 	"agent": {
 		{file: "auth.yaml", when: bearerAuth},
 		{file: "tls.yaml", when: anySet("HYPHA_TLS_ENABLED", "HYPHA_TLS_CA_FILE", "HYPHA_TLS_CERT_FILE")},
+		{conf: hostResource, when: func(string) (bool, error) { return true, nil }},
 	},
 	"gateway": {
 		{file: "auth.yaml", when: bearerAuth},

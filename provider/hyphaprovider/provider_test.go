@@ -182,3 +182,21 @@ func TestLoadBalancerSecurity(t *testing.T) {
 	assert.Equal(t, "${env:HYPHA_SAMPLING_DNS:-hypha-sampling}", lb.Get("exporters::load_balancing::resolver::dns::hostname"),
 		"merging keeps the rest of the exporter")
 }
+
+func TestAgentNamesItsHost(t *testing.T) {
+	unsetEnv(t, append(securityVars, hostNameVar)...)
+	host, err := os.Hostname()
+	require.NoError(t, err)
+	attrs := retrieve(t, "hypha:agent").Get("processors::resource/host::attributes").([]any)
+	assert.Equal(t, map[string]any{"key": "host.name", "value": host, "action": "insert"}, attrs[0])
+	if id := machineID(); id != "" {
+		require.Len(t, attrs, 2)
+		assert.Equal(t, map[string]any{"key": "host.id", "value": id, "action": "insert"}, attrs[1])
+	}
+
+	t.Setenv(hostNameVar, "web-7")
+	attrs = retrieve(t, "hypha:agent").Get("processors::resource/host::attributes").([]any)
+	assert.Equal(t, "web-7", attrs[0].(map[string]any)["value"])
+	t.Setenv("HYPHA_AUTH", "none")
+	assert.False(t, retrieve(t, "hypha:gateway").IsSet("processors::resource/host"))
+}

@@ -23,10 +23,11 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                              metric.Meter
-	mu                                 sync.Mutex
-	registrations                      []metric.Registration
-	ConnectorHyphaDeadLetterLogRecords metric.Int64Counter
+	meter                                     metric.Meter
+	mu                                        sync.Mutex
+	registrations                             []metric.Registration
+	ConnectorHyphaDeadLetterLogRecords        metric.Int64Counter
+	ConnectorHyphaDeadLetterRetimedLogRecords metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -61,6 +62,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ConnectorHyphaDeadLetterLogRecords, err = builder.meter.Int64Counter(
 		"otelcol_connector_hypha_dead_letter_log_records",
 		metric.WithDescription("Number of log records written to the dead-letter pipelines instead of the store, by reason. [Alpha]"),
+		metric.WithUnit("{records}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ConnectorHyphaDeadLetterRetimedLogRecords, err = builder.meter.Int64Counter(
+		"otelcol_connector_hypha_dead_letter_retimed_log_records",
+		metric.WithDescription("Number of log records whose time was outside [now-max_age, now+max_ahead] and that were sent to the store at the time they were observed, their own time in hypha.original_time. [Alpha]"),
 		metric.WithUnit("{records}"),
 	)
 	errs = errors.Join(errs, err)

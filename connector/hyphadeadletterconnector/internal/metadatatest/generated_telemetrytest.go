@@ -36,3 +36,19 @@ func AssertEqualConnectorHyphaDeadLetterLogRecords(t *testing.T, tt *componentte
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
+
+func AssertEqualConnectorHyphaDeadLetterRetimedLogRecords(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_connector_hypha_dead_letter_retimed_log_records",
+		Description: "Number of log records whose time was outside [now-max_age, now+max_ahead] and that were sent to the store at the time they were observed, their own time in hypha.original_time. [Alpha]",
+		Unit:        "{records}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_connector_hypha_dead_letter_retimed_log_records")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}

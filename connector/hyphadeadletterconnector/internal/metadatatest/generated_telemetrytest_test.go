@@ -20,7 +20,11 @@ func TestSetupTelemetry(t *testing.T) {
 	require.NoError(t, err)
 	defer tb.Shutdown()
 	tb.ConnectorHyphaDeadLetterLogRecords.Add(context.Background(), 1)
+	tb.ConnectorHyphaDeadLetterRetimedLogRecords.Add(context.Background(), 1)
 	AssertEqualConnectorHyphaDeadLetterLogRecords(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualConnectorHyphaDeadLetterRetimedLogRecords(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 

@@ -26,6 +26,7 @@ type TelemetryBuilder struct {
 	meter                                  metric.Meter
 	mu                                     sync.Mutex
 	registrations                          []metric.Registration
+	ProcessorHyphaAckLostLogRecords        metric.Int64Counter
 	ProcessorHyphaAckTruncatedWhileWaiting metric.Int64Counter
 }
 
@@ -58,6 +59,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ProcessorHyphaAckLostLogRecords, err = builder.meter.Int64Counter(
+		"otelcol_processor_hypha_ack_lost_log_records",
+		metric.WithDescription("Number of log records read from files that the gateway refused for good (a permanent error), and that are therefore lost. Everything else is delivered or read again; alert on any increase. [Alpha]"),
+		metric.WithUnit("{records}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ProcessorHyphaAckTruncatedWhileWaiting, err = builder.meter.Int64Counter(
 		"otelcol_processor_hypha_ack_truncated_while_waiting",
 		metric.WithDescription("Files found truncated and written again while file_log waited inside them for the gateway (copytruncate during an outage). file_log reads on at its old offset inside the new content, so lines of the rotated copy past that offset may be skipped and new lines read twice. [Alpha]"),
