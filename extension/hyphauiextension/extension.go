@@ -24,7 +24,7 @@ type ui struct {
 	server *http.Server
 	// addr is the address the server listens on, once started.
 	addr string
-	done   sync.WaitGroup
+	done sync.WaitGroup
 }
 
 func newUI(set extension.Settings, cfg *Config) *ui {
