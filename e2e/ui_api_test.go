@@ -247,7 +247,8 @@ func TestUIAPI(t *testing.T) {
 	}
 	r := url.Values{"start": {now.Add(-time.Minute).UTC().Format(time.RFC3339Nano)}, "end": {now.Add(time.Minute).UTC().Format(time.RFC3339Nano)}}
 
-	t.Run("trace", func(t *testing.T) { uiCheckTrace(t, s, failing) })
+	t.Run("trace", func(t *testing.T) { uiCheckTrace(t, s, failing, "") })
+	t.Run("trace in a range", func(t *testing.T) { uiCheckTrace(t, s, failing, "?"+r.Encode()) })
 	t.Run("span logs", func(t *testing.T) { uiCheckSpanLogs(t, s, failing, r) })
 	t.Run("log search", func(t *testing.T) { uiCheckLogSearch(t, s, r) })
 	t.Run("overview", func(t *testing.T) { uiCheckOverview(t, s, r) })
@@ -299,7 +300,7 @@ func TestUIAPI(t *testing.T) {
 	})
 }
 
-func uiCheckTrace(t *testing.T, s *uiStack, tr uiTrace) {
+func uiCheckTrace(t *testing.T, s *uiStack, tr uiTrace, query string) {
 	var got struct {
 		TraceID string
 		Spans   []struct {
@@ -307,7 +308,7 @@ func uiCheckTrace(t *testing.T, s *uiStack, tr uiTrace) {
 			Status                              struct{ Code, Message string }
 		}
 	}
-	if code := uiGet(t, s.ui, "/api/traces/"+strings.ToUpper(tr.traceID), &got); code != http.StatusOK {
+	if code := uiGet(t, s.ui, "/api/traces/"+strings.ToUpper(tr.traceID)+query, &got); code != http.StatusOK {
 		t.Fatalf("trace: %d", code)
 	}
 	want, err := s.jaeger.Trace(tr.traceID)

@@ -215,14 +215,22 @@ func traceID(r *http.Request) (string, error) {
 
 func (a *api) handleTrace(w http.ResponseWriter, r *http.Request) {
 	id, err := traceID(r)
-	if err == nil {
-		err = newParams(r.URL.RawQuery).err
-	}
 	if err != nil {
 		fail(w, err)
 		return
 	}
-	byTrace, err := a.jaeger.trace(r.Context(), id)
+	// A trace id names one trace; a range, when the page knows one, also
+	// bounds Jaeger's lookup.
+	p := newParams(r.URL.RawQuery, "start", "end")
+	var start, end time.Time
+	if p.v.Get("start") != "" || p.v.Get("end") != "" {
+		start, end = p.timeRange(a.now(), a.cfg.DefaultRange, a.cfg.MaxRange)
+	}
+	if p.err != nil {
+		fail(w, p.err)
+		return
+	}
+	byTrace, err := a.jaeger.trace(r.Context(), id, start, end)
 	if isNotFound(err) || (err == nil && len(byTrace[id]) == 0) {
 		writeError(w, http.StatusNotFound, apiError{
 			Error: "trace " + id + " not found", Store: "jaeger", StoreName: "Jaeger", NotFound: true, Hint: notFoundHint,
