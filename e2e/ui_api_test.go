@@ -382,6 +382,25 @@ func uiCheckLogSearch(t *testing.T, s *uiStack, r url.Values) {
 	if len(errs.Lines) != want || want == 0 {
 		t.Errorf("ERROR lines of ui-pay: %d, the store has %d", len(errs.Lines), want)
 	}
+	// Every severity filter is a query VictoriaLogs runs, and matches what
+	// the store holds under that severity text.
+	for _, sev := range []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"} {
+		var got uiLines
+		q := url.Values{"severity": {strings.ToLower(sev)}, "start": r["start"], "end": r["end"]}
+		code := uiGet(t, s.ui, "/api/logs?"+q.Encode(), &got)
+		want, _ := s.store.Count(fmt.Sprintf(`"service.name":in("ui-web","ui-pay") severity_text:=%s`, sev))
+		if code != http.StatusOK || len(got.Lines) != want {
+			t.Errorf("severity %s: %d, %d lines; the store has %d", sev, code, len(got.Lines), want)
+		}
+	}
+	// A service name that tries to widen the filter finds nothing.
+	for _, svc := range []string{`ui-pay" or "service.name":*`, `ui-pay") or (*`, `*`} {
+		var got uiLines
+		q := url.Values{"service": {svc}, "start": r["start"], "end": r["end"]}
+		if code := uiGet(t, s.ui, "/api/logs?"+q.Encode(), &got); code != http.StatusOK || len(got.Lines) != 0 {
+			t.Errorf("service %q: %d, %d lines", svc, code, len(got.Lines))
+		}
+	}
 	// Each hostile body is found as itself, and only it.
 	for _, b := range hostileBodies {
 		var got uiLines
