@@ -191,17 +191,7 @@ func (a *api) handleLogs(w http.ResponseWriter, r *http.Request) {
 		SpanID:   p.hexID("spanId", 16),
 		Limit:    p.limit(logsDefaultLimit, logsMaxLimit),
 	}
-	q.Start, q.End = p.timeRange(a.now(), a.cfg.DefaultRange, a.cfg.MaxRange)
-	if p.err != nil {
-		fail(w, p.err)
-		return
-	}
-	found, truncated, err := a.logs.search(r.Context(), q)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, lines{Lines: a.withLinks(found), Truncated: truncated, Limit: q.Limit})
+	a.answerLines(w, r, p, q)
 }
 
 // traceID reads the trace id of the path.
@@ -254,6 +244,11 @@ func (a *api) handleTraceLogs(w http.ResponseWriter, r *http.Request) {
 	}
 	p := newParams(r.URL.RawQuery, "spanId", "start", "end", "limit")
 	q := logQuery{TraceID: id, SpanID: p.hexID("spanId", 16), Limit: p.limit(traceLogsDefaultLimit, traceLogsMaxLimit), Ascending: true}
+	a.answerLines(w, r, p, q)
+}
+
+// answerLines runs q, with the time range of p, and answers its lines.
+func (a *api) answerLines(w http.ResponseWriter, r *http.Request, p *params, q logQuery) {
 	q.Start, q.End = p.timeRange(a.now(), a.cfg.DefaultRange, a.cfg.MaxRange)
 	if p.err != nil {
 		fail(w, p.err)
