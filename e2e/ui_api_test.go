@@ -264,18 +264,43 @@ func TestUIAPI(t *testing.T) {
 		}
 	})
 	t.Run("health", func(t *testing.T) {
+		// A body over the gateway's limit goes to the dead letters.
+		postOK(t, "http://"+s.gw.OTLPHTTP+"/v1/logs", otlpLines(t, "ui-big", []string{strings.Repeat("x", 300<<10)}))
+		const deadLetters = "otelcol_connector_hypha_dead_letter_log_records"
+		if err := harness.Eventually(30*time.Second, 200*time.Millisecond, func() error {
+			if n := metricSum(s.gw, deadLetters, ""); n != 1 {
+				return fmt.Errorf("%s = %v", deadLetters, n)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 		var h struct {
 			Source          string
 			ReceivedRecords float64
 			SentRecords     float64
+			QueueCapacity   float64
+			DeadLetters     float64
+			Stalled         *bool
 			Metrics         map[string]float64
 		}
 		if code := uiGet(t, s.ui, "/api/health", &h); code != http.StatusOK {
 			t.Fatalf("health: %d", code)
 		}
 		accepted := metricSum(s.gw, "otelcol_receiver_accepted_log_records", "")
-		if h.ReceivedRecords != accepted || h.ReceivedRecords < wantLines {
+		if h.ReceivedRecords != accepted || h.ReceivedRecords < wantLines+1 {
 			t.Errorf("health says %v records received; the gateway's metrics say %v (sent %d)", h.ReceivedRecords, accepted, wantLines)
+		}
+		for name, got := range map[string]float64{
+			"otelcol_exporter_sent_log_records": h.SentRecords,
+			"otelcol_exporter_queue_capacity":   h.QueueCapacity,
+		} {
+			if want := metricSum(s.gw, name, ""); got != want || got <= 0 {
+				t.Errorf("health: %s is %v; the gateway's metrics say %v", name, got, want)
+			}
+		}
+		if h.DeadLetters != 1 || h.Stalled != nil {
+			t.Errorf("health: %v dead letters (the gateway counted 1), stalled %v (the gateway has no stall report)", h.DeadLetters, h.Stalled)
 		}
 		if h.Source != s.gw.MetricsURL {
 			t.Errorf("health source %q, want %q", h.Source, s.gw.MetricsURL)
