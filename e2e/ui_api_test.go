@@ -515,6 +515,14 @@ func uiCheckTraceSearch(t *testing.T, s *uiStack, traces []uiTrace, r url.Values
 	if !slices.Equal(ids(errOnly.Traces), []string{traces[0].traceID}) {
 		t.Errorf("failing traces: %v, want %s", ids(errOnly.Traces), traces[0].traceID)
 	}
+	// Jaeger's own duration filter: the traces last 40 ms.
+	for minDur, want := range map[string]int{"35ms": 2, "1s": 0} {
+		var got struct{ Traces []summary }
+		q := url.Values{"service": {"ui-web"}, "minDuration": {minDur}, "start": r["start"], "end": r["end"]}
+		if code := uiGet(t, s.ui, "/api/traces?"+q.Encode(), &got); code != http.StatusOK || len(got.Traces) != want {
+			t.Errorf("minDuration %s: %d, %d traces, want %d", minDur, code, len(got.Traces), want)
+		}
+	}
 	for _, x := range all.Traces {
 		if x.RootService != "ui-web" || x.RootName != "GET /checkout" || x.SpanCount != 2 || !slices.Equal(x.Services, []string{"ui-pay", "ui-web"}) {
 			t.Errorf("summary %+v", x)
