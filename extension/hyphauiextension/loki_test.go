@@ -248,15 +248,3 @@ func TestLokiFailuresNameTheStore(t *testing.T) {
 		})
 	}
 }
-
-// FuzzDecodeLokiStreams checks that no answer makes the decoding panic.
-func FuzzDecodeLokiStreams(f *testing.F) {
-	f.Add([]byte(`{"status":"success","data":{"resultType":"streams","result":[{"stream":{"a":"b"},"values":[["1","x",{"structuredMetadata":{"trace_id":"t"}}]]}]}}`))
-	f.Add([]byte(`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1.5,"2"]]}]}}`))
-	f.Add([]byte(`{"status":"success","data":{"resultType":"streams","result":[{"values":[[1,2,3]]}]}}`))
-	buckets, step := makeBuckets(time.Unix(0, 0), time.Unix(3600, 0))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		_, _ = decodeLokiStreams(body)
-		_, _ = decodeLokiMatrix(body, buckets, step)
-	})
-}

@@ -54,88 +54,70 @@ func fuzzSeeds(f *testing.F) {
 	f.Add("\xff\xfe invalid UTF-8")
 }
 
-// FuzzQuoteLogQL: any text becomes one LogQL literal that reads back as
-// the text (the API refuses text that is not UTF-8 before quoting).
-func FuzzQuoteLogQL(f *testing.F) {
+// FuzzQuote: any text becomes one LogQL and one LogsQL literal that reads
+// back as the text (the API refuses text that is not UTF-8 before
+// quoting), in the text filter and in the service filter alike. Loki and
+// VictoriaLogs both unquote with strconv.Unquote.
+func FuzzQuote(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		checkOneLiteral(t, s, quoteLogQL(s))
+		checkOneLiteral(t, s, quoteLogsQL(s))
 		if s == "" {
 			return // no text, no filter
 		}
 		// The whole query keeps the text inside its literal: what follows
 		// the literal is exactly what the adapter wrote.
-		q := lokiQuery(logQuery{Text: s})
-		const prefix = `{service_name=~".+"} |= `
-		if q[:len(prefix)] != prefix || literalEnd(q[len(prefix):]) != len(q)-len(prefix) {
-			t.Fatalf("text %q escapes its literal in %s", s, q)
-		}
-		// A service name stays the one value of the stream selector.
-		sel := lokiQuery(logQuery{Service: s})
-		if !strings.HasPrefix(sel, "{service_name=") || !strings.HasSuffix(sel, "}") ||
-			literalEnd(sel[len("{service_name="):]) != len(sel)-len("{service_name=")-1 {
-			t.Fatalf("service %q escapes its literal in %s", s, sel)
-		}
-	})
-}
-
-// FuzzQuoteLogsQL: the same for LogsQL, which VictoriaLogs unquotes with
-// strconv.Unquote too.
-func FuzzQuoteLogsQL(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, s string) {
-		checkOneLiteral(t, s, quoteLogsQL(s))
-		if s == "" {
-			return
-		}
-		q := vlFilter(logQuery{Text: s})
-		const prefix = `_msg:`
-		if q[:len(prefix)] != prefix || literalEnd(q[len(prefix):]) != len(q)-len(prefix) {
-			t.Fatalf("text %q escapes its literal in %s", s, q)
-		}
-		const svc = `"service.name":=`
-		if f := vlFilter(logQuery{Service: s}); !strings.HasPrefix(f, svc) || literalEnd(f[len(svc):]) != len(f)-len(svc) {
-			t.Fatalf("service %q escapes its literal in %s", s, f)
+		for _, c := range []struct{ query, prefix, suffix string }{
+			{lokiQuery(logQuery{Text: s}), `{service_name=~".+"} |= `, ""},
+			{lokiQuery(logQuery{Service: s}), `{service_name=`, "}"},
+			{vlFilter(logQuery{Text: s}), `_msg:`, ""},
+			{vlFilter(logQuery{Service: s}), `"service.name":=`, ""},
+		} {
+			lit, ok := strings.CutPrefix(c.query, c.prefix)
+			if ok {
+				lit, ok = strings.CutSuffix(lit, c.suffix)
+			}
+			if !ok || literalEnd(lit) != len(lit) {
+				t.Fatalf("%q escapes its literal in %s", s, c.query)
+			}
 		}
 	})
 }
 
-// FuzzDecodeJSONLines: no VictoriaLogs answer makes the decoding panic.
-func FuzzDecodeJSONLines(f *testing.F) {
-	f.Add([]byte(`{"_time":"2026-12-07T12:00:00Z","_msg":"x","trace_id":"a"}` + "\n" + `{"a":"b"}`))
-	f.Add([]byte("\n\n{}\n"))
+// FuzzStoreAnswers: no answer of a store, VictoriaLogs' JSON lines, Loki's
+// streams and matrices, Jaeger's OTLP JSON or a Prometheus metrics page,
+// makes the decoding panic. One target feeds every decoder, so that the
+// fuzzing pass stays short.
+func FuzzStoreAnswers(f *testing.F) {
+	for _, seed := range []string{
+		`{"_time":"2026-12-07T12:00:00Z","_msg":"x","trace_id":"a"}` + "\n" + `{"a":"b"}`,
+		"\n\n{}\n",
+		`{"status":"success","data":{"resultType":"streams","result":[{"stream":{"a":"b"},"values":[["1","x",{"structuredMetadata":{"trace_id":"t"}}]]}]}}`,
+		`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1.5,"2"]]}]}}`,
+		`{"status":"success","data":{"resultType":"streams","result":[{"values":[[1,2,3]]}]}}`,
+		`{"result":{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"a"}}]},"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}}`,
+		`{"error":{"httpCode":404,"message":"trace not found"}}`,
+		"# TYPE otelcol_receiver_accepted_log_records counter\notelcol_receiver_accepted_log_records{receiver=\"otlp\"} 12\n",
+		"otelcol_exporter_queue_size 3\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	buckets, step := makeBuckets(time.Unix(0, 0), time.Unix(3600, 0))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		rows, err := decodeJSONLines(body)
-		if err != nil {
-			return
+		if rows, err := decodeJSONLines(body); err == nil {
+			for _, r := range rows {
+				_ = vlLine(r)
+			}
 		}
-		for _, r := range rows {
-			_ = vlLine(r)
+		_, _ = decodeLokiStreams(body)
+		_, _ = decodeLokiMatrix(body, buckets, step)
+		if byTrace, err := decodeJaegerSpans(body); err == nil {
+			for id, spans := range byTrace {
+				_ = summarize(id, spans)
+			}
 		}
-	})
-}
-
-// FuzzSumMetrics: no metrics page makes the health page's parsing panic.
-func FuzzSumMetrics(f *testing.F) {
-	f.Add([]byte("# TYPE otelcol_receiver_accepted_log_records_total counter\notelcol_receiver_accepted_log_records_total{receiver=\"otlp\"} 12\n"))
-	f.Add([]byte("otelcol_exporter_queue_size 3\n"))
-	f.Fuzz(func(t *testing.T, body []byte) {
 		_, _ = sumMetrics(body)
-	})
-}
-
-// FuzzDecodeJaegerSpans: no Jaeger answer makes the decoding panic.
-func FuzzDecodeJaegerSpans(f *testing.F) {
-	f.Add([]byte(`{"result":{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"a"}}]},"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}}`))
-	f.Add([]byte(`{"error":{"httpCode":404,"message":"trace not found"}}`))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		byTrace, err := decodeJaegerSpans(body)
-		if err != nil {
-			return
-		}
-		for id, spans := range byTrace {
-			_ = summarize(id, spans)
-		}
 	})
 }
 
