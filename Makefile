@@ -22,7 +22,7 @@ ETCD := $(CACHE)/etcd
 # comparisons with the transform processor and the pipeline benchmark;
 # instrumentation/go is what Go apps import, demo/analysis the demo's Go service;
 # deploy/ecs keeps goformation (the ECS template's tests) out of the others.
-MODULES = . processor/hyphacorrelationprocessor provider/hyphaprovider bench instrumentation/go demo/analysis deploy/ecs
+MODULES = . processor/hyphacorrelationprocessor provider/hyphaprovider extension/hyphauiextension bench instrumentation/go demo/analysis deploy/ecs
 # Packages of a module (run inside it) with unit tests: all but the end-to-end suite.
 MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 # A count, not a duration: with a duration, Go 1.26's fuzz coordinator can
@@ -31,7 +31,7 @@ MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 FUZZTIME ?= 300000x
 E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS) ANALYSIS_BIN=$(ANALYSIS) KAFKA_BIN=$(KAFKA) S3_BIN=$(S3) KUBE_APISERVER_BIN=$(KUBE_APISERVER) ETCD_BIN=$(ETCD)
 
-.PHONY: help build version-overlay dist image image-test generate check-generated test unit fuzz demo-test e2e e2e-kubernetes servers demo-deps demo-analysis bench lint demo docker certs clean
+.PHONY: help build version-overlay dist image image-test generate check-generated test unit fuzz demo-test e2e e2e-kubernetes servers demo-deps logql-deps demo-analysis bench lint demo docker certs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -119,7 +119,7 @@ check-generated: generate ## fail if generated files differ from the committed o
 test: DIST_ARCHES = $(shell $(GO) env GOARCH)
 test: build dist unit image-test fuzz demo-test e2e ## everything CI runs: build, release artefacts, unit tests (with dist/'s), a short fuzz pass, the demo services' own test, smoke and end-to-end tests
 
-unit: ## unit tests of every module (components, provider, deployment files, benchmarks' checks)
+unit: logql-deps ## unit tests of every module (components, provider, deployment files, benchmarks' checks)
 	@for m in $(MODULES); do echo "unit $$m"; (cd $$m && $(GO) test -race -count=1 $$($(MODULE_PKGS))) || exit 1; done
 
 fuzz: ## a short pass of every fuzz target (FUZZTIME executions each)
@@ -149,6 +149,11 @@ $(S3): tools/testservers/go.mod tools/testservers/go.sum tools/testservers/s3/ma
 	cd tools/testservers && $(GO) build -o $@ ./s3
 
 demo-deps: demo/node_modules/.package-lock.json ## install the demo's Node packages from the lockfile
+
+logql-deps: tools/logql/node_modules/.package-lock.json ## install Grafana's LogQL grammar (@grafana/lezer-logql) for the LogQL tests
+
+tools/logql/node_modules/.package-lock.json: tools/logql/package-lock.json
+	cd tools/logql && npm ci --no-audit --no-fund
 
 demo/node_modules/.package-lock.json: demo/package-lock.json
 	cd demo && npm ci --no-audit --no-fund

@@ -31,6 +31,7 @@ import (
 	hyphadiskreserveextension "github.com/hypha-obs/hypha/extension/hyphadiskreserveextension"
 	hyphastreamlimitextension "github.com/hypha-obs/hypha/extension/hyphastreamlimitextension"
 	hyphaackstorageextension "github.com/hypha-obs/hypha/extension/hyphaackstorageextension"
+	hyphauiextension "github.com/hypha-obs/hypha/extension/hyphauiextension"
 	hyphacorrelationprocessor "github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor"
 	hyphastallprocessor "github.com/hypha-obs/hypha/processor/hyphastallprocessor"
 	hyphaackprocessor "github.com/hypha-obs/hypha/processor/hyphaackprocessor"
@@ -80,6 +81,7 @@ func components() (otelcol.Factories, error) {
 		hyphadiskreserveextension.NewFactory(),
 		hyphastreamlimitextension.NewFactory(),
 		hyphaackstorageextension.NewFactory(),
+		hyphauiextension.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -94,6 +96,7 @@ func components() (otelcol.Factories, error) {
 		hyphadiskreserveextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 		hyphastreamlimitextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 		hyphaackstorageextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
+		hyphauiextension.NewFactory().Type(): "github.com/hypha-obs/hypha/extension/hyphauiextension v0.1.0",
 	})
 
 	factories.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](
