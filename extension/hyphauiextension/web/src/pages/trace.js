@@ -116,7 +116,7 @@ class TraceView {
       perSpan.get(l.spanId).push(l);
     }
     const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-      const t = h('span', { class: 'tick' }, fmtDuration(f * this.total));
+      const t = h('span', { class: `tick${f === 0 ? ' first' : ''}${f === 1 ? ' last' : ''}` }, fmtDuration(f * this.total));
       t.style.left = `${f * 100}%`;
       return t;
     });
@@ -142,7 +142,10 @@ class TraceView {
       h('span', { class: `svc ${svcClass(s.service)}` }, s.service),
       h('span', { class: 'op' }, s.name));
     label.style.paddingLeft = `${0.3 + Math.min(depth, 40) * 0.9}em`;
-    const dur = h('span', { class: 'span-dur' }, fmtDuration(s._dur));
+    // Past 80% of the track the duration goes inside the bar's end, so
+    // that it does not run into the log count.
+    const endFrac = (s._t0 - this.t0 + s._dur) / this.total;
+    const dur = h('span', { class: endFrac > 0.8 ? 'span-dur inside' : 'span-dur' }, fmtDuration(s._dur));
     dur.style.left = pct(s._t0 - this.t0 + s._dur);
     const el = h('div', {
       class: `span-row${err ? ' error' : ''}`, role: 'listitem', tabindex: '0',
