@@ -31,7 +31,7 @@ MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 FUZZTIME ?= 300000x
 E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS) ANALYSIS_BIN=$(ANALYSIS) KAFKA_BIN=$(KAFKA) S3_BIN=$(S3) KUBE_APISERVER_BIN=$(KUBE_APISERVER) ETCD_BIN=$(ETCD)
 
-.PHONY: help build version-overlay dist image image-test generate web check-generated test unit fuzz demo-test e2e e2e-kubernetes servers demo-deps demo-analysis bench lint demo docker certs clean
+.PHONY: help build version-overlay dist image image-test generate web bench-ui check-generated test unit fuzz demo-test e2e e2e-kubernetes servers demo-deps demo-analysis bench lint demo docker certs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -191,6 +191,9 @@ bench: build ## processor benchmarks, then agent pipelines on 1M lines (see docs
 	cd processor/hyphacorrelationprocessor && $(GO) test -run '^$$' -bench . -benchmem -count 5 ./ ./internal/extract/
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count 5 ./correlation/
 	cd bench && HYPHA_BIN=$(HYPHA) $(GO) run ./cmd/pipebench $(BENCH_FLAGS)
+
+bench-ui: build $(JAEGER) $(VICTORIALOGS) ## the UI's trace page: 2 000 spans and 20 000 lines from the real stores, in headless Chromium (see docs/ui.md)
+	$(E2E_ENV) $(GO) test -count=1 -run '^$$' -bench BenchmarkUITrace -benchtime 5x ./e2e/
 
 # components/ is ocb's output as generated; check-generated guards it.
 GOFILES = $(shell git ls-files '*.go' | grep -v '^components/')

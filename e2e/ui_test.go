@@ -328,7 +328,7 @@ func stamp(t *testing.T, s string) time.Time {
 	return ts
 }
 
-func randomHex(t *testing.T, n int) string {
+func randomHex(t testing.TB, n int) string {
 	t.Helper()
 	buf := make([]byte, n)
 	if _, err := rand.Read(buf); err != nil {

@@ -11,9 +11,10 @@ import (
 	"path/filepath"
 )
 
-// uiEnv turns the gateway's hypha_ui extension on at addr, reading the
-// stack's VictoriaLogs and Jaeger and the gateway's own metrics.
-func uiEnv(addr string, logs *VictoriaLogs, jaeger *Jaeger) []string {
+// UIEnv turns the gateway's hypha_ui extension on at addr (host:port),
+// reading VictoriaLogs and Jaeger; the health page reads the gateway's own
+// metrics.
+func UIEnv(addr string, logs *VictoriaLogs, jaeger *Jaeger) []string {
 	return []string{
 		"HYPHA_UI_ENDPOINT=" + addr,
 		"HYPHA_UI_LOGS_STORE=victorialogs",
@@ -30,7 +31,7 @@ func startUI(opts *HyphaOptions, logs *VictoriaLogs, jaeger *Jaeger) (string, er
 	if err != nil {
 		return "", err
 	}
-	opts.Env = append(opts.Env, uiEnv(addr, logs, jaeger)...)
+	opts.Env = append(opts.Env, UIEnv(addr, logs, jaeger)...)
 	return "http://" + addr, nil
 }
 

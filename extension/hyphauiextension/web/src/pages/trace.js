@@ -29,6 +29,7 @@ export async function tracePage(main, url, ctx) {
     load(head, 'the trace', () => get(`traces/${traceId}`, null, ctx.signal)),
     get(`traces/${traceId}/logs`, { limit: TRACE_LOG_LIMIT }, ctx.signal).catch((err) => ({ err })),
   ]);
+  performance.mark('hypha:trace-fetched');
   if (!trace) {
     main.setAttribute('data-rendered', 'error');
     return null;
