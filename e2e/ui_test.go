@@ -100,6 +100,7 @@ func TestUI(t *testing.T) {
 			}
 		}
 		sort.Strings(want)
+		b.waitFor("every row of the waterfall", `document.querySelector('main[data-complete]')`)
 		rows := eval[[]string](b, `[...document.querySelectorAll('.span-row')].map(r => r.dataset.service)`)
 		if len(rows) != len(spans) {
 			t.Errorf("the waterfall has %d rows; Jaeger holds %d spans", len(rows), len(spans))
@@ -336,4 +337,3 @@ func randomHex(t testing.TB, n int) string {
 	}
 	return hex.EncodeToString(buf)
 }
-

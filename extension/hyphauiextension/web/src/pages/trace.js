@@ -13,6 +13,10 @@ import { errorBanner, load, logLine, linksOf, sevClass, truncatedNote } from './
 const MAX_MARKS = 24;
 // The trace's timeline renders this many lines at a time, more on scroll.
 const CHUNK = 500;
+// The waterfall draws this many rows at once, and the rest in later
+// frames of ROW_CHUNK, so that the first screen does not wait for them.
+const FIRST_ROWS = 120;
+const ROW_CHUNK = 400;
 // The most lines the API gives for one trace.
 const TRACE_LOG_LIMIT = 20000;
 
@@ -37,7 +41,8 @@ export async function tracePage(main, url, ctx) {
   const view = new TraceView(main, trace, logs, ctx);
   view.select(url.searchParams.get('span'), false);
   main.setAttribute('data-rendered', 'trace');
-  performance.mark('hypha:trace-rendered');
+  // After the next frame: the first screen has been painted.
+  requestAnimationFrame(() => setTimeout(() => performance.mark('hypha:trace-rendered')));
   return { update: (u) => u.pathname === url.pathname && (view.select(u.searchParams.get('span'), false), true) };
 }
 
@@ -92,7 +97,9 @@ class TraceView {
     this.t0 = Math.min(...all.map((s) => s._t0));
     this.total = Math.max(1e-3, Math.max(...all.map((s) => s._t0 + s._dur)) - this.t0);
     this.logs = logs?.err ? null : (logs?.lines || []);
+    for (const l of this.logs || []) l._ms = tsMs(l.time);
     this.rows = new Map();
+    this.main = main;
     this.panel = h('aside', { class: 'span-panel', hidden: true, 'aria-label': 'selected span' });
     const services = [...new Set(all.map((s) => s.service))].sort();
     const errors = all.filter((s) => s.status?.code === 'ERROR').length;
@@ -121,46 +128,77 @@ class TraceView {
       t.style.left = `${f * 100}%`;
       return t;
     });
-    const rows = order([...this.spans.values()]).map(([s, depth]) => this.row(s, depth, perSpan.get(s.spanId) || []));
+    const list = h('div', { class: 'wf-rows' });
+    // One listener for every row.
+    const choose = (e) => {
+      const row = e.target.closest('.span-row');
+      if (!row || (e.type === 'keydown' && e.key !== 'Enter')) return;
+      this.select(row.dataset.spanId, true);
+    };
+    list.addEventListener('click', choose);
+    list.addEventListener('keydown', choose);
+    this.pending = order([...this.spans.values()]);
+    this.perSpan = perSpan;
+    this.list = list;
+    this.drawRows(FIRST_ROWS);
+    const more = () => {
+      if (!this.pending.length) {
+        performance.mark('hypha:trace-complete');
+        this.main.setAttribute('data-complete', '');
+        return;
+      }
+      this.drawRows(ROW_CHUNK);
+      requestAnimationFrame(more);
+    };
+    requestAnimationFrame(more);
     return h('div', { class: 'waterfall', role: 'list' },
       h('div', { class: 'wf-head' }, h('span', { class: 'span-label' }, 'Service · operation'), h('span', { class: 'span-track ticks' }, ticks)),
-      rows);
+      list);
+  }
+
+  // drawRows adds the next n rows of the waterfall.
+  drawRows(n) {
+    const part = this.pending.splice(0, n);
+    const frag = document.createDocumentFragment();
+    for (const [s, depth] of part) frag.append(this.row(s, depth, this.perSpan.get(s.spanId) || []));
+    this.list.append(frag);
   }
 
   row(s, depth, lines) {
     const pct = (ms) => `${Math.min(100, Math.max(0, (ms / this.total) * 100))}%`;
-    const bar = h('span', { class: `span-bar ${svcClass(s.service)}` });
+    const cls = svcClass(s.service);
+    const bar = el('span', `span-bar ${cls}`);
     bar.style.left = pct(s._t0 - this.t0);
     bar.style.width = pct(Math.max(s._dur, this.total / 1000));
-    const marks = lines.slice(0, MAX_MARKS).map((l) => {
-      const m = h('span', { class: `log-mark ${sevClass(l.severity)}`, title: `${fmtTime(l.time)} ${l.body ?? ''}` });
-      m.style.left = pct(tsMs(l.time) - this.t0);
-      return m;
-    });
     const err = s.status?.code === 'ERROR';
-    const label = h('span', { class: 'span-label' },
-      err ? h('span', { class: 'err-mark', title: s.status.message || 'error' }, '!') : null,
-      h('span', { class: `svc ${svcClass(s.service)}` }, s.service),
-      h('span', { class: 'op' }, s.name));
+    const label = el('span', 'span-label');
+    if (err) label.append(h('span', { class: 'err-mark', title: s.status.message || 'error' }, '!'));
+    label.append(el('span', `svc ${cls}`, s.service), el('span', 'op', s.name));
     label.style.paddingLeft = `${0.3 + Math.min(depth, 40) * 0.9}em`;
     // Past 80% of the track the duration goes inside the bar's end, so
     // that it does not run into the log count.
-    const endFrac = (s._t0 - this.t0 + s._dur) / this.total;
-    const dur = h('span', { class: endFrac > 0.8 ? 'span-dur inside' : 'span-dur' }, fmtDuration(s._dur));
-    dur.style.left = pct(s._t0 - this.t0 + s._dur);
-    const el = h('div', {
-      class: `span-row${err ? ' error' : ''}`, role: 'listitem', tabindex: '0',
-      'data-span-id': s.spanId, 'data-service': s.service, 'data-logs': String(lines.length),
-    }, label, h('span', { class: 'span-track' }, bar, dur, marks,
-      lines.length ? h('span', { class: 'log-count', title: `${lines.length} log lines` }, `${lines.length} ✎`) : null));
-    const choose = (e) => {
-      if (e.type === 'keydown' && e.key !== 'Enter') return;
-      this.select(s.spanId, true);
-    };
-    el.addEventListener('click', choose);
-    el.addEventListener('keydown', choose);
-    this.rows.set(s.spanId, el);
-    return el;
+    const end = s._t0 - this.t0 + s._dur;
+    const dur = el('span', end / this.total > 0.8 ? 'span-dur inside' : 'span-dur', fmtDuration(s._dur));
+    dur.style.left = pct(end);
+    const track = el('span', 'span-track');
+    track.append(bar, dur);
+    // Markers are many (one per line): built bare; the row's count and the
+    // side panel say what they are.
+    for (let i = 0; i < lines.length && i < MAX_MARKS; i++) {
+      const m = el('span', `log-mark ${sevClass(lines[i].severity)}`);
+      m.style.left = pct(lines[i]._ms - this.t0);
+      track.append(m);
+    }
+    if (lines.length) track.append(h('span', { class: 'log-count', title: `${lines.length} log lines` }, `${lines.length} ✎`));
+    const row = el('div', err ? 'span-row error' : 'span-row');
+    row.setAttribute('role', 'listitem');
+    row.tabIndex = 0;
+    row.dataset.spanId = s.spanId;
+    row.dataset.service = s.service;
+    row.dataset.logs = String(lines.length);
+    row.append(label, track);
+    this.rows.set(s.spanId, row);
+    return row;
   }
 
   // select shows a span in the side panel; push adds a history entry, so
@@ -179,6 +217,7 @@ class TraceView {
       if (spanId) this.panel.before(h('div', { class: 'banner banner-info', role: 'status' }, `Span ${spanId} is not in this trace.`));
       return;
     }
+    if (!this.rows.has(id)) this.drawRows(this.pending.length);
     const row = this.rows.get(id);
     row.classList.add('selected');
     row.scrollIntoView({ block: 'nearest' });
@@ -237,7 +276,7 @@ class TraceView {
   timelineLine(l) {
     const el = logLine(l, { trace: false, clock: true });
     const span = this.spans.get(l.spanId);
-    const offset = h('span', { class: 'offset' }, `+${fmtDuration(Math.max(0, tsMs(l.time) - this.t0))}`);
+    const offset = h('span', { class: 'offset' }, `+${fmtDuration(Math.max(0, l._ms - this.t0))}`);
     const head = el.firstChild;
     head.insertBefore(offset, head.children[1]);
     if (span) {
@@ -247,6 +286,14 @@ class TraceView {
     }
     return el;
   }
+}
+
+// el is h() for the waterfall's many plain elements: a class and text.
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
 }
 
 function kv(k, v) {
