@@ -22,7 +22,7 @@ ETCD := $(CACHE)/etcd
 # comparisons with the transform processor and the pipeline benchmark;
 # instrumentation/go is what Go apps import, demo/analysis the demo's Go service;
 # deploy/ecs keeps goformation (the ECS template's tests) out of the others.
-MODULES = . processor/hyphacorrelationprocessor provider/hyphaprovider bench instrumentation/go demo/analysis deploy/ecs
+MODULES = . processor/hyphacorrelationprocessor provider/hyphaprovider extension/hyphauiextension bench instrumentation/go demo/analysis deploy/ecs
 # Packages of a module (run inside it) with unit tests: all but the end-to-end suite.
 MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 # A count, not a duration: with a duration, Go 1.26's fuzz coordinator can

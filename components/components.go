@@ -29,6 +29,7 @@ import (
 	hyphaauthretryextension "github.com/hypha-obs/hypha/extension/hyphaauthretryextension"
 	hyphajsonlimitextension "github.com/hypha-obs/hypha/extension/hyphajsonlimitextension"
 	hyphaackstorageextension "github.com/hypha-obs/hypha/extension/hyphaackstorageextension"
+	hyphauiextension "github.com/hypha-obs/hypha/extension/hyphauiextension"
 	hyphacorrelationprocessor "github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor"
 	hyphastallprocessor "github.com/hypha-obs/hypha/processor/hyphastallprocessor"
 	hyphaackprocessor "github.com/hypha-obs/hypha/processor/hyphaackprocessor"
@@ -76,6 +77,7 @@ func components() (otelcol.Factories, error) {
 		hyphaauthretryextension.NewFactory(),
 		hyphajsonlimitextension.NewFactory(),
 		hyphaackstorageextension.NewFactory(),
+		hyphauiextension.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -88,6 +90,7 @@ func components() (otelcol.Factories, error) {
 		hyphaauthretryextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 		hyphajsonlimitextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
 		hyphaackstorageextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
+		hyphauiextension.NewFactory().Type(): "github.com/hypha-obs/hypha/extension/hyphauiextension v0.1.0",
 	})
 
 	factories.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](

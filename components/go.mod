@@ -6,6 +6,7 @@ go 1.26.0
 
 require (
 	github.com/hypha-obs/hypha v0.1.0
+	github.com/hypha-obs/hypha/extension/hyphauiextension v0.1.0
 	github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor v0.1.0
 	github.com/hypha-obs/hypha/provider/hyphaprovider v0.1.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/awss3exporter v0.165.0
@@ -384,6 +385,8 @@ replace github.com/hypha-obs/hypha => ../
 replace github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor => ../processor/hyphacorrelationprocessor
 
 replace github.com/hypha-obs/hypha/provider/hyphaprovider => ../provider/hyphaprovider
+
+replace github.com/hypha-obs/hypha/extension/hyphauiextension => ../extension/hyphauiextension
 
 replace go.opentelemetry.io/collector => go.opentelemetry.io/collector v0.165.0
 

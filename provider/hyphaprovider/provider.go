@@ -27,7 +27,7 @@ const scheme = "hypha"
 // fragments merged on top of it when the environment asks for them:
 // auth.yaml and tls.yaml.
 //
-//go:embed agent-config/*.yaml gateway-config/*.yaml loadbalancer-config/*.yaml
+//go:embed agent-config/*.yaml gateway-config/*.yaml loadbalancer-config/*.yaml ui-config/*.yaml
 var configs embed.FS
 
 // synchronousEmitterGate makes the file_log receiver hand records to the
@@ -50,6 +50,9 @@ type fragment struct {
 	// when reports whether to merge the fragment, or why the environment
 	// is wrong.
 	when func(mode string) (bool, error)
+	// extension, when set, is added to service::extensions after the merge:
+	// a list in a fragment would replace the one it is merged on.
+	extension string
 }
 
 // modes maps the part after "hypha:" to the fragments that may be merged on
@@ -62,6 +65,11 @@ var modes = map[string][]fragment{
 	"gateway": {
 		{file: "auth.yaml", when: bearerAuth},
 		{file: "tls.yaml", when: anySet("HYPHA_TLS_CERT_FILE")},
+		{conf: uiConf, extension: "hypha_ui", when: uiOn},
+	},
+	// The UI alone, with no pipeline.
+	"ui": {
+		{conf: uiConf, extension: "hypha_ui", when: func(string) (bool, error) { return true, nil }},
 	},
 	"loadbalancer": {
 		{file: "auth.yaml", when: bearerAuth},
@@ -168,7 +176,12 @@ func (provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc) (
 	}
 	fragments, ok := modes[mode]
 	if !ok {
-		return nil, fmt.Errorf("unknown hypha mode %q in %q: use hypha:agent, hypha:gateway or hypha:loadbalancer", mode, uri)
+		return nil, fmt.Errorf("unknown hypha mode %q in %q: use hypha:agent, hypha:gateway, hypha:loadbalancer or hypha:ui", mode, uri)
+	}
+	if mode == "ui" {
+		if err := enableNoPipelines(); err != nil {
+			return nil, err
+		}
 	}
 	conf, err := load(mode, "config.yaml")
 	if err != nil {
@@ -188,6 +201,11 @@ func (provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc) (
 		}
 		if err := conf.Merge(extra); err != nil {
 			return nil, fmt.Errorf("hypha:%s: merging %s: %w", mode, f.file, err)
+		}
+		if f.extension != "" {
+			if err := appendExtension(conf, f.extension); err != nil {
+				return nil, fmt.Errorf("hypha:%s: %w", mode, err)
+			}
 		}
 	}
 	return confmap.NewRetrieved(conf.ToStringMap())

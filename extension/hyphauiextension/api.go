@@ -1,0 +1,367 @@
+// Copyright The Hypha Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package hyphauiextension // import "github.com/hypha-obs/hypha/extension/hyphauiextension"
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+)
+
+// Limits of the list endpoints: default and maximum.
+const (
+	logsDefaultLimit      = 200
+	logsMaxLimit          = 1000
+	traceLogsDefaultLimit = 1000
+	traceLogsMaxLimit     = 20000
+	tracesDefaultLimit    = 20
+	tracesMaxLimit        = 200
+	recentErrorsLimit     = 20
+)
+
+// notFoundHint says why a trace that exists may not be found yet.
+const notFoundHint = "Stores can take a few seconds to show new data: try again shortly, or widen the time range."
+
+// api answers the JSON API from the stores.
+type api struct {
+	cfg       *Config
+	logs      logStore
+	jaeger    jaeger
+	telemetry *telemetry
+	now       func() time.Time
+}
+
+func newAPI(ctx context.Context, cfg *Config, exts map[component.ID]component.Component, set component.TelemetrySettings) (*api, error) {
+	mk := func(store, storeName string, cc confighttp.ClientConfig) (*storeClient, error) {
+		client, err := cc.ToClient(ctx, exts, set)
+		if err != nil {
+			return nil, fmt.Errorf("hypha_ui: %s client: %w", storeName, err)
+		}
+		return newStoreClient(store, storeName, cc.Endpoint, client, cc.Timeout)
+	}
+	a := &api{cfg: cfg, now: time.Now}
+	logsName := "Loki"
+	if cfg.Logs.Store == storeVictoriaLogs {
+		logsName = "VictoriaLogs"
+	}
+	lc, err := mk("logs", logsName, cfg.Logs.ClientConfig)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Logs.Store == storeVictoriaLogs {
+		a.logs = victoriaLogs{c: lc}
+	} else {
+		a.logs = loki{c: lc}
+	}
+	jc, err := mk("jaeger", "Jaeger", cfg.Jaeger)
+	if err != nil {
+		return nil, err
+	}
+	a.jaeger = jaeger{c: jc}
+	if cfg.Telemetry.Endpoint != "" {
+		tc, err := mk("telemetry", "the collector's metrics", cfg.Telemetry)
+		if err != nil {
+			return nil, err
+		}
+		a.telemetry = &telemetry{c: tc}
+	}
+	return a, nil
+}
+
+func (a *api) register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/config", a.handleConfig)
+	mux.HandleFunc("GET /api/overview", a.handleOverview)
+	mux.HandleFunc("GET /api/logs", a.handleLogs)
+	mux.HandleFunc("GET /api/traces", a.handleTraces)
+	mux.HandleFunc("GET /api/traces/{id}", a.handleTrace)
+	mux.HandleFunc("GET /api/traces/{id}/logs", a.handleTraceLogs)
+	mux.HandleFunc("GET /api/services", a.handleServices)
+	mux.HandleFunc("GET /api/operations", a.handleOperations)
+	mux.HandleFunc("GET /api/health", a.handleHealth)
+}
+
+// apiError is the body of every error answer.
+type apiError struct {
+	Error     string `json:"error"`
+	Store     string `json:"store"`
+	StoreName string `json:"storeName,omitempty"`
+	NotFound  bool   `json:"notFound,omitempty"`
+	Hint      string `json:"hint,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, e apiError) {
+	writeJSON(w, status, e)
+}
+
+// fail answers err: 400 for a parameter, 502 or 504 naming the store.
+func fail(w http.ResponseWriter, err error) {
+	var pe *paramError
+	var se *storeError
+	switch {
+	case errors.As(err, &pe):
+		writeError(w, http.StatusBadRequest, apiError{Error: pe.msg})
+	case errors.As(err, &se) && se.timeout:
+		writeError(w, http.StatusGatewayTimeout, apiError{Error: se.Error(), Store: se.store, StoreName: se.storeName})
+	case errors.As(err, &se):
+		writeError(w, http.StatusBadGateway, apiError{Error: se.Error(), Store: se.store, StoreName: se.storeName})
+	default:
+		writeError(w, http.StatusInternalServerError, apiError{Error: err.Error()})
+	}
+}
+
+func isNotFound(err error) bool { return errors.Is(err, errNotFound) }
+
+func (a *api) handleConfig(w http.ResponseWriter, r *http.Request) {
+	if p := newParams(r.URL.RawQuery); p.err != nil {
+		fail(w, p.err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{
+		"logStore":     a.logs.kind(),
+		"logStoreName": a.logs.name(),
+		"grafanaURL":   a.cfg.GrafanaURL,
+		"jaegerUIURL":  a.cfg.JaegerUIURL,
+		"defaultRange": a.cfg.DefaultRange.String(),
+	})
+}
+
+func (a *api) handleOverview(w http.ResponseWriter, r *http.Request) {
+	p := newParams(r.URL.RawQuery, "start", "end")
+	start, end := p.timeRange(a.now(), a.cfg.DefaultRange, a.cfg.MaxRange)
+	if p.err != nil {
+		fail(w, p.err)
+		return
+	}
+	buckets, step := makeBuckets(start, end)
+	counts, err := a.logs.counts(r.Context(), buckets, step)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	recent, truncated, err := a.logs.search(r.Context(), logQuery{ErrorsOnly: true, Start: start, End: end, Limit: recentErrorsLimit})
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	out := overview{Buckets: buckets, Services: []serviceOverview{}, RecentErrors: a.withLinks(recent), Truncated: truncated}
+	for _, s := range counts {
+		out.Services = append(out.Services, *s)
+	}
+	// Most errors first, then most lines, then by name.
+	slices.SortFunc(out.Services, func(x, y serviceOverview) int {
+		if x.ErrorCount != y.ErrorCount {
+			return int(y.ErrorCount - x.ErrorCount)
+		}
+		if x.TotalCount != y.TotalCount {
+			return int(y.TotalCount - x.TotalCount)
+		}
+		return compareStrings(x.Name, y.Name)
+	})
+	if len(out.Services) > maxServices {
+		out.Services, out.Truncated = out.Services[:maxServices], true
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func compareStrings(x, y string) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// lines is the answer of the log endpoints.
+type lines struct {
+	Lines     []LogLine `json:"lines"`
+	Truncated bool      `json:"truncated"`
+	Limit     int       `json:"limit"`
+}
+
+func (a *api) handleLogs(w http.ResponseWriter, r *http.Request) {
+	p := newParams(r.URL.RawQuery, "service", "severity", "q", "traceId", "spanId", "start", "end", "limit")
+	q := logQuery{
+		Service:  p.text("service", maxNameLen),
+		Severity: p.severity(),
+		Text:     p.text("q", maxTextLen),
+		TraceID:  p.hexID("traceId", 32),
+		SpanID:   p.hexID("spanId", 16),
+		Limit:    p.limit(logsDefaultLimit, logsMaxLimit),
+	}
+	q.Start, q.End = p.timeRange(a.now(), a.cfg.DefaultRange, a.cfg.MaxRange)
+	if p.err != nil {
+		fail(w, p.err)
+		return
+	}
+	found, truncated, err := a.logs.search(r.Context(), q)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, lines{Lines: a.withLinks(found), Truncated: truncated, Limit: q.Limit})
+}
+
+// traceID reads the trace id of the path.
+func traceID(r *http.Request) (string, error) {
+	id := r.PathValue("id")
+	if !isHexID(id, 32) {
+		return "", badParam("the trace id must be 32 hexadecimal digits, not all zero")
+	}
+	return strings.ToLower(id), nil
+}
+
+func (a *api) handleTrace(w http.ResponseWriter, r *http.Request) {
+	id, err := traceID(r)
+	if err == nil {
+		err = newParams(r.URL.RawQuery).err
+	}
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	byTrace, err := a.jaeger.trace(r.Context(), id)
+	if isNotFound(err) || (err == nil && len(byTrace[id]) == 0) {
+		writeError(w, http.StatusNotFound, apiError{
+			Error: "trace " + id + " not found", Store: "jaeger", StoreName: "Jaeger", NotFound: true, Hint: notFoundHint,
+		})
+		return
+	}
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	spans := byTrace[id]
+	slices.SortStableFunc(spans, func(x, y Span) int { return x.Start.Compare(y.Start) })
+	writeJSON(w, http.StatusOK, map[string]any{"traceId": id, "spans": spans, "links": a.traceLinks(id)})
+}
+
+func (a *api) handleTraceLogs(w http.ResponseWriter, r *http.Request) {
+	id, err := traceID(r)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	p := newParams(r.URL.RawQuery, "spanId", "start", "end", "limit")
+	q := logQuery{TraceID: id, SpanID: p.hexID("spanId", 16), Limit: p.limit(traceLogsDefaultLimit, traceLogsMaxLimit), Ascending: true}
+	q.Start, q.End = p.timeRange(a.now(), a.cfg.DefaultRange, a.cfg.MaxRange)
+	if p.err != nil {
+		fail(w, p.err)
+		return
+	}
+	found, truncated, err := a.logs.search(r.Context(), q)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, lines{Lines: a.withLinks(found), Truncated: truncated, Limit: q.Limit})
+}
+
+func (a *api) handleTraces(w http.ResponseWriter, r *http.Request) {
+	p := newParams(r.URL.RawQuery, "service", "operation", "minDuration", "errorsOnly", "start", "end", "limit")
+	q := traceQuery{
+		Service:     p.text("service", maxNameLen),
+		Operation:   p.text("operation", maxNameLen),
+		MinDuration: p.duration("minDuration"),
+		ErrorsOnly:  p.boolean("errorsOnly"),
+		Limit:       p.limit(tracesDefaultLimit, tracesMaxLimit),
+	}
+	q.Start, q.End = p.timeRange(a.now(), a.cfg.DefaultRange, a.cfg.MaxRange)
+	if q.Service == "" {
+		p.fail(badParam("service must be set: Jaeger searches one service at a time"))
+	}
+	if p.err != nil {
+		fail(w, p.err)
+		return
+	}
+	found, truncated, err := a.jaeger.search(r.Context(), q)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	if found == nil {
+		found = []TraceSummary{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"traces": found, "truncated": truncated, "limit": q.Limit})
+}
+
+func (a *api) handleServices(w http.ResponseWriter, r *http.Request) {
+	p := newParams(r.URL.RawQuery, "start", "end")
+	start, end := p.timeRange(a.now(), a.cfg.DefaultRange, a.cfg.MaxRange)
+	if p.err != nil {
+		fail(w, p.err)
+		return
+	}
+	fromTraces, err := a.jaeger.services(r.Context())
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	fromLogs, err := a.logs.services(r.Context(), start, end)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	all := append(fromTraces, fromLogs...)
+	slices.Sort(all)
+	all = slices.Compact(all)
+	if all == nil {
+		all = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"services": all})
+}
+
+func (a *api) handleOperations(w http.ResponseWriter, r *http.Request) {
+	p := newParams(r.URL.RawQuery, "service")
+	service := p.text("service", maxNameLen)
+	if service == "" {
+		p.fail(badParam("service must be set"))
+	}
+	if p.err != nil {
+		fail(w, p.err)
+		return
+	}
+	ops, err := a.jaeger.operations(r.Context(), service)
+	if err != nil && !isNotFound(err) {
+		fail(w, err)
+		return
+	}
+	if ops == nil {
+		ops = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"operations": ops})
+}
+
+func (a *api) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if p := newParams(r.URL.RawQuery); p.err != nil {
+		fail(w, p.err)
+		return
+	}
+	if a.telemetry == nil {
+		writeError(w, http.StatusNotFound, apiError{Error: "telemetry::endpoint is not set: the UI does not know where the collector's metrics are", Store: "telemetry"})
+		return
+	}
+	h, err := a.telemetry.health(r.Context())
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h)
+}
