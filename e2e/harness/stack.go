@@ -46,8 +46,10 @@ type StackOptions struct {
 	Progress func(format string, args ...any)
 	// AgentEnv and GatewayEnv are added to the collectors' environment.
 	AgentEnv, GatewayEnv []string
-	// UI turns on the gateway's web UI (hypha_ui) on a free loopback port.
-	UI bool
+	// UI turns on the gateway's web UI (hypha_ui), at UIAddr (host:port)
+	// or else on a free loopback port.
+	UI     bool
+	UIAddr string
 }
 
 // RepoRoot finds the repository's top folder from the working directory.
@@ -118,7 +120,7 @@ func StartStack(dir string, bins Binaries, opts StackOptions) (_ *Stack, err err
 		}, opts.GatewayEnv...),
 	}
 	if opts.UI {
-		if s.UIURL, err = startUI(&gw, s.Logs, s.Jaeger); err != nil {
+		if s.UIURL, err = startUI(&gw, opts.UIAddr, s.Logs, s.Jaeger); err != nil {
 			return nil, err
 		}
 	}

@@ -23,13 +23,15 @@ func UIEnv(addr string, logs *VictoriaLogs, jaeger *Jaeger) []string {
 	}
 }
 
-// startUI adds the UI's settings to the gateway's options and returns the
-// UI's base URL; the gateway's health check does not cover the extension,
+// startUI adds the UI's settings to the gateway's options, at addr or a
+// free loopback port, and returns the UI's base URL; the gateway's health check does not cover the extension,
 // so StartStack waits for the UI's /api/config too.
-func startUI(opts *HyphaOptions, logs *VictoriaLogs, jaeger *Jaeger) (string, error) {
-	addr, err := FreeAddr()
-	if err != nil {
-		return "", err
+func startUI(opts *HyphaOptions, addr string, logs *VictoriaLogs, jaeger *Jaeger) (string, error) {
+	if addr == "" {
+		var err error
+		if addr, err = FreeAddr(); err != nil {
+			return "", err
+		}
 	}
 	opts.Env = append(opts.Env, UIEnv(addr, logs, jaeger)...)
 	return "http://" + addr, nil
