@@ -10,10 +10,12 @@ import { RANGES } from '../api.js';
 export function errorBanner(err) {
   if (err?.name === 'AbortError') return null;
   const store = err?.storeName || err?.store || '';
+  // The server's message may already start with the store's name.
+  const msg = store && err.message.startsWith(`${store}: `) ? err.message.slice(store.length + 2) : err?.message;
   let text;
-  if (err?.status === 504) text = `${store || 'A store'} did not answer in time: ${err.message}`;
-  else if (err?.status === 502) text = `${store || 'A store'} cannot be reached: ${err.message}`;
-  else if (store) text = `${store}: ${err.message}`;
+  if (err?.status === 504) text = `${store || 'A store'} did not answer in time: ${msg}`;
+  else if (err?.status === 502) text = `${store || 'A store'} cannot be reached: ${msg}`;
+  else if (store) text = `${store}: ${msg}`;
   else text = String(err?.message || err);
   return h('div', { class: 'banner banner-error', role: 'alert', 'data-store': store }, text);
 }

@@ -39,11 +39,13 @@ export async function homePage(main, url, ctx) {
 function serviceCard(s, xs, range) {
   const chart = h('div', { class: 'chart', 'aria-label': `lines of ${s.name} over time` });
   const logs = `/logs?service=${encodeURIComponent(s.name)}&range=${encodeURIComponent(range)}`;
-  const el = h('section', { class: `card ${s.errorCount ? 'has-errors' : ''}`, 'data-service': s.name },
+  const el = h('section', {
+    class: `card ${s.errorCount ? 'has-errors' : ''}`, 'data-service': s.name, 'data-errors': s.errorCount, 'data-total': s.totalCount,
+  },
     h('h3', null, h('span', { class: `dot ${svcClass(s.name)}` }), link(logs, s.name, 'svc-link')),
     h('p', { class: 'counts' },
-      link(`${logs}&severity=error`, `${s.errorCount} errors`, s.errorCount ? 'errors' : 'errors none'),
-      ` of ${s.totalCount} lines`),
+      link(`${logs}&severity=error`, plural(s.errorCount, 'error'), s.errorCount ? 'errors' : 'errors none'),
+      ` of ${plural(s.totalCount, 'line')}`),
     chart);
   // uPlot measures its container, so it is drawn once the card is in the page.
   const draw = () => {
@@ -58,4 +60,8 @@ function serviceCard(s, xs, range) {
     }, [xs, s.total || [], s.errors || []], chart);
   };
   return { el, draw };
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -37,6 +37,11 @@ export async function tracesPage(main, url, ctx) {
     for (const s of [...names].sort()) service.append(h('option', { value: s, selected: s === q.get('service') }, s));
     loadOps(q.get('service'), q.get('operation'));
   }).catch(() => {});
+  // Jaeger searches one service at a time.
+  if (!q.get('service')) {
+    fill(body, h('p', { class: 'empty' }, 'Pick a service to search its traces.'));
+    return;
+  }
   const { start, end } = timeRange(q);
   const resp = await load(body, 'traces', () => get('traces', {
     service: q.get('service'), operation: q.get('operation'), minDuration: q.get('minDuration'),
