@@ -136,10 +136,24 @@ func TestUI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sort.SliceStable(recs, func(i, j int) bool { return stamp(t, recs[i]["_time"]).Before(stamp(t, recs[j]["_time"])) })
 		if len(shown) != len(recs) || len(recs) == 0 {
 			t.Fatalf("the span's panel shows %d lines; the store holds %d for trace %s span %s", len(shown), len(recs), errLine.TraceID, spanID)
 		}
+		for i := 1; i < len(shown); i++ {
+			if stamp(t, shown[i].Time).Before(stamp(t, shown[i-1].Time)) {
+				t.Errorf("the span's lines are not in time order: %s after %s", shown[i].Time, shown[i-1].Time)
+			}
+		}
+		// Lines of the same time may come in either order: compare both
+		// sides in (time, body) order.
+		sort.SliceStable(recs, func(i, j int) bool {
+			ti, tj := stamp(t, recs[i]["_time"]), stamp(t, recs[j]["_time"])
+			return ti.Before(tj) || ti.Equal(tj) && recs[i]["_msg"] < recs[j]["_msg"]
+		})
+		sort.SliceStable(shown, func(i, j int) bool {
+			ti, tj := stamp(t, shown[i].Time), stamp(t, shown[j].Time)
+			return ti.Before(tj) || ti.Equal(tj) && shown[i].Body < shown[j].Body
+		})
 		for i, r := range recs {
 			s := shown[i]
 			if s.Body != r["_msg"] || !stamp(t, s.Time).Equal(stamp(t, r["_time"])) || s.TraceID != errLine.TraceID || s.SpanID != spanID {
