@@ -288,21 +288,35 @@ func checkXSS(t *testing.T, b *browser, stack *harness.Stack, traceID, spanID st
 			"msg": p, "trace_id": traceID, "span_id": spanID,
 			"note": payloads[(i+1)%len(payloads)], "url": "javascript:alert(" + strconv.Itoa(i) + ")",
 		}
-		line, _ := json.Marshal(rec)
-		file.Write(line)
-		file.WriteByte('\n')
+		// Markup as it is, not as \u003c: the line must hold the tags.
+		enc := json.NewEncoder(&file)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(rec); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := os.WriteFile(filepath.Join(stack.LogDir, "xss-probe.log"), []byte(file.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The agent keeps each line whole as the record's body.
+	var stored []string
 	if err := harness.Eventually(60*time.Second, 500*time.Millisecond, func() error {
-		n, err := stack.Logs.Count(`service.name:="xss-probe"`)
-		if err != nil || n < len(payloads) {
-			return fmt.Errorf("%d of %d probe lines stored (%v)", n, len(payloads), err)
+		recs, err := stack.Logs.Query(`service.name:="xss-probe"`)
+		if err != nil || len(recs) < len(payloads) {
+			return fmt.Errorf("%d of %d probe lines stored (%v)", len(recs), len(payloads), err)
+		}
+		stored = stored[:0]
+		for _, r := range recs {
+			stored = append(stored, r["_msg"])
 		}
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+	for _, p := range []string{"<script>", "<img src=x onerror=", "<svg onload=", "<iframe srcdoc="} {
+		if !slices.ContainsFunc(stored, func(m string) bool { return strings.Contains(m, p) }) {
+			t.Fatalf("no stored line holds %q: %q", p, stored)
+		}
 	}
 	pages := map[string]string{
 		"home":  "/?range=15m",
@@ -315,9 +329,9 @@ func checkXSS(t *testing.T, b *browser, stack *harness.Stack, traceID, spanID st
 		// Open every line, so that its fields are drawn too.
 		eval[bool](b, `document.querySelectorAll('.line:not(.open) > .line-head').forEach(h => h.click()) || true`)
 		shownBodies := eval[[]string](b, `[...document.querySelectorAll('.line')].filter(l => l.querySelector('.svc').textContent === 'xss-probe').map(l => l.querySelector('.body').textContent)`)
-		for _, p := range payloads {
-			if !slices.Contains(shownBodies, p) {
-				t.Errorf("%s: the payload %q is not shown as text", name, p)
+		for _, m := range stored {
+			if !slices.Contains(shownBodies, m) {
+				t.Errorf("%s: the stored line %q is not shown as its text", name, m)
 			}
 		}
 		made := eval[int](b, `document.querySelectorAll('main img, main script, main iframe, main svg, main [onerror], main [onload]').length`)
