@@ -84,6 +84,10 @@ export function fmtDuration(ms) {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
+export function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 // svcClass gives a service the same colour on every page.
 export function svcClass(name) {
   let x = 0;

@@ -44,6 +44,9 @@ function render() {
   const page = route(url.pathname);
   const ctrl = new AbortController();
   current = { path: url.pathname, page, ctrl, handle: null };
+  // Marks a page sets when it is drawn (data-rendered, data-complete)
+  // belong to that page only.
+  for (const a of [...main.attributes]) if (a.name.startsWith('data-')) main.removeAttribute(a.name);
   window.scrollTo(0, 0);
   if (!page) {
     fill(main, h('h1', { text: 'Page not found' }),

@@ -4,7 +4,7 @@
 // Home: every service over the chosen range, its error and all lines as a
 // chart, and the newest error lines.
 import uPlot from 'uplot';
-import { h, fill, link, svcClass } from '../dom.js';
+import { h, fill, link, plural, svcClass } from '../dom.js';
 import { get, timeRange } from '../api.js';
 import { load, logList, rangeSelect, truncatedNote } from './common.js';
 
@@ -60,8 +60,4 @@ function serviceCard(s, xs, range) {
     }, [xs, s.total || [], s.errors || []], chart);
   };
   return { el, draw };
-}
-
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -5,7 +5,7 @@
 // service, with durations, error marks and a marker for each log line a
 // span wrote; a side panel for the selected span with its attributes and
 // exactly its log lines; and every line of the trace in one timeline.
-import { h, fill, fmtDuration, fmtTime, svcClass, TRACE_ID, SPAN_ID } from '../dom.js';
+import { h, fill, fmtDuration, fmtTime, plural, svcClass, TRACE_ID, SPAN_ID } from '../dom.js';
 import { get } from '../api.js';
 import { errorBanner, load, logLine, linksOf, sevClass, truncatedNote } from './common.js';
 
@@ -34,7 +34,13 @@ export async function tracePage(main, url, ctx) {
     get(`traces/${traceId}/logs`, { limit: TRACE_LOG_LIMIT }, ctx.signal).catch((err) => ({ err })),
   ]);
   performance.mark('hypha:trace-fetched');
-  if (!trace) {
+  // The user may have gone on while the stores answered.
+  if (ctx.signal.aborted) return null;
+  if (trace && !(trace.spans || []).length) {
+    fill(head, h('div', { class: 'banner banner-info not-found', role: 'status' },
+      h('strong', null, `Trace ${traceId} has no spans.`), h('p', null, 'A store can take a few seconds to show new data.')));
+  }
+  if (!trace || !(trace.spans || []).length) {
     main.setAttribute('data-rendered', 'error');
     return null;
   }
@@ -106,8 +112,8 @@ class TraceView {
     fill(main, h('h1', null, 'Trace ', h('code', null, this.traceId)),
       h('p', { class: 'summary' },
         `${all.length} spans · ${services.length} services · ${fmtDuration(this.total)} · `,
-        h('span', { class: errors ? 'errors' : 'errors none' }, `${errors} errors`), ' · ',
-        this.logs ? `${this.logs.length} log lines` : 'log lines unavailable', ' ',
+        h('span', { class: errors ? 'errors' : 'errors none' }, plural(errors, 'error')), ' · ',
+        this.logs ? plural(this.logs.length, 'log line') : 'log lines unavailable', ' ',
         linksOf(trace.links)),
       h('p', { class: 'legend' }, services.map((s) => h('span', { class: 'legend-item' }, h('span', { class: `dot ${svcClass(s)}` }), s))),
       logs?.err ? errorBanner(logs.err) : truncatedNote(logs, 'log lines of the trace'),
