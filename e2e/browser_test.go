@@ -73,6 +73,14 @@ func newBrowser(t testing.TB) *browser {
 		cancel() // closes the browser
 		cancelAlloc()
 	})
+	// Every page records what its Content-Security-Policy blocked: a
+	// violation means the UI tried inline script or style, or another
+	// origin. DevTools adds this script, so the policy does not apply to it.
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`,
+	}); err != nil {
+		t.Fatal(err)
+	}
 	err = chromedp.Listen(ctx, func(ev any) {
 		switch e := ev.(type) {
 		case *page.EventJavascriptDialogOpening:
@@ -198,6 +206,12 @@ func (b *browser) ran() (dialogs, exceptions []string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return append([]string(nil), b.dialogs...), append([]string(nil), b.exceptions...)
+}
+
+// cspViolations lists what the current page's policy blocked.
+func (b *browser) cspViolations() []string {
+	b.t.Helper()
+	return eval[[]string](b, `window.__csp || []`)
 }
 
 // location is the page's path and query.

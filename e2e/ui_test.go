@@ -62,6 +62,9 @@ func TestUI(t *testing.T) {
 		if !eval[bool](b, card+`.classList.contains('has-errors') && !!`+card+`.querySelector('canvas')`) {
 			t.Error("api-gateway's card is not marked as having errors, or has no chart")
 		}
+		if v := b.cspViolations(); len(v) > 0 {
+			t.Errorf("the home page broke its Content-Security-Policy: %q", v)
+		}
 		b.shot("1-home")
 	})
 
@@ -161,6 +164,9 @@ func TestUI(t *testing.T) {
 			}
 		}
 		t.Logf("span %s: %d lines, as in the store", spanID, len(recs))
+		if v := b.cspViolations(); len(v) > 0 {
+			t.Errorf("the trace page broke its Content-Security-Policy: %q", v)
+		}
 		b.shot("4-span-logs")
 	})
 
@@ -340,6 +346,9 @@ func checkXSS(t *testing.T, b *browser, stack *harness.Stack, traceID, spanID st
 		}
 		if flag := eval[bool](b, `window.__hyphaXSS !== undefined`); flag {
 			t.Errorf("%s: a payload ran (window.__hyphaXSS is set)", name)
+		}
+		if v := b.cspViolations(); len(v) > 0 {
+			t.Errorf("%s: the policy blocked %q", name, v)
 		}
 		b.shot("xss-" + name)
 	}
