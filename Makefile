@@ -31,7 +31,7 @@ MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 FUZZTIME ?= 300000x
 E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS) ANALYSIS_BIN=$(ANALYSIS) KAFKA_BIN=$(KAFKA) S3_BIN=$(S3) KUBE_APISERVER_BIN=$(KUBE_APISERVER) ETCD_BIN=$(ETCD)
 
-.PHONY: help build version-overlay dist image image-test generate web bench-ui check-generated test unit fuzz demo-test e2e e2e-kubernetes servers demo-deps demo-analysis bench lint demo docker certs clean
+.PHONY: help build version-overlay dist image image-test generate web bench-ui check-generated test unit fuzz demo-test e2e e2e-kubernetes servers demo-deps logql-deps demo-analysis bench lint demo docker certs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -127,7 +127,7 @@ check-generated: generate web ## fail if generated files (the UI's bundle too) d
 test: DIST_ARCHES = $(shell $(GO) env GOARCH)
 test: build dist unit image-test fuzz demo-test e2e ## everything CI runs: build, release artefacts, unit tests (with dist/'s), a short fuzz pass, the demo services' own test, smoke and end-to-end tests
 
-unit: ## unit tests of every module (components, provider, deployment files, benchmarks' checks)
+unit: logql-deps ## unit tests of every module (components, provider, deployment files, benchmarks' checks)
 	@for m in $(MODULES); do echo "unit $$m"; (cd $$m && $(GO) test -race -count=1 $$($(MODULE_PKGS))) || exit 1; done
 
 fuzz: ## a short pass of every fuzz target (FUZZTIME executions each)
@@ -157,6 +157,11 @@ $(S3): tools/testservers/go.mod tools/testservers/go.sum tools/testservers/s3/ma
 	cd tools/testservers && $(GO) build -o $@ ./s3
 
 demo-deps: demo/node_modules/.package-lock.json ## install the demo's Node packages from the lockfile
+
+logql-deps: tools/logql/node_modules/.package-lock.json ## install Grafana's LogQL grammar (@grafana/lezer-logql) for the LogQL tests
+
+tools/logql/node_modules/.package-lock.json: tools/logql/package-lock.json
+	cd tools/logql && npm ci --no-audit --no-fund
 
 demo/node_modules/.package-lock.json: demo/package-lock.json
 	cd demo && npm ci --no-audit --no-fund

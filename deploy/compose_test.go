@@ -142,7 +142,7 @@ func TestComposeServices(t *testing.T) {
 			}
 		}
 	}
-	want := map[string][]string{"gateway": {"4317", "4318"}, "grafana": {"3000"}}
+	want := map[string][]string{"gateway": {"16680", "4317", "4318"}, "grafana": {"3000"}}
 	for name, ports := range published {
 		slices.Sort(ports)
 		if !slices.Equal(ports, want[name]) {
@@ -174,9 +174,21 @@ func TestComposeServices(t *testing.T) {
 		t.Errorf("gateway HYPHA_AUTH = %q, want ${HYPHA_AUTH:-none}", got)
 	}
 	for _, p := range gw.Ports {
+		if strings.HasSuffix(p, ":16680") {
+			// The UI has its own bind address: it shows every log line.
+			if p != "${HYPHA_UI_BIND_ADDRESS:-127.0.0.1}:16680:16680" {
+				t.Errorf("gateway UI port %q: publish it on ${HYPHA_UI_BIND_ADDRESS:-127.0.0.1}", p)
+			}
+			continue
+		}
 		if !strings.HasPrefix(p, "${HYPHA_BIND_ADDRESS:-127.0.0.1}:") {
 			t.Errorf("gateway port %q: publish it on ${HYPHA_BIND_ADDRESS:-127.0.0.1}, the address HYPHA_AUTH's default relies on", p)
 		}
+	}
+	// The UI is on, inside the container on every interface so that the
+	// published port reaches it.
+	if got := gw.Environment["HYPHA_UI_ENDPOINT"]; got != "0.0.0.0:16680" {
+		t.Errorf("gateway HYPHA_UI_ENDPOINT = %q, want 0.0.0.0:16680", got)
 	}
 	// The metrics listen on loopback by default, out of other containers'
 	// reach; the gateway opens them to the compose network, and 8888 stays

@@ -575,6 +575,16 @@ func clientsOf(t *testing.T, s *stack) map[string][]string {
 	}
 	out[u.Host] = append(out[u.Host], "gateway")
 	out[gw["HYPHA_JAEGER_ENDPOINT"]] = append(out[gw["HYPHA_JAEGER_ENDPOINT"]], "gateway")
+	// The Hypha UI on the gateway queries Loki (the exporter's host, above)
+	// and Jaeger's query port on the exporter's host (hyphaprovider's ui.go).
+	if gw["HYPHA_UI_ENDPOINT"] != "" || gw["HYPHA_UI"] == "on" {
+		host, _, err := net.SplitHostPort(gw["HYPHA_JAEGER_ENDPOINT"])
+		if err != nil {
+			t.Fatalf("HYPHA_JAEGER_ENDPOINT: %v", err)
+		}
+		query := net.JoinHostPort(host, "16686")
+		out[query] = append(out[query], "gateway")
+	}
 	var ds struct {
 		Datasources []struct{ URL string } `yaml:"datasources"`
 	}
@@ -618,7 +628,11 @@ func TestNetwork(t *testing.T) {
 			tls := map[bool]string{true: "TLS", false: "TCP"}
 			if deref(lb.Type) == "application" {
 				tls = map[bool]string{true: "HTTPS", false: "HTTP"}
-				if wantPort := map[bool]int{true: 443, false: 80}[cert]; deref(l.Port) != wantPort {
+				wantPort := map[bool]int{true: 443, false: 80}[cert]
+				if tg == "UiTargetGroup" {
+					wantPort = 16680 // the Hypha UI, beside Grafana
+				}
+				if deref(l.Port) != wantPort {
 					t.Errorf("%s: port %d, want %d", name, deref(l.Port), wantPort)
 				}
 			} else if cert && !slices.Equal(l.AlpnPolicy, []string{"HTTP2Preferred"}) {

@@ -137,7 +137,7 @@ func (a *api) handleConfig(w http.ResponseWriter, r *http.Request) {
 		"logStoreName": a.logs.name(),
 		"grafanaURL":   a.cfg.GrafanaURL,
 		"jaegerUIURL":  a.cfg.JaegerUIURL,
-		"defaultRange": a.cfg.DefaultRange.String(),
+		"defaultRange": shortDuration(a.cfg.DefaultRange),
 	})
 }
 
@@ -364,4 +364,16 @@ func (a *api) handleHealth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, h)
+}
+
+// shortDuration writes 1h rather than Go's 1h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

@@ -58,6 +58,12 @@ func (c *storeClient) get(ctx context.Context, path string, params url.Values, h
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
+		// The URL stays out of the message: it may hold credentials, and
+		// the browser has no use for it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, c.fail(err, errors.Is(err, context.DeadlineExceeded))
 	}
 	defer resp.Body.Close()

@@ -76,15 +76,9 @@ func uiConf() (*confmap.Conf, error) {
 	return confmap.NewFromStringMap(map[string]any{"extensions": map[string]any{"hypha_ui": escapeDollars(ext)}}), nil
 }
 
-// uiAccess sets the UI's authentication. A variable that is set but empty,
-// as a missing Secret leaves it, is an error, never a silent way to turn
-// authentication off.
+// uiAccess sets the UI's authentication: a bearer token, basic auth, or
+// both. An empty variable counts as unset, as compose files leave them.
 func uiAccess(ext map[string]any) error {
-	for _, v := range []string{uiToken, uiUsername, uiPassword} {
-		if val, set := os.LookupEnv(v); set && val == "" {
-			return fmt.Errorf("%s is set but empty: set it, or unset it to run the UI without it", v)
-		}
-	}
 	if token := os.Getenv(uiToken); token != "" {
 		ext["bearer_token"] = token
 	}

@@ -74,11 +74,10 @@ func TestUIDefaultsAndOverrides(t *testing.T) {
 
 func TestUIEnvironmentErrors(t *testing.T) {
 	for name, env := range map[string]map[string]string{
-		`HYPHA_UI="yes"`:                  {uiSwitch: "yes"},
-		"HYPHA_UI_TOKEN is set but empty": {uiSwitch: "on", uiToken: ""},
-		"go together":                     {uiSwitch: "on", uiUsername: "admin"},
-		"HYPHA_UI_LOGS_STORE=\"es\"":      {uiSwitch: "on", uiLogsStore: "es"},
-		"cannot tell the log store":       {uiSwitch: "on", "HYPHA_LOKI_ENDPOINT": "http://es:9200"},
+		`HYPHA_UI="yes"`:             {uiSwitch: "yes"},
+		"go together":                {uiSwitch: "on", uiUsername: "admin"},
+		"HYPHA_UI_LOGS_STORE=\"es\"": {uiSwitch: "on", uiLogsStore: "es"},
+		"cannot tell the log store":  {uiSwitch: "on", "HYPHA_LOKI_ENDPOINT": "http://es:9200"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			unsetEnv(t, append(uiVars, securityVars...)...)
