@@ -174,7 +174,7 @@ func TestUI(t *testing.T) {
 
 	t.Run("a trace that is not there says so", func(t *testing.T) {
 		b.t = t
-		missing := randomHex(t, 16)
+		missing := uiRandomID(t, 16)
 		b.must("open a missing trace", chromedp.Navigate(stack.UIURL+"/trace/"+missing))
 		b.waitFor("the not-found note", `document.querySelector('.not-found')`)
 		text := eval[string](b, `document.querySelector('.not-found').textContent`)
@@ -366,7 +366,7 @@ func stamp(t *testing.T, s string) time.Time {
 	return ts
 }
 
-func randomHex(t testing.TB, n int) string {
+func uiRandomID(t testing.TB, n int) string {
 	t.Helper()
 	buf := make([]byte, n)
 	if _, err := rand.Read(buf); err != nil {
