@@ -70,7 +70,7 @@ func BenchmarkUITrace(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	traceID := uiRandomID(b, 16)
+	traceID := uiRandomID(16)
 	loadBenchTrace(b, gw.OTLPHTTP, traceID)
 	if err := harness.Eventually(3*time.Minute, time.Second, func() error {
 		spans, err := jaeger.Trace(traceID)
