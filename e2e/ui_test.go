@@ -124,10 +124,10 @@ func TestUI(t *testing.T) {
 
 	t.Run("the failing span's logs are exactly the store's", func(t *testing.T) {
 		b.t = t
-		// The failing span: the last span in error (the deepest in the
-		// failing chain) that wrote lines.
-		pick := `[...document.querySelectorAll('.span-row.error')].filter(r => r.dataset.logs !== '0').pop()`
-		b.waitFor("a failing span that wrote lines", pick)
+		// The failing span: the last one, in the waterfall's depth-first
+		// order, that wrote an error line: where the failure began.
+		pick := `[...document.querySelectorAll('.span-row')].filter(r => r.querySelector('.log-mark.sev-error')).pop()`
+		b.waitFor("a span that wrote an error line", pick)
 		spanID := eval[string](b, pick+`.dataset.spanId`)
 		b.must("select the failing span", chromedp.Click(chromedp.CSS(`.span-row[data-span-id="`+spanID+`"] .span-label`)))
 		b.waitFor("the span's logs", `document.querySelector('.span-logs[data-loaded]') && location.search === '?span=`+spanID+`'`)

@@ -180,7 +180,7 @@ class TraceView {
     const label = el('span', 'span-label');
     if (err) label.append(h('span', { class: 'err-mark', title: s.status.message || 'error' }, '!'));
     label.append(el('span', `svc ${cls}`, s.service), el('span', 'op', s.name));
-    label.style.paddingLeft = `${0.3 + Math.min(depth, 40) * 0.9}em`;
+    label.style.paddingLeft = `${0.3 + Math.min(depth, 40) * 0.7}em`;
     // Past 80% of the track the duration goes inside the bar's end, so
     // that it does not run into the log count.
     const end = s._t0 - this.t0 + s._dur;
