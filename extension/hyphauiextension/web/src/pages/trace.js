@@ -241,11 +241,12 @@ class TraceView {
       h('table', { class: 'kv' }, h('tbody', null,
         kv('service', s.service), kv('kind', s.kind), kv('status', [s.status?.code, s.status?.message].filter(Boolean).join(': ')),
         kv('start', fmtTime(s.start)), kv('duration', fmtDuration(s._dur)), kv('span id', s.spanId), kv('parent', s.parentSpanId))),
+      // The lines come before the attributes: they are why one opens a span.
+      h('h3', null, 'Logs for this span'), logsEl,
       attrs.length ? [h('h3', null, 'Attributes'), h('table', { class: 'kv attrs' }, h('tbody', null, attrs.map(([k, v]) => kv(k, v))))] : null,
       (s.events || []).length ? [h('h3', null, 'Events'), h('ul', { class: 'events' }, s.events.map((ev) =>
         h('li', null, h('time', null, fmtTime(ev.time)), ' ', h('strong', null, ev.name),
-          Object.entries(ev.attributes || {}).map(([k, v]) => h('span', { class: 'ev-attr' }, ` ${k}=${v}`)))))] : null,
-      h('h3', null, 'Logs for this span'), logsEl);
+          Object.entries(ev.attributes || {}).map(([k, v]) => h('span', { class: 'ev-attr' }, ` ${k}=${v}`)))))] : null);
     this.panel.hidden = false;
     const resp = await load(logsEl, 'the span\'s log lines', () => get(`traces/${this.traceId}/logs`, { spanId: s.spanId }, signal));
     if (!resp || signal.aborted) return;
