@@ -126,7 +126,7 @@ func TestUI(t *testing.T) {
 		b.t = t
 		// The failing span: the last one, in the waterfall's depth-first
 		// order, that wrote an error line: where the failure began.
-		pick := `[...document.querySelectorAll('.span-row')].filter(r => r.querySelector('.log-mark.sev-error')).pop()`
+		pick := `[...document.querySelectorAll('.span-row')].filter(r => r.dataset.errorLogs !== '0').pop()`
 		b.waitFor("a span that wrote an error line", pick)
 		spanID := eval[string](b, pick+`.dataset.spanId`)
 		b.must("select the failing span", chromedp.Click(chromedp.CSS(`.span-row[data-span-id="`+spanID+`"] .span-label`)))

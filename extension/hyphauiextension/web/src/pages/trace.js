@@ -12,7 +12,7 @@ import { errorBanner, load, logLine, linksOf, sevClass, truncatedNote } from './
 // How many log markers one span row draws; the count says the rest.
 const MAX_MARKS = 24;
 // The trace's timeline renders this many lines at a time, more on scroll.
-const CHUNK = 500;
+const CHUNK = 200;
 // The waterfall draws this many rows at once, and the rest in later
 // frames of ROW_CHUNK, so that the first screen does not wait for them.
 const FIRST_ROWS = 120;
@@ -47,6 +47,7 @@ export async function tracePage(main, url, ctx) {
   const view = new TraceView(main, trace, logs, ctx);
   view.select(url.searchParams.get('span'), false);
   main.setAttribute('data-rendered', 'trace');
+  performance.mark('hypha:trace-built');
   // After the next frame: the first screen has been painted.
   requestAnimationFrame(() => setTimeout(() => performance.mark('hypha:trace-rendered')));
   return { update: (u) => u.pathname === url.pathname && (view.select(u.searchParams.get('span'), false), true) };
@@ -106,6 +107,14 @@ class TraceView {
     for (const l of this.logs || []) l._ms = tsMs(l.time);
     this.rows = new Map();
     this.main = main;
+    this.markers = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        this.markers.unobserve(e.target);
+        this.drawMarks(e.target);
+      }
+    }, { rootMargin: '400px 0px' });
+    ctx.signal.addEventListener('abort', () => this.markers.disconnect());
     this.panel = h('aside', { class: 'span-panel', hidden: true, 'aria-label': 'selected span' });
     const services = [...new Set(all.map((s) => s.service))].sort();
     const errors = all.filter((s) => s.status?.code === 'ERROR').length;
@@ -188,13 +197,6 @@ class TraceView {
     dur.style.left = pct(end);
     const track = el('span', 'span-track');
     track.append(bar, dur);
-    // Markers are many (one per line): built bare; the row's count and the
-    // side panel say what they are.
-    for (let i = 0; i < lines.length && i < MAX_MARKS; i++) {
-      const m = el('span', `log-mark ${sevClass(lines[i].severity)}`);
-      m.style.left = pct(lines[i]._ms - this.t0);
-      track.append(m);
-    }
     if (lines.length) track.append(h('span', { class: 'log-count', title: `${lines.length} log lines` }, `${lines.length} ✎`));
     const row = el('div', err ? 'span-row error' : 'span-row');
     row.setAttribute('role', 'listitem');
@@ -202,9 +204,23 @@ class TraceView {
     row.dataset.spanId = s.spanId;
     row.dataset.service = s.service;
     row.dataset.logs = String(lines.length);
+    row.dataset.errorLogs = String(lines.filter((l) => sevClass(l.severity) === 'sev sev-error').length);
     row.append(label, track);
     this.rows.set(s.spanId, row);
+    if (lines.length) this.markers.observe(row);
     return row;
+  }
+
+  // drawMarks adds a row's log markers, once the row comes near the
+  // screen: a large trace has one per line, tens of thousands in all.
+  drawMarks(row) {
+    const lines = this.perSpan.get(row.dataset.spanId) || [];
+    const track = row.querySelector('.span-track');
+    for (let i = 0; i < lines.length && i < MAX_MARKS; i++) {
+      const m = el('span', `log-mark ${sevClass(lines[i].severity)}`);
+      m.style.left = `${Math.min(100, Math.max(0, ((lines[i]._ms - this.t0) / this.total) * 100))}%`;
+      track.append(m);
+    }
   }
 
   // select shows a span in the side panel; push adds a history entry, so
