@@ -167,6 +167,8 @@ func TestUI(t *testing.T) {
 		if v := b.cspViolations(); len(v) > 0 {
 			t.Errorf("the trace page broke its Content-Security-Policy: %q", v)
 		}
+		// The waterfall's top and the panel in view, for the picture.
+		eval[bool](b, `document.querySelector('.trace-layout').scrollIntoView() || true`)
 		b.shot("4-span-logs")
 	})
 
