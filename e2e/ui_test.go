@@ -174,6 +174,62 @@ func TestUI(t *testing.T) {
 
 	t.Run("log lines are shown as text", func(t *testing.T) { checkXSS(t, b, stack, errLine.TraceID, errLine.SpanID) })
 
+	t.Run("log search finds what the store holds", func(t *testing.T) {
+		b.t = t
+		b.must("open logs", chromedp.Navigate(stack.UIURL+"/logs?range=15m"))
+		b.waitFor("the search form", `document.querySelector('form.search') && !document.querySelector('.loading')`)
+		// As a user would: type, choose, press Search.
+		b.must("search",
+			chromedp.SetValue(chromedp.CSS(`form.search input[name=service]`), "api-gateway"),
+			chromedp.SetValue(chromedp.CSS(`form.search select[name=severity]`), "error"),
+			chromedp.Click(chromedp.CSS(`form.search button[type=submit]`)))
+		b.waitFor("the results", `location.search.includes('service=api-gateway') && location.search.includes('severity=error') && document.querySelector('.summary')`)
+		shown := eval[[]string](b, `[...document.querySelectorAll('.lines .line .body')].map(e => e.textContent)`)
+		recs, err := stack.Logs.Query(gatewayErrors)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, r := range recs {
+			want = append(want, r["_msg"])
+		}
+		slices.Sort(shown)
+		slices.Sort(want)
+		if !slices.Equal(shown, want) {
+			t.Errorf("the search shows %d lines; the store holds %d api-gateway error lines:\nshown %q\nstore %q", len(shown), len(want), shown, want)
+		}
+	})
+
+	t.Run("trace search lists the failed requests", func(t *testing.T) {
+		b.t = t
+		b.must("open traces", chromedp.Navigate(stack.UIURL+"/traces?service=api-gateway&errorsOnly=true&range=15m"))
+		b.waitFor("the trace list", `document.querySelector('table.traces') || document.querySelector('.banner')`)
+		listed := eval[[]string](b, `[...document.querySelectorAll('table.traces tbody tr')].map(r => r.dataset.traceId)`)
+		for _, id := range failed {
+			if !slices.Contains(listed, id) {
+				t.Errorf("the failed request's trace %s is not listed: %v", id, listed)
+			}
+		}
+		if n := eval[int](b, `[...document.querySelectorAll('table.traces tbody tr')].filter(r => !r.classList.contains('error')).length`); n > 0 {
+			t.Errorf("errors only lists %d traces without errors", n)
+		}
+		b.shot("traces")
+	})
+
+	t.Run("pipeline health reads the gateway's metrics", func(t *testing.T) {
+		b.t = t
+		b.must("open health", chromedp.Navigate(stack.UIURL+"/health"))
+		b.waitFor("the figures", `document.querySelector('.tiles') || document.querySelector('.banner')`)
+		if banner := eval[string](b, `(document.querySelector('.banner') || {}).textContent || ''`); banner != "" {
+			t.Fatalf("the health page shows a banner: %s", banner)
+		}
+		received := eval[string](b, `[...document.querySelectorAll('.tile')].find(t => t.querySelector('.k').textContent === 'Records received').querySelector('.v').textContent`)
+		if n, err := strconv.Atoi(strings.ReplaceAll(received, ",", "")); err != nil || n <= 0 {
+			t.Errorf("records received shows %q, want a positive count", received)
+		}
+		b.shot("health")
+	})
+
 	t.Run("a trace that is not there says so", func(t *testing.T) {
 		b.t = t
 		missing := uiRandomID(16)
