@@ -73,6 +73,9 @@ func TestValidateShippedConfigs(t *testing.T) {
 		{configs: []string{"hypha:gateway", sampling}},
 		{configs: []string{"hypha:loadbalancer"}},
 		{configs: []string{"hypha:loadbalancer"}, env: []string{"HYPHA_SAMPLING_GATEWAYS=gw-1:4317,gw-2:4317"}},
+		{configs: []string{"hypha:gateway"}, env: []string{"HYPHA_UI=on", "HYPHA_UI_USERNAME=admin", "HYPHA_UI_PASSWORD=pw"}},
+		{configs: []string{"hypha:ui"}},
+		{configs: []string{"hypha:ui"}, env: []string{"HYPHA_LOKI_ENDPOINT=http://vl:9428/insert/opentelemetry", "HYPHA_UI_TOKEN=t"}},
 	} {
 		for _, auth := range []string{"HYPHA_AUTH=none", "HYPHA_AUTH_TOKEN=validate-token"} {
 			args := []string{"validate"}

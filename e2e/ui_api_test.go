@@ -272,7 +272,7 @@ func TestUIAPI(t *testing.T) {
 		if code := uiGet(t, s.ui, "/api/health", &h); code != http.StatusOK {
 			t.Fatalf("health: %d", code)
 		}
-		accepted := metricSum(s.gw, "otelcol_receiver_accepted_log_records_total", "")
+		accepted := metricSum(s.gw, "otelcol_receiver_accepted_log_records", "")
 		if h.ReceivedRecords != accepted || h.ReceivedRecords < wantLines {
 			t.Errorf("health says %v records received; the gateway's metrics say %v (sent %d)", h.ReceivedRecords, accepted, wantLines)
 		}

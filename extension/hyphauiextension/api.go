@@ -4,6 +4,7 @@
 package hyphauiextension // import "github.com/hypha-obs/hypha/extension/hyphauiextension"
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -165,28 +166,12 @@ func (a *api) handleOverview(w http.ResponseWriter, r *http.Request) {
 	}
 	// Most errors first, then most lines, then by name.
 	slices.SortFunc(out.Services, func(x, y serviceOverview) int {
-		if x.ErrorCount != y.ErrorCount {
-			return int(y.ErrorCount - x.ErrorCount)
-		}
-		if x.TotalCount != y.TotalCount {
-			return int(y.TotalCount - x.TotalCount)
-		}
-		return compareStrings(x.Name, y.Name)
+		return cmp.Or(cmp.Compare(y.ErrorCount, x.ErrorCount), cmp.Compare(y.TotalCount, x.TotalCount), cmp.Compare(x.Name, y.Name))
 	})
 	if len(out.Services) > maxServices {
 		out.Services, out.Truncated = out.Services[:maxServices], true
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-func compareStrings(x, y string) int {
-	switch {
-	case x < y:
-		return -1
-	case x > y:
-		return 1
-	}
-	return 0
 }
 
 // lines is the answer of the log endpoints.

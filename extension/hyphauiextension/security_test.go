@@ -149,6 +149,13 @@ func TestNoOpenProxy(t *testing.T) {
 	assert.Equal(t, `{service_name="cart\"}"} |= "x\"} |= \"\" or {job=~\".+\"} # http://evil/"`, r.URL.Query().Get("query"))
 }
 
+func TestNoDirectoryListing(t *testing.T) {
+	srv := testServer(t, nil)
+	resp, body := get(t, srv.URL+"/assets/")
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.NotContains(t, string(body), "<a href")
+}
+
 func TestMethodsOtherThanGetRefused(t *testing.T) {
 	srv := testServer(t, nil)
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {

@@ -57,7 +57,14 @@ func newHandler(cfg *Config, a *api, logger *zap.Logger) (http.Handler, error) {
 		mux.HandleFunc("GET "+route, page)
 	}
 	mux.HandleFunc("GET /trace/{id}", page)
-	mux.Handle("GET /assets/", http.FileServerFS(web))
+	assets := http.FileServerFS(web)
+	mux.HandleFunc("GET /assets/", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") { // no directory listings
+			http.NotFound(w, r)
+			return
+		}
+		assets.ServeHTTP(w, r)
+	})
 	a.register(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
