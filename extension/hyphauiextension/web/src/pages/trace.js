@@ -156,6 +156,9 @@ class TraceView {
     this.perSpan = perSpan;
     this.list = list;
     this.drawRows(FIRST_ROWS);
+    // Each further chunk waits for a paint, so that the first screen is
+    // painted before any of them, and scrolling stays smooth meanwhile.
+    const afterPaint = (f) => requestAnimationFrame(() => setTimeout(f));
     const more = () => {
       if (!this.pending.length) {
         performance.mark('hypha:trace-complete');
@@ -163,9 +166,9 @@ class TraceView {
         return;
       }
       this.drawRows(ROW_CHUNK);
-      requestAnimationFrame(more);
+      afterPaint(more);
     };
-    requestAnimationFrame(more);
+    afterPaint(more);
     return h('div', { class: 'waterfall', role: 'list' },
       h('div', { class: 'wf-head' }, h('span', { class: 'span-label' }, 'Service · operation'), h('span', { class: 'span-track ticks' }, ticks)),
       list);
