@@ -33,7 +33,9 @@ const (
 // the first screen (header, first rows of the waterfall with their log
 // markers, the first lines of the timeline) is painted; all-rows-ms, until
 // all 2 000 rows are in the page; and render-ms, from the arrival of both
-// answers to all rows. A benchmark, never a timed test: run it with
+// answers to all rows. It also reports api-trace-ms and api-logs-ms: one
+// call of each API the page makes, from Go. A benchmark, never a timed
+// test: run it with
 //
 //	make bench-ui
 func BenchmarkUITrace(b *testing.B) {
