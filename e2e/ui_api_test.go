@@ -247,7 +247,8 @@ func TestUIAPI(t *testing.T) {
 	}
 	r := url.Values{"start": {now.Add(-time.Minute).UTC().Format(time.RFC3339Nano)}, "end": {now.Add(time.Minute).UTC().Format(time.RFC3339Nano)}}
 
-	t.Run("trace", func(t *testing.T) { uiCheckTrace(t, s, failing) })
+	t.Run("trace", func(t *testing.T) { uiCheckTrace(t, s, failing, "") })
+	t.Run("trace in a range", func(t *testing.T) { uiCheckTrace(t, s, failing, "?"+r.Encode()) })
 	t.Run("span logs", func(t *testing.T) { uiCheckSpanLogs(t, s, failing, r) })
 	t.Run("log search", func(t *testing.T) { uiCheckLogSearch(t, s, r) })
 	t.Run("overview", func(t *testing.T) { uiCheckOverview(t, s, r) })
@@ -263,18 +264,43 @@ func TestUIAPI(t *testing.T) {
 		}
 	})
 	t.Run("health", func(t *testing.T) {
+		// A body over the gateway's limit goes to the dead letters.
+		postOK(t, "http://"+s.gw.OTLPHTTP+"/v1/logs", otlpLines(t, "ui-big", []string{strings.Repeat("x", 300<<10)}))
+		const deadLetters = "otelcol_connector_hypha_dead_letter_log_records"
+		if err := harness.Eventually(30*time.Second, 200*time.Millisecond, func() error {
+			if n := metricSum(s.gw, deadLetters, ""); n != 1 {
+				return fmt.Errorf("%s = %v", deadLetters, n)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 		var h struct {
 			Source          string
 			ReceivedRecords float64
 			SentRecords     float64
+			QueueCapacity   float64
+			DeadLetters     float64
+			Stalled         *bool
 			Metrics         map[string]float64
 		}
 		if code := uiGet(t, s.ui, "/api/health", &h); code != http.StatusOK {
 			t.Fatalf("health: %d", code)
 		}
 		accepted := metricSum(s.gw, "otelcol_receiver_accepted_log_records", "")
-		if h.ReceivedRecords != accepted || h.ReceivedRecords < wantLines {
+		if h.ReceivedRecords != accepted || h.ReceivedRecords < wantLines+1 {
 			t.Errorf("health says %v records received; the gateway's metrics say %v (sent %d)", h.ReceivedRecords, accepted, wantLines)
+		}
+		for name, got := range map[string]float64{
+			"otelcol_exporter_sent_log_records": h.SentRecords,
+			"otelcol_exporter_queue_capacity":   h.QueueCapacity,
+		} {
+			if want := metricSum(s.gw, name, ""); got != want || got <= 0 {
+				t.Errorf("health: %s is %v; the gateway's metrics say %v", name, got, want)
+			}
+		}
+		if h.DeadLetters != 1 || h.Stalled != nil {
+			t.Errorf("health: %v dead letters (the gateway counted 1), stalled %v (the gateway has no stall report)", h.DeadLetters, h.Stalled)
 		}
 		if h.Source != s.gw.MetricsURL {
 			t.Errorf("health source %q, want %q", h.Source, s.gw.MetricsURL)
@@ -299,7 +325,7 @@ func TestUIAPI(t *testing.T) {
 	})
 }
 
-func uiCheckTrace(t *testing.T, s *uiStack, tr uiTrace) {
+func uiCheckTrace(t *testing.T, s *uiStack, tr uiTrace, query string) {
 	var got struct {
 		TraceID string
 		Spans   []struct {
@@ -307,7 +333,7 @@ func uiCheckTrace(t *testing.T, s *uiStack, tr uiTrace) {
 			Status                              struct{ Code, Message string }
 		}
 	}
-	if code := uiGet(t, s.ui, "/api/traces/"+strings.ToUpper(tr.traceID), &got); code != http.StatusOK {
+	if code := uiGet(t, s.ui, "/api/traces/"+strings.ToUpper(tr.traceID)+query, &got); code != http.StatusOK {
 		t.Fatalf("trace: %d", code)
 	}
 	want, err := s.jaeger.Trace(tr.traceID)
@@ -380,6 +406,25 @@ func uiCheckLogSearch(t *testing.T, s *uiStack, r url.Values) {
 	want, _ := s.store.Count(`"service.name":="ui-pay" severity_text:=ERROR`)
 	if len(errs.Lines) != want || want == 0 {
 		t.Errorf("ERROR lines of ui-pay: %d, the store has %d", len(errs.Lines), want)
+	}
+	// Every severity filter is a query VictoriaLogs runs, and matches what
+	// the store holds under that severity text.
+	for _, sev := range []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"} {
+		var got uiLines
+		q := url.Values{"severity": {strings.ToLower(sev)}, "start": r["start"], "end": r["end"]}
+		code := uiGet(t, s.ui, "/api/logs?"+q.Encode(), &got)
+		want, _ := s.store.Count(fmt.Sprintf(`"service.name":in("ui-web","ui-pay") severity_text:=%s`, sev))
+		if code != http.StatusOK || len(got.Lines) != want {
+			t.Errorf("severity %s: %d, %d lines; the store has %d", sev, code, len(got.Lines), want)
+		}
+	}
+	// A service name that tries to widen the filter finds nothing.
+	for _, svc := range []string{`ui-pay" or "service.name":*`, `ui-pay") or (*`, `*`} {
+		var got uiLines
+		q := url.Values{"service": {svc}, "start": r["start"], "end": r["end"]}
+		if code := uiGet(t, s.ui, "/api/logs?"+q.Encode(), &got); code != http.StatusOK || len(got.Lines) != 0 {
+			t.Errorf("service %q: %d, %d lines", svc, code, len(got.Lines))
+		}
 	}
 	// Each hostile body is found as itself, and only it.
 	for _, b := range hostileBodies {

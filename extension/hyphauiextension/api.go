@@ -191,17 +191,7 @@ func (a *api) handleLogs(w http.ResponseWriter, r *http.Request) {
 		SpanID:   p.hexID("spanId", 16),
 		Limit:    p.limit(logsDefaultLimit, logsMaxLimit),
 	}
-	q.Start, q.End = p.timeRange(a.now(), a.cfg.DefaultRange, a.cfg.MaxRange)
-	if p.err != nil {
-		fail(w, p.err)
-		return
-	}
-	found, truncated, err := a.logs.search(r.Context(), q)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, lines{Lines: a.withLinks(found), Truncated: truncated, Limit: q.Limit})
+	a.answerLines(w, r, p, q)
 }
 
 // traceID reads the trace id of the path.
@@ -215,14 +205,22 @@ func traceID(r *http.Request) (string, error) {
 
 func (a *api) handleTrace(w http.ResponseWriter, r *http.Request) {
 	id, err := traceID(r)
-	if err == nil {
-		err = newParams(r.URL.RawQuery).err
-	}
 	if err != nil {
 		fail(w, err)
 		return
 	}
-	byTrace, err := a.jaeger.trace(r.Context(), id)
+	// A trace id names one trace; a range, when the page knows one, also
+	// bounds Jaeger's lookup.
+	p := newParams(r.URL.RawQuery, "start", "end")
+	var start, end time.Time
+	if p.v.Get("start") != "" || p.v.Get("end") != "" {
+		start, end = p.timeRange(a.now(), a.cfg.DefaultRange, a.cfg.MaxRange)
+	}
+	if p.err != nil {
+		fail(w, p.err)
+		return
+	}
+	byTrace, err := a.jaeger.trace(r.Context(), id, start, end)
 	if isNotFound(err) || (err == nil && len(byTrace[id]) == 0) {
 		writeError(w, http.StatusNotFound, apiError{
 			Error: "trace " + id + " not found", Store: "jaeger", StoreName: "Jaeger", NotFound: true, Hint: notFoundHint,
@@ -246,6 +244,11 @@ func (a *api) handleTraceLogs(w http.ResponseWriter, r *http.Request) {
 	}
 	p := newParams(r.URL.RawQuery, "spanId", "start", "end", "limit")
 	q := logQuery{TraceID: id, SpanID: p.hexID("spanId", 16), Limit: p.limit(traceLogsDefaultLimit, traceLogsMaxLimit), Ascending: true}
+	a.answerLines(w, r, p, q)
+}
+
+// answerLines runs q, with the time range of p, and answers its lines.
+func (a *api) answerLines(w http.ResponseWriter, r *http.Request, p *params, q logQuery) {
 	q.Start, q.End = p.timeRange(a.now(), a.cfg.DefaultRange, a.cfg.MaxRange)
 	if p.err != nil {
 		fail(w, p.err)

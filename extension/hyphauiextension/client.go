@@ -5,6 +5,7 @@ package hyphauiextension // import "github.com/hypha-obs/hypha/extension/hyphaui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -85,6 +86,18 @@ func (c *storeClient) fail(err error, timeout bool) error {
 		err = fmt.Errorf("no answer within %s", c.timeout)
 	}
 	return &storeError{store: c.store, storeName: c.storeName, timeout: timeout, err: err}
+}
+
+// getJSON fetches like get and decodes the JSON answer into out.
+func (c *storeClient) getJSON(ctx context.Context, path string, params url.Values, out any) error {
+	body, err := c.get(ctx, path, params, nil)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return c.decodeError(err)
+	}
+	return nil
 }
 
 // decodeError is an answer the adapter cannot read.

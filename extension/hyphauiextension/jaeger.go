@@ -78,9 +78,17 @@ const errorsOnlyFactor = 5
 // maxJaegerTraces bounds any one search sent to Jaeger.
 const maxJaegerTraces = 1000
 
-// trace fetches one trace; a missing trace is an error wrapping errNotFound.
-func (j jaeger) trace(ctx context.Context, traceID string) (map[string][]Span, error) {
-	body, err := j.c.get(ctx, "/api/v3/traces/"+traceID, nil, nil)
+// trace fetches one trace, within [start, end) when both are set; a
+// missing trace is an error wrapping errNotFound.
+func (j jaeger) trace(ctx context.Context, traceID string, start, end time.Time) (map[string][]Span, error) {
+	var params url.Values
+	if !start.IsZero() && !end.IsZero() {
+		params = url.Values{
+			"start_time": {start.UTC().Format(time.RFC3339Nano)},
+			"end_time":   {end.UTC().Format(time.RFC3339Nano)},
+		}
+	}
+	body, err := j.c.get(ctx, "/api/v3/traces/"+traceID, params, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -180,31 +188,21 @@ func summarize(id string, spans []Span) TraceSummary {
 }
 
 func (j jaeger) services(ctx context.Context) ([]string, error) {
-	body, err := j.c.get(ctx, "/api/v3/services", nil, nil)
-	if err != nil {
-		return nil, err
-	}
 	var answer struct {
 		Services []string `json:"services"`
 	}
-	if err := json.Unmarshal(body, &answer); err != nil {
-		return nil, j.c.decodeError(err)
-	}
-	return answer.Services, nil
+	err := j.c.getJSON(ctx, "/api/v3/services", nil, &answer)
+	return answer.Services, err
 }
 
 func (j jaeger) operations(ctx context.Context, service string) ([]string, error) {
-	body, err := j.c.get(ctx, "/api/v3/operations", url.Values{"service": {service}}, nil)
-	if err != nil {
-		return nil, err
-	}
 	var answer struct {
 		Operations []struct {
 			Name string `json:"name"`
 		} `json:"operations"`
 	}
-	if err := json.Unmarshal(body, &answer); err != nil {
-		return nil, j.c.decodeError(err)
+	if err := j.c.getJSON(ctx, "/api/v3/operations", url.Values{"service": {service}}, &answer); err != nil {
+		return nil, err
 	}
 	var names []string
 	for _, op := range answer.Operations {

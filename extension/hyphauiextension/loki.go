@@ -310,16 +310,12 @@ func (l loki) services(ctx context.Context, start, end time.Time) ([]string, err
 		"start": {strconv.FormatInt(start.UnixNano(), 10)},
 		"end":   {strconv.FormatInt(end.UnixNano(), 10)},
 	}
-	body, err := l.c.get(ctx, "/loki/api/v1/label/"+lokiService+"/values", params, nil)
-	if err != nil {
-		return nil, err
-	}
 	var answer struct {
 		Status string   `json:"status"`
 		Data   []string `json:"data"`
 	}
-	if err := json.Unmarshal(body, &answer); err != nil {
-		return nil, l.c.decodeError(err)
+	if err := l.c.getJSON(ctx, "/loki/api/v1/label/"+lokiService+"/values", params, &answer); err != nil {
+		return nil, err
 	}
 	if answer.Status != "success" {
 		return nil, l.c.decodeError(fmt.Errorf("status %q", answer.Status))

@@ -5,6 +5,7 @@ package hyphauiextension
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -69,6 +70,12 @@ func FuzzQuoteLogQL(f *testing.F) {
 		if q[:len(prefix)] != prefix || literalEnd(q[len(prefix):]) != len(q)-len(prefix) {
 			t.Fatalf("text %q escapes its literal in %s", s, q)
 		}
+		// A service name stays the one value of the stream selector.
+		sel := lokiQuery(logQuery{Service: s})
+		if !strings.HasPrefix(sel, "{service_name=") || !strings.HasSuffix(sel, "}") ||
+			literalEnd(sel[len("{service_name="):]) != len(sel)-len("{service_name=")-1 {
+			t.Fatalf("service %q escapes its literal in %s", s, sel)
+		}
 	})
 }
 
@@ -85,6 +92,10 @@ func FuzzQuoteLogsQL(f *testing.F) {
 		const prefix = `_msg:`
 		if q[:len(prefix)] != prefix || literalEnd(q[len(prefix):]) != len(q)-len(prefix) {
 			t.Fatalf("text %q escapes its literal in %s", s, q)
+		}
+		const svc = `"service.name":=`
+		if f := vlFilter(logQuery{Service: s}); !strings.HasPrefix(f, svc) || literalEnd(f[len(svc):]) != len(f)-len(svc) {
+			t.Fatalf("service %q escapes its literal in %s", s, f)
 		}
 	})
 }

@@ -188,17 +188,13 @@ func (v victoriaLogs) services(ctx context.Context, start, end time.Time) ([]str
 		"end":   {end.UTC().Format(time.RFC3339Nano)},
 		"limit": {strconv.Itoa(maxServices)},
 	}
-	body, err := v.c.get(ctx, "/select/logsql/field_values", params, nil)
-	if err != nil {
-		return nil, err
-	}
 	var answer struct {
 		Values []struct {
 			Value string `json:"value"`
 		} `json:"values"`
 	}
-	if err := json.Unmarshal(body, &answer); err != nil {
-		return nil, v.c.decodeError(err)
+	if err := v.c.getJSON(ctx, "/select/logsql/field_values", params, &answer); err != nil {
+		return nil, err
 	}
 	var names []string
 	for _, val := range answer.Values {
