@@ -19,7 +19,10 @@ export async function homePage(main, url, ctx) {
     ctx.navigate(`/?range=${encodeURIComponent(form.elements.range.value)}`);
   });
   const body = h('div');
-  fill(main, h('h1', null, 'Services'), form, body);
+  const legend = h('p', { class: 'legend' },
+    h('span', { class: 'legend-item' }, h('span', { class: 'swatch all' }), 'all lines'),
+    h('span', { class: 'legend-item' }, h('span', { class: 'swatch err' }), 'error lines'));
+  fill(main, h('h1', null, 'Services'), form, legend, body);
   const { start, end } = timeRange(q);
   const ov = await load(body, 'the overview', () => get('overview', { start, end }, ctx.signal));
   if (!ov) return;

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Logs: search by service, severity, text, trace id and time range.
-import { h, fill } from '../dom.js';
+import { h, fill, link, TRACE_ID } from '../dom.js';
 import { get, timeRange } from '../api.js';
 import { formQuery, load, logList, rangeSelect, truncatedNote } from './common.js';
 
@@ -34,7 +34,9 @@ export async function logsPage(main, url, ctx) {
   const resp = await load(body, 'log lines', () => get('logs', params, ctx.signal));
   if (!resp) return;
   const lines = resp.lines || [];
+  const traceId = params.traceId;
   fill(body, truncatedNote(resp, 'lines'),
+    TRACE_ID.test(traceId) ? h('p', null, link(`/trace/${traceId}`, `Open trace ${traceId}`, 'btn btn-trace')) : null,
     h('p', { class: 'summary' }, `${lines.length} lines, newest first. Click a line to see all its fields.`),
     lines.length ? logList(lines) : h('p', { class: 'empty' }, 'No lines match. A store can take a few seconds to show new data.'));
 }
