@@ -253,59 +253,8 @@ func TestUIAPI(t *testing.T) {
 	t.Run("log search", func(t *testing.T) { uiCheckLogSearch(t, s, r) })
 	t.Run("overview", func(t *testing.T) { uiCheckOverview(t, s, r) })
 	t.Run("trace search", func(t *testing.T) { uiCheckTraceSearch(t, s, traces, r) })
-	t.Run("lists", func(t *testing.T) {
-		var svcs struct{ Services []string }
-		if code := uiGet(t, s.ui, "/api/services", &svcs); code != http.StatusOK || !slices.Contains(svcs.Services, "ui-pay") || !slices.Contains(svcs.Services, "ui-web") {
-			t.Errorf("services: %d %v", code, svcs.Services)
-		}
-		var ops struct{ Operations []string }
-		if code := uiGet(t, s.ui, "/api/operations?service=ui-pay", &ops); code != http.StatusOK || !slices.Equal(ops.Operations, []string{"charge card"}) {
-			t.Errorf("operations: %d %v", code, ops.Operations)
-		}
-	})
-	t.Run("health", func(t *testing.T) {
-		// A body over the gateway's limit goes to the dead letters.
-		postOK(t, "http://"+s.gw.OTLPHTTP+"/v1/logs", otlpLines(t, "ui-big", []string{strings.Repeat("x", 300<<10)}))
-		const deadLetters = "otelcol_connector_hypha_dead_letter_log_records"
-		if err := harness.Eventually(30*time.Second, 200*time.Millisecond, func() error {
-			if n := metricSum(s.gw, deadLetters, ""); n != 1 {
-				return fmt.Errorf("%s = %v", deadLetters, n)
-			}
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		var h struct {
-			Source          string
-			ReceivedRecords float64
-			SentRecords     float64
-			QueueCapacity   float64
-			DeadLetters     float64
-			Stalled         *bool
-			Metrics         map[string]float64
-		}
-		if code := uiGet(t, s.ui, "/api/health", &h); code != http.StatusOK {
-			t.Fatalf("health: %d", code)
-		}
-		accepted := metricSum(s.gw, "otelcol_receiver_accepted_log_records", "")
-		if h.ReceivedRecords != accepted || h.ReceivedRecords < wantLines+1 {
-			t.Errorf("health says %v records received; the gateway's metrics say %v (sent %d)", h.ReceivedRecords, accepted, wantLines)
-		}
-		for name, got := range map[string]float64{
-			"otelcol_exporter_sent_log_records": h.SentRecords,
-			"otelcol_exporter_queue_capacity":   h.QueueCapacity,
-		} {
-			if want := metricSum(s.gw, name, ""); got != want || got <= 0 {
-				t.Errorf("health: %s is %v; the gateway's metrics say %v", name, got, want)
-			}
-		}
-		if h.DeadLetters != 1 || h.Stalled != nil {
-			t.Errorf("health: %v dead letters (the gateway counted 1), stalled %v (the gateway has no stall report)", h.DeadLetters, h.Stalled)
-		}
-		if h.Source != s.gw.MetricsURL {
-			t.Errorf("health source %q, want %q", h.Source, s.gw.MetricsURL)
-		}
-	})
+	t.Run("lists", func(t *testing.T) { uiCheckLists(t, s) })
+	t.Run("health", func(t *testing.T) { uiCheckHealth(t, s, wantLines) })
 	t.Run("not found", func(t *testing.T) {
 		var e uiError
 		if code := uiGet(t, s.ui, "/api/traces/"+randomHex(t, 16), &e); code != http.StatusNotFound || !e.NotFound || !strings.Contains(e.Hint, "seconds") {
@@ -323,6 +272,63 @@ func TestUIAPI(t *testing.T) {
 			t.Errorf("VictoriaLogs down: %d %+v", code, e)
 		}
 	})
+}
+
+func uiCheckLists(t *testing.T, s *uiStack) {
+	var svcs struct{ Services []string }
+	if code := uiGet(t, s.ui, "/api/services", &svcs); code != http.StatusOK || !slices.Contains(svcs.Services, "ui-pay") || !slices.Contains(svcs.Services, "ui-web") {
+		t.Errorf("services: %d %v", code, svcs.Services)
+	}
+	var ops struct{ Operations []string }
+	if code := uiGet(t, s.ui, "/api/operations?service=ui-pay", &ops); code != http.StatusOK || !slices.Equal(ops.Operations, []string{"charge card"}) {
+		t.Errorf("operations: %d %v", code, ops.Operations)
+	}
+}
+
+// uiCheckHealth compares the health page with the gateway's own metrics,
+// after wantLines lines and one dead letter.
+func uiCheckHealth(t *testing.T, s *uiStack, wantLines int) {
+	// A body over the gateway's limit goes to the dead letters.
+	postOK(t, "http://"+s.gw.OTLPHTTP+"/v1/logs", otlpLines(t, "ui-big", []string{strings.Repeat("x", 300<<10)}))
+	const deadLetters = "otelcol_connector_hypha_dead_letter_log_records"
+	if err := harness.Eventually(30*time.Second, 200*time.Millisecond, func() error {
+		if n := metricSum(s.gw, deadLetters, ""); n != 1 {
+			return fmt.Errorf("%s = %v", deadLetters, n)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var h struct {
+		Source          string
+		ReceivedRecords float64
+		SentRecords     float64
+		QueueCapacity   float64
+		DeadLetters     float64
+		Stalled         *bool
+		Metrics         map[string]float64
+	}
+	if code := uiGet(t, s.ui, "/api/health", &h); code != http.StatusOK {
+		t.Fatalf("health: %d", code)
+	}
+	accepted := metricSum(s.gw, "otelcol_receiver_accepted_log_records", "")
+	if h.ReceivedRecords != accepted || h.ReceivedRecords < float64(wantLines+1) {
+		t.Errorf("health says %v records received; the gateway's metrics say %v (sent %d)", h.ReceivedRecords, accepted, wantLines)
+	}
+	for name, got := range map[string]float64{
+		"otelcol_exporter_sent_log_records": h.SentRecords,
+		"otelcol_exporter_queue_capacity":   h.QueueCapacity,
+	} {
+		if want := metricSum(s.gw, name, ""); got != want || got <= 0 {
+			t.Errorf("health: %s is %v; the gateway's metrics say %v", name, got, want)
+		}
+	}
+	if h.DeadLetters != 1 || h.Stalled != nil {
+		t.Errorf("health: %v dead letters (the gateway counted 1), stalled %v (the gateway has no stall report)", h.DeadLetters, h.Stalled)
+	}
+	if h.Source != s.gw.MetricsURL {
+		t.Errorf("health source %q, want %q", h.Source, s.gw.MetricsURL)
+	}
 }
 
 func uiCheckTrace(t *testing.T, s *uiStack, tr uiTrace, query string) {
@@ -508,6 +514,14 @@ func uiCheckTraceSearch(t *testing.T, s *uiStack, traces []uiTrace, r url.Values
 	}
 	if !slices.Equal(ids(errOnly.Traces), []string{traces[0].traceID}) {
 		t.Errorf("failing traces: %v, want %s", ids(errOnly.Traces), traces[0].traceID)
+	}
+	// Jaeger's own duration filter: the traces last 40 ms.
+	for minDur, want := range map[string]int{"35ms": 2, "1s": 0} {
+		var got struct{ Traces []summary }
+		q := url.Values{"service": {"ui-web"}, "minDuration": {minDur}, "start": r["start"], "end": r["end"]}
+		if code := uiGet(t, s.ui, "/api/traces?"+q.Encode(), &got); code != http.StatusOK || len(got.Traces) != want {
+			t.Errorf("minDuration %s: %d, %d traces, want %d", minDur, code, len(got.Traces), want)
+		}
 	}
 	for _, x := range all.Traces {
 		if x.RootService != "ui-web" || x.RootName != "GET /checkout" || x.SpanCount != 2 || !slices.Equal(x.Services, []string{"ui-pay", "ui-web"}) {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -128,6 +129,24 @@ func fail(w http.ResponseWriter, err error) {
 
 func isNotFound(err error) bool { return errors.Is(err, errNotFound) }
 
+// concurrently runs the store queries of one answer at the same time, so
+// that an answer waits at most one store timeout, and returns the first
+// error in the order given.
+func concurrently(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Go(func() { errs[i] = fn() })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (a *api) handleConfig(w http.ResponseWriter, r *http.Request) {
 	if p := newParams(r.URL.RawQuery); p.err != nil {
 		fail(w, p.err)
@@ -150,12 +169,16 @@ func (a *api) handleOverview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	buckets, step := makeBuckets(start, end)
-	counts, err := a.logs.counts(r.Context(), buckets, step)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	recent, truncated, err := a.logs.search(r.Context(), logQuery{ErrorsOnly: true, Start: start, End: end, Limit: recentErrorsLimit})
+	var counts map[string]*serviceOverview
+	var recent []LogLine
+	var truncated bool
+	err := concurrently(func() (err error) {
+		counts, err = a.logs.counts(r.Context(), buckets, step)
+		return err
+	}, func() (err error) {
+		recent, truncated, err = a.logs.search(r.Context(), logQuery{ErrorsOnly: true, Start: start, End: end, Limit: recentErrorsLimit})
+		return err
+	})
 	if err != nil {
 		fail(w, err)
 		return
@@ -297,12 +320,14 @@ func (a *api) handleServices(w http.ResponseWriter, r *http.Request) {
 		fail(w, p.err)
 		return
 	}
-	fromTraces, err := a.jaeger.services(r.Context())
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	fromLogs, err := a.logs.services(r.Context(), start, end)
+	var fromTraces, fromLogs []string
+	err := concurrently(func() (err error) {
+		fromTraces, err = a.jaeger.services(r.Context())
+		return err
+	}, func() (err error) {
+		fromLogs, err = a.logs.services(r.Context(), start, end)
+		return err
+	})
 	if err != nil {
 		fail(w, err)
 		return

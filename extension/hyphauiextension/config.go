@@ -101,6 +101,11 @@ func (c *Config) Validate() error {
 		if t <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be greater than 0: a store that hangs must not hang the page", key))
 		}
+		// The answer naming the store must be written before the server
+		// gives up on the request.
+		if c.WriteTimeout > 0 && t >= c.WriteTimeout {
+			errs = append(errs, fmt.Errorf("%s (%s) must be shorter than write_timeout (%s)", key, t, c.WriteTimeout))
+		}
 	}
 	if c.DefaultRange <= 0 {
 		errs = append(errs, errors.New("default_range must be greater than 0"))

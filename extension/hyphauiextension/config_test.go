@@ -64,6 +64,7 @@ func TestValidate(t *testing.T) {
 		"half_basic": {"basic_auth::password must be set when basic_auth::username is"},
 		"no_timeout": {"jaeger::timeout must be greater than 0"},
 		"ranges":     {"max_range must be at least default_range"},
+		"slow_store": {"logs::timeout (20s) must be shorter than write_timeout (10s)", "jaeger::timeout (15s) must be shorter than write_timeout (10s)"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := confmap.Validate(load(t, name))

@@ -72,7 +72,8 @@ type traceQuery struct {
 }
 
 // errorsOnlyFactor widens a search for error traces, which are filtered
-// here: Jaeger's search has no filter on the span status.
+// here: the search of Jaeger's HTTP API v3 takes no attribute or status
+// filter (query.attributes is not read in v1.75.0).
 const errorsOnlyFactor = 5
 
 // maxJaegerTraces bounds any one search sent to Jaeger.

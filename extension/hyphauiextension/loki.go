@@ -220,23 +220,26 @@ func take(m map[string]string, key string) string {
 
 func (l loki) counts(ctx context.Context, buckets []time.Time, step time.Duration) (map[string]*serviceOverview, error) {
 	totalQ, errQ := lokiCountQueries(step)
+	var totals, errs map[string][]int64
+	err := concurrently(func() (err error) {
+		totals, err = l.matrix(ctx, totalQ, buckets, step)
+		return err
+	}, func() (err error) {
+		errs, err = l.matrix(ctx, errQ, buckets, step)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]*serviceOverview{}
-	for _, mq := range []struct {
-		query string
-		errs  bool
-	}{{totalQ, false}, {errQ, true}} {
-		series, err := l.matrix(ctx, mq.query, buckets, step)
-		if err != nil {
-			return nil, err
+	for service, counts := range totals {
+		for i, n := range counts {
+			addCount(out, service, len(buckets), i, n, 0)
 		}
-		for service, counts := range series {
-			for i, n := range counts {
-				if mq.errs {
-					addCount(out, service, len(buckets), i, 0, n)
-				} else {
-					addCount(out, service, len(buckets), i, n, 0)
-				}
-			}
+	}
+	for service, counts := range errs {
+		for i, n := range counts {
+			addCount(out, service, len(buckets), i, 0, n)
 		}
 	}
 	return out, nil
