@@ -31,7 +31,7 @@ MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 FUZZTIME ?= 300000x
 E2E_ENV = HYPHA_BIN=$(HYPHA) JAEGER_BIN=$(JAEGER) VICTORIALOGS_BIN=$(VICTORIALOGS) ANALYSIS_BIN=$(ANALYSIS) KAFKA_BIN=$(KAFKA) S3_BIN=$(S3) KUBE_APISERVER_BIN=$(KUBE_APISERVER) ETCD_BIN=$(ETCD)
 
-.PHONY: help build version-overlay dist image image-test generate check-generated test unit fuzz demo-test e2e e2e-kubernetes servers demo-deps logql-deps demo-analysis bench lint demo docker certs clean
+.PHONY: help build version-overlay dist image image-test generate web bench-ui check-generated test unit fuzz demo-test e2e e2e-kubernetes servers demo-deps logql-deps demo-analysis bench lint demo docker certs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -107,8 +107,16 @@ generate: ## regenerate components/ (ocb) and the components' mdatagen output
 	$(TOOL) builder --config builder-config.yaml --skip-compilation
 	@for d in $(COMPONENT_DIRS); do echo "mdatagen $$d"; (cd $$d && $(GO) generate ./...) || exit 1; done
 
-check-generated: generate ## fail if generated files differ from the committed ones, or dist.version from VERSION
+# The UI's bundle: web/dist is committed and embedded, so go build needs no
+# Node; check-generated rebuilds it with the locked esbuild and diffs it.
+WEB := extension/hyphauiextension/web
+web: ## rebuild the UI's bundle (web/dist) from web/src with the locked npm packages (needs Node; go build does not)
+	cd $(WEB) && npm ci --no-audit --no-fund && npm run build
+
+check-generated: generate web ## fail if generated files (the UI's bundle too) differ from the committed ones, or dist.version from VERSION
 	@grep -q '^  version: $(VERSION)$$' builder-config.yaml || { echo "builder-config.yaml's dist.version is not $(VERSION) (VERSION): set it and run make generate" >&2; exit 1; }
+	@git diff --exit-code -- $(WEB)/dist || { echo "the UI's bundle is out of date: run make web and commit $(WEB)/dist" >&2; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- $(WEB)/dist)" || { git status --short -- $(WEB)/dist; echo "untracked files in the UI's bundle: run make web and commit $(WEB)/dist" >&2; exit 1; }
 	@git diff --exit-code -- components $(COMPONENT_DIRS) || { echo "generated files are out of date: run make generate and commit" >&2; exit 1; }
 	@test -z "$$(git status --porcelain --untracked-files=all -- components $(COMPONENT_DIRS))" || { git status --short -- components $(COMPONENT_DIRS); echo "untracked generated files: run make generate and commit" >&2; exit 1; }
 
@@ -188,6 +196,9 @@ bench: build ## processor benchmarks, then agent pipelines on 1M lines (see docs
 	cd processor/hyphacorrelationprocessor && $(GO) test -run '^$$' -bench . -benchmem -count 5 ./ ./internal/extract/
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count 5 ./correlation/
 	cd bench && HYPHA_BIN=$(HYPHA) $(GO) run ./cmd/pipebench $(BENCH_FLAGS)
+
+bench-ui: build $(JAEGER) $(VICTORIALOGS) ## the UI's trace page: 2 000 spans and 20 000 lines from the real stores, in headless Chromium (see docs/ui.md)
+	$(E2E_ENV) $(GO) test -count=1 -run '^$$' -bench BenchmarkUITrace -benchtime 5x ./e2e/
 
 # components/ is ocb's output as generated; check-generated guards it.
 GOFILES = $(shell git ls-files '*.go' | grep -v '^components/')

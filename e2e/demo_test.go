@@ -208,6 +208,9 @@ func checkFlow(t *testing.T, out string) {
 	if logged == 0 {
 		t.Error("no log line under any span")
 	}
+	if !regexp.MustCompile(`(?m)^  Hypha UI: http://127\.0\.0\.1:\d+\n    the failing trace: http://127\.0\.0\.1:\d+/trace/[0-9a-f]{32}$`).MatchString(out) {
+		t.Error("the demo does not print the UI's address and the failing trace's page")
+	}
 	// The Go service's rows and its lines under them (slog writes INFO).
 	// The server span's name, GET /analysis/{orderId}, may be cut short.
 	goRows := regexp.MustCompile(`(?m)^\s+analysis GET /analysis/.*│\n\s+↳ \S+ INFO  request received\n\s+analysis screen order .*│\n\s+↳ \S+ INFO  order screened$`)

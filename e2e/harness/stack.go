@@ -35,6 +35,7 @@ type Stack struct {
 	Agent    *Hypha
 	Services map[string]*Process
 	Ports    map[string]int // service name → HTTP port
+	UIURL    string         // the gateway's web UI, when StackOptions.UI
 
 	progress func(format string, args ...any)
 }
@@ -45,6 +46,10 @@ type StackOptions struct {
 	Progress func(format string, args ...any)
 	// AgentEnv and GatewayEnv are added to the collectors' environment.
 	AgentEnv, GatewayEnv []string
+	// UI turns on the gateway's web UI (hypha_ui), at UIAddr (host:port)
+	// or else on a free loopback port.
+	UI     bool
+	UIAddr string
 }
 
 // RepoRoot finds the repository's top folder from the working directory.
@@ -107,14 +112,25 @@ func StartStack(dir string, bins Binaries, opts StackOptions) (_ *Stack, err err
 		return nil, fmt.Errorf("jaeger: %w", err)
 	}
 	s.progress("starting hypha gateway (logs → VictoriaLogs over OTLP/HTTP, traces → Jaeger over OTLP/gRPC)")
-	if s.Gateway, err = StartHypha(dir, bins.Hypha, HyphaOptions{
+	gw := HyphaOptions{
 		Mode: "gateway",
 		Env: append([]string{
 			"HYPHA_LOKI_ENDPOINT=" + s.Logs.OTLPEndpoint(),
 			"HYPHA_JAEGER_ENDPOINT=" + s.Jaeger.OTLPGRPC,
 		}, opts.GatewayEnv...),
-	}); err != nil {
+	}
+	if opts.UI {
+		if s.UIURL, err = startUI(&gw, opts.UIAddr, s.Logs, s.Jaeger); err != nil {
+			return nil, err
+		}
+	}
+	if s.Gateway, err = StartHypha(dir, bins.Hypha, gw); err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if opts.UI {
+		if err := s.Gateway.WaitHTTP(s.UIURL+"/api/config", startTimeout); err != nil {
+			return nil, fmt.Errorf("gateway's UI: %w", err)
+		}
 	}
 	s.progress("starting hypha agent (tailing %s)", s.LogDir)
 	if s.Agent, err = StartHypha(dir, bins.Hypha, HyphaOptions{

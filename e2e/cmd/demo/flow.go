@@ -306,6 +306,8 @@ func explore(out io.Writer, st style, s *harness.Stack, traceID string) {
 	vl, q := s.Logs.URL, s.Jaeger.QueryURL
 	gw := s.ServiceURL("api-gateway")
 	fmt.Fprintf(out, "\n%s\n", st.paint(ansiBold, "4. Explore it yourself"))
+	fmt.Fprintf(out, "  Hypha UI: %s\n", s.UIURL)
+	fmt.Fprintf(out, "    the failing trace: %s/trace/%s\n", s.UIURL, traceID)
 	fmt.Fprintf(out, "  Jaeger API (traces)\n")
 	fmt.Fprintf(out, "    curl %s/api/services\n", q)
 	fmt.Fprintf(out, "    curl %s/api/traces/%s\n", q, traceID)

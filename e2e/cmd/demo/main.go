@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"regexp"
@@ -101,6 +102,8 @@ func run(opts options) (code int) {
 	began := time.Now()
 	stack, err := harness.StartStack(dir, bins, harness.StackOptions{
 		Progress: func(format string, args ...any) { fmt.Fprintf(out, "▸ "+format+"\n", args...) },
+		UI:       true,
+		UIAddr:   uiAddr(),
 	})
 	if err != nil {
 		// StartStack has already stopped whatever it started.
@@ -238,6 +241,18 @@ func stopAll(out io.Writer, s *harness.Stack, procs []*harness.Process) {
 		return
 	}
 	fmt.Fprintf(out, "✓ stopped all %d processes in %.1f s:\n  %s\n", len(procs), time.Since(began).Seconds(), pidList(procs))
+}
+
+// uiAddr is the UI's usual address when it is free, so that a bookmark
+// from an earlier run still works; otherwise the harness picks a free port.
+func uiAddr() string {
+	const usual = "127.0.0.1:16680"
+	l, err := net.Listen("tcp", usual)
+	if err != nil {
+		return ""
+	}
+	l.Close()
+	return usual
 }
 
 // isTerminal reports whether f is a character device, the usual sign of an
