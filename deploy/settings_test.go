@@ -58,6 +58,14 @@ func settingsUsers(t *testing.T) map[string]map[string]bool {
 			add(name, "agent", "gateway", "load balancer")
 		}
 	}
+	// The UI's settings are read by the provider's ui.go, for the gateway's
+	// UI and for hypha:ui; it also reads the gateway's own settings, for
+	// their defaults, which are listed above.
+	for _, name := range hyphaVar.FindAllString(string(readFile(t, "../provider/hyphaprovider/ui.go")), -1) {
+		if strings.HasPrefix(name, "HYPHA_UI") {
+			add(name, "gateway", "ui")
+		}
+	}
 	return users
 }
 
