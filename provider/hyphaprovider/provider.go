@@ -18,7 +18,6 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/featuregate"
 )
 
 const scheme = "hypha"
@@ -29,12 +28,6 @@ const scheme = "hypha"
 //
 //go:embed agent-config/*.yaml gateway-config/*.yaml loadbalancer-config/*.yaml
 var configs embed.FS
-
-// synchronousEmitterGate makes the file_log receiver hand records to the
-// pipeline synchronously, so a file offset is checkpointed only after the
-// records behind it reached the persistent sending queue. hypha turns it on
-// by default; `--feature-gates=-stanza.synchronousLogEmitter` turns it off.
-const synchronousEmitterGate = "stanza.synchronousLogEmitter"
 
 // A fragment is merged on top of a mode's config.yaml when the environment
 // asks for it, so that a deployment without these variables runs exactly
@@ -140,15 +133,6 @@ func anySet(vars ...string) func(string) (bool, error) {
 			}
 		}
 		return false, nil
-	}
-}
-
-func init() {
-	// The gate is registered by pkg/stanza, which every hypha binary links
-	// through the file_log receiver; see gate.go for the import that orders
-	// its registration before this init.
-	if err := featuregate.GlobalRegistry().Set(synchronousEmitterGate, true); err != nil {
-		panic(fmt.Sprintf("hypha: enabling %s: %v", synchronousEmitterGate, err))
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
-	"go.opentelemetry.io/collector/featuregate"
 )
 
 func retrieve(t *testing.T, uri string) *confmap.Conf {
@@ -130,16 +129,6 @@ func TestUnknownURIs(t *testing.T) {
 	assert.ErrorContains(t, err, `unknown hypha mode "sidecar"`)
 	_, err = p.Retrieve(context.Background(), "file:agent", nil)
 	assert.ErrorContains(t, err, "not supported")
-}
-
-func TestSynchronousEmitterOnByDefault(t *testing.T) {
-	var enabled bool
-	featuregate.GlobalRegistry().VisitAll(func(g *featuregate.Gate) {
-		if g.ID() == synchronousEmitterGate {
-			enabled = g.IsEnabled()
-		}
-	})
-	assert.True(t, enabled)
 }
 
 func TestLoadBalancerResolver(t *testing.T) {
