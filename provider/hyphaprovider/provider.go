@@ -64,6 +64,15 @@ var modes = map[string][]fragment{
 	},
 }
 
+// shared lists, per mode, the files its config.yaml is merged onto: what
+// several modes have in common, written once. The gateway and the load
+// balancer take agents' data alike: the same receivers, memory limit,
+// health check and metrics. config.yaml sets none of their keys.
+var shared = map[string][]fragment{
+	"gateway":      {{file: "shared.yaml"}},
+	"loadbalancer": {{file: "shared.yaml", mode: "gateway"}},
+}
+
 // samplingGateways lists the load balancer's sampling gateways by hand,
 // host:port,host:port, in place of the DNS lookup.
 const samplingGateways = "HYPHA_SAMPLING_GATEWAYS"
@@ -154,7 +163,7 @@ func (provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc) (
 	if !ok {
 		return nil, fmt.Errorf("unknown hypha mode %q in %q: use hypha:agent, hypha:gateway or hypha:loadbalancer", mode, uri)
 	}
-	conf, err := load(mode, "config.yaml")
+	conf, err := modeConfig(mode)
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +184,29 @@ func (provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc) (
 		}
 	}
 	return confmap.NewRetrieved(conf.ToStringMap())
+}
+
+// modeConfig is the mode's config.yaml merged onto the files it shares with
+// other modes.
+func modeConfig(mode string) (*confmap.Conf, error) {
+	conf := confmap.New()
+	for _, f := range shared[mode] {
+		base, err := f.load(mode)
+		if err != nil {
+			return nil, err
+		}
+		if err := conf.Merge(base); err != nil {
+			return nil, fmt.Errorf("hypha:%s: merging %s: %w", mode, f.file, err)
+		}
+	}
+	own, err := load(mode, "config.yaml")
+	if err != nil {
+		return nil, err
+	}
+	if err := conf.Merge(own); err != nil {
+		return nil, fmt.Errorf("hypha:%s: merging config.yaml: %w", mode, err)
+	}
+	return conf, nil
 }
 
 // load makes the fragment's config.
