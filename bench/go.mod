@@ -1,6 +1,6 @@
 module github.com/hypha-obs/hypha/bench
 
-go 1.26.0
+go 1.26.5
 
 // The benchmarks compare this checkout's processor and binary.
 replace (

@@ -2,11 +2,18 @@
 
 module github.com/hypha-obs/hypha/components
 
-go 1.26.0
+go 1.26.5
 
 require (
 	github.com/hypha-obs/hypha v0.1.0
+	github.com/hypha-obs/hypha/connector/hyphadeadletterconnector v0.1.0
+	github.com/hypha-obs/hypha/extension/hyphaackstorageextension v0.1.0
+	github.com/hypha-obs/hypha/extension/hyphaauthretryextension v0.1.0
+	github.com/hypha-obs/hypha/extension/hyphajsonlimitextension v0.1.0
+	github.com/hypha-obs/hypha/processor/hyphaackprocessor v0.1.0
 	github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor v0.1.0
+	github.com/hypha-obs/hypha/processor/hyphalogsamplingprocessor v0.1.0
+	github.com/hypha-obs/hypha/processor/hyphastallprocessor v0.1.0
 	github.com/hypha-obs/hypha/provider/hyphaprovider v0.1.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/awss3exporter v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/clickhouseexporter v0.165.0
@@ -384,6 +391,20 @@ replace github.com/hypha-obs/hypha => ../
 replace github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor => ../processor/hyphacorrelationprocessor
 
 replace github.com/hypha-obs/hypha/provider/hyphaprovider => ../provider/hyphaprovider
+
+replace github.com/hypha-obs/hypha/processor/hyphaackprocessor => ../processor/hyphaackprocessor
+
+replace github.com/hypha-obs/hypha/extension/hyphaackstorageextension => ../extension/hyphaackstorageextension
+
+replace github.com/hypha-obs/hypha/extension/hyphaauthretryextension => ../extension/hyphaauthretryextension
+
+replace github.com/hypha-obs/hypha/extension/hyphajsonlimitextension => ../extension/hyphajsonlimitextension
+
+replace github.com/hypha-obs/hypha/connector/hyphadeadletterconnector => ../connector/hyphadeadletterconnector
+
+replace github.com/hypha-obs/hypha/processor/hyphastallprocessor => ../processor/hyphastallprocessor
+
+replace github.com/hypha-obs/hypha/processor/hyphalogsamplingprocessor => ../processor/hyphalogsamplingprocessor
 
 replace go.opentelemetry.io/collector => go.opentelemetry.io/collector v0.165.0
 

@@ -1,6 +1,6 @@
 module github.com/hypha-obs/hypha/provider/hyphaprovider
 
-go 1.26.0
+go 1.26.5
 
 require (
 	github.com/stretchr/testify v1.12.1
