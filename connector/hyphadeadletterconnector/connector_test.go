@@ -149,7 +149,7 @@ func TestRetryableErrorGoesBackToTheSender(t *testing.T) {
 	r := newRig(t, 0)
 	down := errors.New("connection refused")
 	r.store.err = down
-	assert.ErrorIs(t, r.conn.ConsumeLogs(context.Background(), logs("a")), down)
+	require.ErrorIs(t, r.conn.ConsumeLogs(context.Background(), logs("a")), down)
 	assert.Empty(t, r.dl.AllLogs())
 }
 
@@ -184,7 +184,7 @@ func TestLoadAndValidate(t *testing.T) {
 			cfg := createDefaultConfig().(*Config)
 			require.NoError(t, sub.Unmarshal(cfg))
 			if want == "" {
-				assert.NoError(t, cfg.Validate())
+				require.NoError(t, cfg.Validate())
 				assert.Equal(t, 262144, cfg.MaxBodyBytes)
 				return
 			}

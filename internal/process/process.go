@@ -147,7 +147,7 @@ func (p *Process) Tail(n int64) string {
 func (p *Process) WaitHTTP(url string, timeout time.Duration) error {
 	return Eventually(timeout, 200*time.Millisecond, func() error {
 		if exited, err := p.Exited(); exited {
-			return Permanent(fmt.Errorf("%s exited while starting (%v); output:\n%s", p.Name, err, p.Tail(4000)))
+			return Permanent(fmt.Errorf("%s exited while starting (%w); output:\n%s", p.Name, err, p.Tail(4000)))
 		}
 		return httpOK(url)
 	})

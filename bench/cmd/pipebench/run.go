@@ -165,14 +165,15 @@ func (b *bench) measure(v variant, s *sink, via, linesFile string, n int) (resul
 		if counter, err = startPerf(b.dir, name, agent.PID()); err != nil {
 			return result{}, err
 		}
-		defer counter.stop()
+		// Idempotent: the stop below reports the count and any error.
+		defer func() { _, _ = counter.stop() }()
 	}
 
 	var got int64
 	deadline := start.Add(b.timeout)
 	for got < int64(n) {
 		if exited, werr := agent.Exited(); exited {
-			return result{}, fmt.Errorf("agent exited (%v); output:\n%s", werr, agent.Tail(4000))
+			return result{}, fmt.Errorf("agent exited (%w); output:\n%s", werr, agent.Tail(4000))
 		}
 		if time.Now().After(deadline) {
 			return result{}, fmt.Errorf("sink accepted %d of %d records within %s; agent output:\n%s", got, n, b.timeout, agent.Tail(4000))
