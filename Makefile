@@ -17,12 +17,17 @@ S3 := $(CACHE)/s3
 # (about 6 minutes to build the first time).
 KUBE_APISERVER := $(CACHE)/kube-apiserver
 ETCD := $(CACHE)/etcd
-# The repository's Go modules. The processor and the provider are modules of
-# their own, so that other builds can require them alone; bench holds the
-# comparisons with the transform processor and the pipeline benchmark;
-# instrumentation/go is what Go apps import, demo/analysis the demo's Go service;
-# deploy/ecs keeps goformation (the ECS template's tests) out of the others.
-MODULES = . processor/hyphacorrelationprocessor provider/hyphaprovider extension/hyphauiextension bench instrumentation/go demo/analysis deploy/ecs
+# The repository's Go modules (CONTRIBUTING.md, Module layout). Each in-repo
+# component and the provider are modules of their own, so that other builds
+# can require them alone; bench holds the comparisons with the transform
+# processor and the pipeline benchmark; instrumentation/go is what Go apps
+# import, demo/analysis the demo's Go service; deploy/ecs keeps goformation
+# (the ECS template's tests) out of the others.
+COMPONENT_MODULES = $(patsubst %/go.mod,%,$(wildcard processor/*/go.mod extension/*/go.mod connector/*/go.mod))
+MODULES = . $(COMPONENT_MODULES) provider/hyphaprovider bench instrumentation/go demo/analysis deploy/ecs
+# Every module, the generated one and the tool modules included: go mod tidy
+# leaves each unchanged, and all declare the same go directive.
+ALL_MODULES = $(patsubst %/,%,$(sort $(dir $(shell git ls-files '*go.mod'))))
 # Packages of a module (run inside it) with unit tests: all but the end-to-end suite.
 MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 # A count, not a duration: with a duration, Go 1.26's fuzz coordinator can
@@ -113,12 +118,15 @@ WEB := extension/hyphauiextension/web
 web: ## rebuild the UI's bundle (web/dist) from web/src with the locked npm packages (needs Node; go build does not)
 	cd $(WEB) && npm ci --no-audit --no-fund && npm run build
 
-check-generated: generate web ## fail if generated files (the UI's bundle too) differ from the committed ones, or dist.version from VERSION
+check-generated: generate web ## fail if generated files (the UI's bundle too) differ from the committed ones, dist.version from VERSION, or go mod tidy would change a module
 	@grep -q '^  version: $(VERSION)$$' builder-config.yaml || { echo "builder-config.yaml's dist.version is not $(VERSION) (VERSION): set it and run make generate" >&2; exit 1; }
 	@git diff --exit-code -- $(WEB)/dist || { echo "the UI's bundle is out of date: run make web and commit $(WEB)/dist" >&2; exit 1; }
 	@test -z "$$(git status --porcelain --untracked-files=all -- $(WEB)/dist)" || { git status --short -- $(WEB)/dist; echo "untracked files in the UI's bundle: run make web and commit $(WEB)/dist" >&2; exit 1; }
 	@git diff --exit-code -- components $(COMPONENT_DIRS) || { echo "generated files are out of date: run make generate and commit" >&2; exit 1; }
 	@test -z "$$(git status --porcelain --untracked-files=all -- components $(COMPONENT_DIRS))" || { git status --short -- components $(COMPONENT_DIRS); echo "untracked generated files: run make generate and commit" >&2; exit 1; }
+	@test "$$(grep -h '^go ' $(addsuffix /go.mod,$(ALL_MODULES)) | sort -u | wc -l)" -eq 1 || { grep -H '^go ' $(addsuffix /go.mod,$(ALL_MODULES)); echo "the modules declare different go directives: use one" >&2; exit 1; }
+	@for m in $(ALL_MODULES); do (cd $$m && $(GO) mod tidy) || exit 1; done
+	@git diff --exit-code -- '*go.mod' '*go.sum' || { echo "go mod tidy changed the files above: run it in their module and commit" >&2; exit 1; }
 
 # dist comes before unit: packaging/dist_test.go checks dist/ (and, as root
 # in CI, installs the .deb). make test packages this machine's architecture
@@ -204,10 +212,16 @@ bench-ui: build $(JAEGER) $(VICTORIALOGS) ## the UI's trace page: 2 000 spans an
 GOFILES = $(shell git ls-files '*.go' | grep -v '^components/')
 # Hand-written Go files carry the license header; ocb's and mdatagen's output does not.
 LICENSED_GOFILES = $(shell git ls-files '*.go' | grep -v -E '^components/|(^|/)generated_[^/]*\.go$$|/internal/metadata[^/]*/')
-lint: ## gofmt, go vet, and the license header on hand-written Go files
+# golangci-lint (.golangci.yml, pinned in tools/go.mod) runs in each module
+# with code of Hypha's own (tools/kubeapi, which holds only a small etcd
+# wrapper, is left out: type-checking it means type-checking Kubernetes); it
+# includes go vet and the formatters.
+LINT_MODULES = $(MODULES) tools/image tools/testservers
+GOLANGCI_LINT = $(TOOL) golangci-lint
+lint: ## golangci-lint (.golangci.yml) in every module, and the license header on hand-written Go files
 	@test -z "$$(gofmt -l $(GOFILES))" || { gofmt -l $(GOFILES); exit 1; }
 	@missing=$$(grep -L '^// SPDX-License-Identifier: Apache-2.0$$' $(LICENSED_GOFILES)); test -z "$$missing" || { echo "$$missing"; echo "these Go files lack the header '// Copyright The Hypha Authors' + '// SPDX-License-Identifier: Apache-2.0'" >&2; exit 1; }
-	@for m in $(MODULES) tools/image tools/testservers; do (cd $$m && $(GO) vet ./...) || exit 1; done
+	@for m in $(LINT_MODULES); do echo "lint $$m"; (cd $$m && $(GOLANGCI_LINT) run --config $(CURDIR)/.golangci.yml ./...) || exit 1; done
 
 CERTS_DIR ?= certs
 CERT_HOSTS ?= localhost,127.0.0.1,hypha-gateway

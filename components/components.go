@@ -91,11 +91,11 @@ func components() (otelcol.Factories, error) {
 		healthcheckextension.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension v0.165.0",
 		zpagesextension.NewFactory().Type(): "go.opentelemetry.io/collector/extension/zpagesextension v0.165.0",
 		bearertokenauthextension.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension v0.165.0",
-		hyphaauthretryextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
-		hyphajsonlimitextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
-		hyphadiskreserveextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
-		hyphastreamlimitextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
-		hyphaackstorageextension.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
+		hyphaauthretryextension.NewFactory().Type(): "github.com/hypha-obs/hypha/extension/hyphaauthretryextension v0.1.0",
+		hyphajsonlimitextension.NewFactory().Type(): "github.com/hypha-obs/hypha/extension/hyphajsonlimitextension v0.1.0",
+		hyphadiskreserveextension.NewFactory().Type(): "github.com/hypha-obs/hypha/extension/hyphadiskreserveextension v0.1.0",
+		hyphastreamlimitextension.NewFactory().Type(): "github.com/hypha-obs/hypha/extension/hyphastreamlimitextension v0.1.0",
+		hyphaackstorageextension.NewFactory().Type(): "github.com/hypha-obs/hypha/extension/hyphaackstorageextension v0.1.0",
 		hyphauiextension.NewFactory().Type(): "github.com/hypha-obs/hypha/extension/hyphauiextension v0.1.0",
 	})
 
@@ -163,14 +163,14 @@ func components() (otelcol.Factories, error) {
 	}
 	factories.ProcessorModules = makeModulesMap(factories.Processors, map[component.Type]string{
 		hyphacorrelationprocessor.NewFactory().Type(): "github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor v0.1.0",
-		hyphastallprocessor.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
-		hyphaackprocessor.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
+		hyphastallprocessor.NewFactory().Type(): "github.com/hypha-obs/hypha/processor/hyphastallprocessor v0.1.0",
+		hyphaackprocessor.NewFactory().Type(): "github.com/hypha-obs/hypha/processor/hyphaackprocessor v0.1.0",
 		memorylimiterprocessor.NewFactory().Type(): "go.opentelemetry.io/collector/processor/memorylimiterprocessor v0.165.0",
 		batchprocessor.NewFactory().Type(): "go.opentelemetry.io/collector/processor/batchprocessor v0.165.0",
 		resourceprocessor.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor v0.165.0",
 		transformprocessor.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor v0.161.0",
 		filterprocessor.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor v0.161.0",
-		hyphalogsamplingprocessor.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
+		hyphalogsamplingprocessor.NewFactory().Type(): "github.com/hypha-obs/hypha/processor/hyphalogsamplingprocessor v0.1.0",
 		tailsamplingprocessor.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor v0.161.0",
 		attributesprocessor.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/processor/attributesprocessor v0.161.0",
 		redactionprocessor.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/processor/redactionprocessor v0.165.0",
@@ -184,7 +184,7 @@ func components() (otelcol.Factories, error) {
 		return otelcol.Factories{}, err
 	}
 	factories.ConnectorModules = makeModulesMap(factories.Connectors, map[component.Type]string{
-		hyphadeadletterconnector.NewFactory().Type(): "github.com/hypha-obs/hypha v0.1.0",
+		hyphadeadletterconnector.NewFactory().Type(): "github.com/hypha-obs/hypha/connector/hyphadeadletterconnector v0.1.0",
 	})
 
 	return factories, nil

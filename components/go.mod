@@ -2,12 +2,21 @@
 
 module github.com/hypha-obs/hypha/components
 
-go 1.26.0
+go 1.26.5
 
 require (
 	github.com/hypha-obs/hypha v0.1.0
+	github.com/hypha-obs/hypha/connector/hyphadeadletterconnector v0.1.0
+	github.com/hypha-obs/hypha/extension/hyphaackstorageextension v0.1.0
+	github.com/hypha-obs/hypha/extension/hyphaauthretryextension v0.1.0
+	github.com/hypha-obs/hypha/extension/hyphadiskreserveextension v0.1.0
+	github.com/hypha-obs/hypha/extension/hyphajsonlimitextension v0.1.0
+	github.com/hypha-obs/hypha/extension/hyphastreamlimitextension v0.1.0
 	github.com/hypha-obs/hypha/extension/hyphauiextension v0.1.0
+	github.com/hypha-obs/hypha/processor/hyphaackprocessor v0.1.0
 	github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor v0.1.0
+	github.com/hypha-obs/hypha/processor/hyphalogsamplingprocessor v0.1.0
+	github.com/hypha-obs/hypha/processor/hyphastallprocessor v0.1.0
 	github.com/hypha-obs/hypha/provider/hyphaprovider v0.1.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/awss3exporter v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/clickhouseexporter v0.165.0
@@ -98,7 +107,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sts v1.51.6 // indirect
 	github.com/aws/smithy-go v1.28.7 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
-	github.com/bmatcuk/doublestar/v4 v4.10.4 // indirect
+	github.com/bmatcuk/doublestar/v4 v4.10.7 // indirect
 	github.com/brunoscheufler/aws-ecs-metadata-go v0.0.0-20221221133751-67e37ae746cd // indirect
 	github.com/cenkalti/backoff/v4 v4.3.0 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
@@ -385,6 +394,24 @@ replace github.com/hypha-obs/hypha => ../
 replace github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor => ../processor/hyphacorrelationprocessor
 
 replace github.com/hypha-obs/hypha/provider/hyphaprovider => ../provider/hyphaprovider
+
+replace github.com/hypha-obs/hypha/processor/hyphaackprocessor => ../processor/hyphaackprocessor
+
+replace github.com/hypha-obs/hypha/extension/hyphaackstorageextension => ../extension/hyphaackstorageextension
+
+replace github.com/hypha-obs/hypha/extension/hyphaauthretryextension => ../extension/hyphaauthretryextension
+
+replace github.com/hypha-obs/hypha/extension/hyphajsonlimitextension => ../extension/hyphajsonlimitextension
+
+replace github.com/hypha-obs/hypha/connector/hyphadeadletterconnector => ../connector/hyphadeadletterconnector
+
+replace github.com/hypha-obs/hypha/processor/hyphastallprocessor => ../processor/hyphastallprocessor
+
+replace github.com/hypha-obs/hypha/processor/hyphalogsamplingprocessor => ../processor/hyphalogsamplingprocessor
+
+replace github.com/hypha-obs/hypha/extension/hyphadiskreserveextension => ../extension/hyphadiskreserveextension
+
+replace github.com/hypha-obs/hypha/extension/hyphastreamlimitextension => ../extension/hyphastreamlimitextension
 
 replace github.com/hypha-obs/hypha/extension/hyphauiextension => ../extension/hyphauiextension
 

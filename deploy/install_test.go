@@ -128,8 +128,12 @@ func checkFullInstall(t *testing.T, bin, calls, root string) ([]string, map[stri
 	dir := t.TempDir()
 	token := filepath.Join(dir, "token")
 	override := filepath.Join(dir, "agent.yaml")
-	os.WriteFile(token, []byte("s3cr3t.t0ken\n"), 0o600)
-	os.WriteFile(override, []byte("service:\n  telemetry:\n    logs:\n      level: debug\n"), 0o644)
+	if err := os.WriteFile(token, []byte("s3cr3t.t0ken\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(override, []byte("service:\n  telemetry:\n    logs:\n      level: debug\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	args := []string{
 		"--binary", bin, "--gateway", "gateway.example.com:4317",
 		"--logs", "/var/log/shop/*.log,/srv/cart/logs/*.json", "--logs", "/var/log/extra.log",
@@ -196,7 +200,9 @@ func TestInstallAgentDryRun(t *testing.T) {
 	bin, calls := fakeBinary(t)
 	dir := t.TempDir()
 	token := filepath.Join(dir, "token")
-	os.WriteFile(token, []byte("hidden-token"), 0o600)
+	if err := os.WriteFile(token, []byte("hidden-token"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	root := t.TempDir()
 	stdout, stderr, err := runInstall(t, "--dry-run", "--binary", bin, "--gateway", "gw:4317",
 		"--logs", "/var/log/app/*.log", "--token-file", token, "--destdir", root)
@@ -278,7 +284,9 @@ func fakeRelease(t *testing.T, bin string) (dir, name string) {
 		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.body)), Typeflag: tar.TypeReg}); err != nil {
 			t.Fatal(err)
 		}
-		tw.Write(f.body)
+		if _, err := tw.Write(f.body); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := errors.Join(tw.Close(), gz.Close()); err != nil {
 		t.Fatal(err)
@@ -325,7 +333,9 @@ func TestInstallAgentFrom(t *testing.T) {
 	url := serveTLS(t, dir)
 	// A copy of the tarball with no SHA256SUMS beside it.
 	lonely := filepath.Join(t.TempDir(), name)
-	os.WriteFile(lonely, readFile(t, filepath.Join(dir, name)), 0o644)
+	if err := os.WriteFile(lonely, readFile(t, filepath.Join(dir, name)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -390,13 +400,19 @@ func TestInstallAgentFromRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.Write([]byte{0})
+	if _, err := f.Write([]byte{0}); err != nil {
+		t.Fatal(err)
+	}
 	f.Close()
 	unlisted, _ := fakeRelease(t, bin)
-	os.WriteFile(filepath.Join(unlisted, "SHA256SUMS"), []byte(strings.Repeat("0", 64)+"  other.tar.gz\n"), 0o644)
+	if err := os.WriteFile(filepath.Join(unlisted, "SHA256SUMS"), []byte(strings.Repeat("0", 64)+"  other.tar.gz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	url := serveTLS(t, tampered)
 	deb := filepath.Join(good, "hypha_0.1.0-1_amd64.deb")
-	os.WriteFile(deb, []byte("not a package"), 0o644)
+	if err := os.WriteFile(deb, []byte("not a package"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name string

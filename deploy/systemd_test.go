@@ -40,8 +40,8 @@ func TestSystemdUnit(t *testing.T) {
 	// MemoryMax leaves the process room above the memory_limiter's limit
 	// (the runtime, the page cache of what it reads), so that the kernel
 	// kills the agent only when the limiter has failed.
-	if got, min := unitMemoryMax(t, unit), int64(defaultMemoryLimitMiB)*3/2<<20; got < min {
-		t.Errorf("MemoryMax is %d MiB; with the default memory limit of %d MiB it needs at least %d MiB", got>>20, defaultMemoryLimitMiB, min>>20)
+	if got, least := unitMemoryMax(t, unit), int64(defaultMemoryLimitMiB)*3/2<<20; got < least {
+		t.Errorf("MemoryMax is %d MiB; with the default memory limit of %d MiB it needs at least %d MiB", got>>20, defaultMemoryLimitMiB, least>>20)
 	}
 	// The agent config's default is the one this test assumes.
 	agentConfig := string(readFile(t, "../provider/hyphaprovider/agent-config/config.yaml"))
@@ -72,7 +72,9 @@ func TestSystemdUnit(t *testing.T) {
 	dir := t.TempDir()
 	bin, _ := fakeBinary(t)
 	path := filepath.Join(dir, "hypha-agent.service")
-	os.WriteFile(path, []byte(strings.ReplaceAll(unit, "/usr/local/bin/hypha", bin)), 0o644)
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(unit, "/usr/local/bin/hypha", bin)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out, err := exec.Command(sa, "verify", path).CombinedOutput()
 	// verify exits 0 on unknown keys and only warns: any output is a finding.
 	if err != nil || len(bytes.TrimSpace(out)) != 0 {

@@ -420,24 +420,32 @@ func TestKubernetesPodMetadata(t *testing.T) {
 	pods := map[string]pod{
 		// The label app.kubernetes.io/name comes before the owner's name,
 		// and app.kubernetes.io/version before the image's tag.
-		"cart": {name: "storefront-7d9f8b6c5-x2x4z", container: "cart", image: "registry.example/shop/cart:1.4.0",
+		"cart": {
+			name: "storefront-7d9f8b6c5-x2x4z", container: "cart", image: "registry.example/shop/cart:1.4.0",
 			labels: map[string]any{"app.kubernetes.io/name": "cart", "app.kubernetes.io/version": "1.4.2", "pod-template-hash": "7d9f8b6c5"},
-			owner:  object{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "storefront-7d9f8b6c5", "uid": replicaSet("storefront", "7d9f8b6c5"), "controller": true}},
+			owner:  object{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "storefront-7d9f8b6c5", "uid": replicaSet("storefront", "7d9f8b6c5"), "controller": true},
+		},
 		// Nothing but its owner names it; its image gives the version.
-		"worker": {name: "worker-5c6d7e8f9a-q2w3e", container: "worker", image: "registry.example/shop/worker:3.1.0",
+		"worker": {
+			name: "worker-5c6d7e8f9a-q2w3e", container: "worker", image: "registry.example/shop/worker:3.1.0",
 			labels: map[string]any{"pod-template-hash": "5c6d7e8f9a"},
-			owner:  object{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "worker-5c6d7e8f9a", "uid": replicaSet("worker", "5c6d7e8f9a"), "controller": true}},
+			owner:  object{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "worker-5c6d7e8f9a", "uid": replicaSet("worker", "5c6d7e8f9a"), "controller": true},
+		},
 		// The annotations come before every label.
-		"payments": {name: "payments-0", container: "payments", image: "registry.example/shop/payments:2.0.0",
+		"payments": {
+			name: "payments-0", container: "payments", image: "registry.example/shop/payments:2.0.0",
 			labels: map[string]any{"app.kubernetes.io/instance": "payments-blue", "app.kubernetes.io/name": "payments"},
 			annotations: map[string]any{
 				"resource.opentelemetry.io/service.name":      "payments-api",
 				"resource.opentelemetry.io/service.namespace": "money",
 			},
-			owner: object{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "payments", "uid": "5f1e2d3c-4b5a-4968-8776-655443322110", "controller": true}},
+			owner: object{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "payments", "uid": "5f1e2d3c-4b5a-4968-8776-655443322110", "controller": true},
+		},
 		// Opted out.
-		"quiet": {name: "quiet-0", container: "quiet", image: "registry.example/shop/quiet:1",
-			annotations: map[string]any{"hypha-obs.github.io/exclude": "true"}},
+		"quiet": {
+			name: "quiet-0", container: "quiet", image: "registry.example/shop/quiet:1",
+			annotations: map[string]any{"hypha-obs.github.io/exclude": "true"},
+		},
 	}
 	uids := map[string]string{}
 	for key, p := range pods {
@@ -498,9 +506,11 @@ func TestKubernetesPodMetadata(t *testing.T) {
 		byMsg[line.Msg] = r
 	}
 	for key, want := range map[string]map[string]string{
-		"cart": {"service.name": "cart", "service.version": "1.4.2", "service.namespace": "shop",
+		"cart": {
+			"service.name": "cart", "service.version": "1.4.2", "service.namespace": "shop",
 			"k8s.deployment.name": "storefront", "k8s.replicaset.name": "storefront-7d9f8b6c5",
-			"k8s.pod.labels.app.kubernetes.io/name": "cart", "container.image.name": "registry.example/shop/cart"},
+			"k8s.pod.labels.app.kubernetes.io/name": "cart", "container.image.name": "registry.example/shop/cart",
+		},
 		"worker":   {"service.name": "worker", "service.version": "3.1.0", "k8s.deployment.name": "worker"},
 		"payments": {"service.name": "payments-api", "service.namespace": "money", "k8s.statefulset.name": "payments"},
 	} {

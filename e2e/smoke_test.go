@@ -123,10 +123,14 @@ func TestComponents(t *testing.T) {
 	}
 	want := map[string][]string{
 		"receivers": {"otlp", "file_log", "kafka", "syslog"},
-		"processors": {"hypha_correlation", "hypha_log_sampling", "memory_limiter", "batch", "resource", "transform", "filter",
-			"tail_sampling", "attributes", "redaction", "k8s_attributes"},
-		"exporters": {"otlp_grpc", "otlp_http", "debug", "file",
-			"kafka", "elasticsearch", "clickhouse", "awss3", "googlecloud", "load_balancing"},
+		"processors": {
+			"hypha_correlation", "hypha_log_sampling", "memory_limiter", "batch", "resource", "transform", "filter",
+			"tail_sampling", "attributes", "redaction", "k8s_attributes",
+		},
+		"exporters": {
+			"otlp_grpc", "otlp_http", "debug", "file",
+			"kafka", "elasticsearch", "clickhouse", "awss3", "googlecloud", "load_balancing",
+		},
 		"extensions": {"file_storage", "health_check", "zpages", "bearertokenauth"},
 		"providers":  {"hypha", "env", "file", "yaml"},
 	}

@@ -41,7 +41,7 @@ func TestUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(stack.Stop)
-	failed := sendCheckouts(t, stack, 8)
+	failed := sendUICheckouts(t, stack, 8)
 	traceID := failed[len(failed)-1]
 	waitSettled(t, stack, traceID, len(failed))
 
@@ -267,9 +267,9 @@ func TestUI(t *testing.T) {
 	}
 }
 
-// sendCheckouts sends n checkout requests, every fourth one for a bad order,
+// sendUICheckouts sends n checkout requests, every fourth one for a bad order,
 // and returns the trace ids of those that failed.
-func sendCheckouts(t *testing.T, stack *harness.Stack, n int) []string {
+func sendUICheckouts(t *testing.T, stack *harness.Stack, n int) []string {
 	t.Helper()
 	var failed []string
 	for i := 1; i <= n; i++ {

@@ -215,13 +215,16 @@ func TestDistTarball(t *testing.T) {
 			}
 		}
 		var got []string
-		filepath.WalkDir(filepath.Join(dir, top), func(path string, d os.DirEntry, err error) error {
+		walkErr := filepath.WalkDir(filepath.Join(dir, top), func(path string, d os.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				rel, _ := filepath.Rel(filepath.Join(dir, top), path)
 				got = append(got, rel)
 			}
 			return err
 		})
+		if walkErr != nil {
+			t.Fatal(walkErr)
+		}
 		want := []string{"hypha"}
 		for rel, src := range same {
 			want = append(want, rel)
@@ -387,7 +390,9 @@ func requireCleanHost(t *testing.T, dpkg string) {
 	}
 	t.Cleanup(func() {
 		if exec.Command(dpkg, "--status", "hypha").Run() == nil {
-			exec.Command(dpkg, "--purge", "hypha").Run()
+			if err := exec.Command(dpkg, "--purge", "hypha").Run(); err != nil {
+				t.Logf("dpkg --purge hypha: %v", err)
+			}
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // knownFilesKey is the key under which fileconsumer saves its offsets.
@@ -48,7 +49,7 @@ func checkDB(path string, lockTimeout time.Duration) error {
 
 func readAll(path string, fileSize int64, lockTimeout time.Duration) error {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: lockTimeout})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return errInUse
 	}
 	if err != nil {

@@ -21,6 +21,12 @@
 // it never saved an offset for (with end-to-end acknowledgement, because
 // the gateway never acknowledged them), so the files are read from their
 // start rather than skipped to their end.
+//
+// Only a process that runs the collector changes the disk. `hypha validate`
+// and `hypha print-config` resolve the configuration through the same
+// converters; for them the converter checks and reports what the start
+// would move aside, and gives the configuration the start would get, but
+// renames nothing.
 package storagecheckconverter // import "github.com/hypha-obs/hypha/converter/storagecheckconverter"
 
 import (
@@ -46,16 +52,46 @@ const lockTimeout = 500 * time.Millisecond
 // asideSuffix marks files moved aside; they are not checked again.
 const asideSuffix = ".damaged-"
 
-// NewFactory returns the factory for the converter.
+// NewFactory returns the factory for the converter. It also turns on the
+// synchronous stanza emitter (see gate.go), which the checkpoints rely on.
 func NewFactory() confmap.ConverterFactory {
+	enableSynchronousEmitter()
 	return confmap.NewConverterFactory(func(set confmap.ConverterSettings) confmap.Converter {
-		return converter{logger: set.Logger, now: time.Now}
+		return converter{logger: set.Logger, now: time.Now, moveAside: runsCollector(os.Args[1:])}
 	})
 }
 
 type converter struct {
 	logger *zap.Logger
 	now    func() time.Time
+	// moveAside allows the converter to move damaged files aside. It is set
+	// only where the collector starts: a command that merely reads the
+	// configuration must leave the disk as it found it.
+	moveAside bool
+}
+
+// collectorValueFlags are the collector's root flags that take their value
+// as the next argument (--config file:x), so that the value is not taken
+// for a subcommand.
+var collectorValueFlags = map[string]bool{"config": true, "set": true, "feature-gates": true}
+
+// runsCollector reports whether the program's arguments (without its name)
+// start the collector rather than one of its subcommands (validate,
+// print-config, components, featuregate). The collector's command line has
+// no positional argument, so the first argument that is neither a flag nor
+// a flag's value names a subcommand.
+func runsCollector(args []string) bool {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || !strings.HasPrefix(a, "-") {
+			return false
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !hasValue && collectorValueFlags[name] {
+			i++
+		}
+	}
+	return true
 }
 
 // storageUser is a file_log receiver and the storage extension it uses.
@@ -162,6 +198,12 @@ func (c converter) moveDamaged(dir, stamp string) (bool, error) {
 			continue
 		}
 		aside := path + asideSuffix + stamp
+		if !c.moveAside {
+			c.logger.Error("Storage file is damaged; hypha will move it aside when it starts, and read the log files again from their start",
+				zap.String("file", path), zap.String("lost", heldBy(e.Name())), zap.String("damage", err.Error()))
+			damaged = true
+			continue
+		}
 		if err := os.Rename(path, aside); err != nil {
 			return false, fmt.Errorf("moving damaged %s aside: %w", path, err)
 		}
@@ -175,6 +217,22 @@ func (c converter) moveDamaged(dir, stamp string) (bool, error) {
 // rereadFromStart moves the receiver's checkpoints aside and sets its
 // start_at to beginning, so that every file it follows is read again.
 func (c converter) rereadFromStart(conf *confmap.Conf, dir string, u storageUser, stamp string) error {
+	if err := c.moveCheckpointsAside(dir, u, stamp); err != nil {
+		return err
+	}
+	c.logger.Warn("Reading every followed file again from its start after damaged storage; lines already delivered will arrive again",
+		zap.String("receiver", u.receiver))
+	return conf.Merge(confmap.NewFromStringMap(map[string]any{
+		"receivers": map[string]any{u.receiver: map[string]any{"start_at": "beginning"}},
+	}))
+}
+
+// moveCheckpointsAside moves the receiver's checkpoint files aside, where
+// the collector starts.
+func (c converter) moveCheckpointsAside(dir string, u storageUser, stamp string) error {
+	if !c.moveAside {
+		return nil
+	}
 	// A component that asks for more than one client gets a suffix.
 	base := checkpointFile(u.receiver)
 	entries, err := os.ReadDir(dir)
@@ -191,11 +249,7 @@ func (c converter) rereadFromStart(conf *confmap.Conf, dir string, u storageUser
 			return fmt.Errorf("moving the checkpoints of %s aside: %w", u.receiver, err)
 		}
 	}
-	c.logger.Warn("Reading every followed file again from its start after damaged storage; lines already delivered will arrive again",
-		zap.String("receiver", u.receiver))
-	return conf.Merge(confmap.NewFromStringMap(map[string]any{
-		"receivers": map[string]any{u.receiver: map[string]any{"start_at": "beginning"}},
-	}))
+	return nil
 }
 
 // heldBy says what a file_storage file held, from the name file_storage

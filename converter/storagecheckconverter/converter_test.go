@@ -61,10 +61,18 @@ func agentConf(dir string) *confmap.Conf {
 	})
 }
 
+// convert runs the converter as the collector's start does.
 func convert(t *testing.T, conf *confmap.Conf) *observer.ObservedLogs {
 	t.Helper()
+	return convertAs(t, conf, true)
+}
+
+// convertAs runs the converter as the collector's start does (moveAside),
+// or as a command that only reads the configuration, such as validate.
+func convertAs(t *testing.T, conf *confmap.Conf, moveAside bool) *observer.ObservedLogs {
+	t.Helper()
 	core, logs := observer.New(zapcore.InfoLevel)
-	c := NewFactory().Create(confmap.ConverterSettings{Logger: zap.New(core)})
+	c := converter{logger: zap.New(core), now: time.Now, moveAside: moveAside}
 	require.NoError(t, c.Convert(context.Background(), conf))
 	return logs
 }

@@ -1,6 +1,6 @@
 module github.com/hypha-obs/hypha/demo/analysis
 
-go 1.26.0
+go 1.26.5
 
 require (
 	github.com/hypha-obs/hypha/instrumentation/go v0.0.0

@@ -93,7 +93,7 @@ func evaluate(raw map[string]any, overrides map[string]string) (*stack, error) {
 	for name, p := range section(raw, "Parameters") {
 		p := p.(map[string]any)
 		v, ok := overrides[name]
-		var value any = p["Default"]
+		value := p["Default"]
 		if ok {
 			value = v
 		}

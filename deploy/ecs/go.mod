@@ -1,6 +1,6 @@
 module github.com/hypha-obs/hypha/deploy/ecs
 
-go 1.26.0
+go 1.26.5
 
 require (
 	github.com/awslabs/goformation/v7 v7.14.9

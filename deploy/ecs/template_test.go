@@ -775,7 +775,8 @@ const gatewayConfigDir = "../../provider/hyphaprovider/gateway-config"
 // health endpoint are what its config serves, and it talks to Loki and
 // Jaeger by the names the stack creates.
 func TestGateway(t *testing.T) {
-	gwCfg := readYAMLFile(t, filepath.Join(gatewayConfigDir, "config.yaml"))
+	// The receivers and the health check, which the gateway shares with the load balancer.
+	gwCfg := readYAMLFile(t, filepath.Join(gatewayConfigDir, "shared.yaml"))
 	var known string
 	for _, pattern := range []string{gatewayConfigDir + "/*.yaml", "../../provider/hyphaprovider/*.go"} {
 		files, _ := filepath.Glob(pattern)

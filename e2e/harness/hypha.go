@@ -124,7 +124,7 @@ func (h *Hypha) Setenv(kv ...string) { h.env = append(h.env, kv...) }
 
 // Restart starts the collector again with the same ports and settings.
 func (h *Hypha) Restart() error {
-	p, err := Start(h.dir, h.Process.Name, h.bin, h.args, h.env)
+	p, err := Start(h.dir, h.Name, h.bin, h.args, h.env)
 	if err != nil {
 		return err
 	}

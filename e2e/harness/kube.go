@@ -116,7 +116,7 @@ func StartKubeAPI(dir, apiserverBin, etcdBin string) (*KubeAPI, error) {
 func (k *KubeAPI) waitReady() error {
 	return Eventually(2*startTimeout, 500*time.Millisecond, func() error {
 		if exited, err := k.Server.Exited(); exited {
-			return Permanent(fmt.Errorf("exited while starting (%v):\n%s", err, k.Server.Tail(4000)))
+			return Permanent(fmt.Errorf("exited while starting (%w):\n%s", err, k.Server.Tail(4000)))
 		}
 		if k.client == nil {
 			pemBytes, err := os.ReadFile(k.CAFile)

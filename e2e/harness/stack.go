@@ -225,7 +225,7 @@ func (s *Stack) Stop() {
 		}
 	}
 	for _, h := range []*Hypha{s.Agent, s.Gateway} {
-		if h != nil && h.Process != nil && h.cmd != nil {
+		if h != nil && h.Process != nil {
 			h.Stop(15 * time.Second)
 		}
 	}

@@ -100,7 +100,7 @@ func (s *S3) Object(key string) ([]byte, error) {
 func waitListening(p *Process, addr string) error {
 	err := Eventually(startTimeout, 100*time.Millisecond, func() error {
 		if exited, err := p.Exited(); exited {
-			return Permanent(fmt.Errorf("%s exited while starting (%v); output:\n%s", p.Name, err, p.Tail(4000)))
+			return Permanent(fmt.Errorf("%s exited while starting (%w); output:\n%s", p.Name, err, p.Tail(4000)))
 		}
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {

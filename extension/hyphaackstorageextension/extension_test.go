@@ -171,7 +171,7 @@ func TestUnacknowledgedBatchStopsEveryLaterCheckpoint(t *testing.T) {
 	done(errors.New("interrupted due to shutdown"))
 	err = c.Set(context.Background(), "offsets", []byte("x"))
 	require.ErrorIs(t, err, errNotAcknowledged)
-	assert.ErrorContains(t, err, "interrupted due to shutdown")
+	require.ErrorContains(t, err, "interrupted due to shutdown")
 	next, err := a.Acquire(context.Background())
 	require.NoError(t, err)
 	next(nil)
@@ -189,7 +189,7 @@ func TestShutdownBoundsTheLastCheckpoint(t *testing.T) {
 	// given up rather than the shutdown blocked.
 	err = c.Set(context.Background(), "offsets", []byte("x"))
 	require.ErrorIs(t, err, errNotAcknowledged)
-	assert.ErrorContains(t, err, "shutdown")
+	require.ErrorContains(t, err, "shutdown")
 	assert.Empty(t, mem.data)
 	require.NoError(t, a.Ready())
 }

@@ -162,6 +162,6 @@ func TestHTTPRefusalBecomesRetryable(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	assert.NoError(t, createDefaultConfig().(*Config).Validate())
+	require.NoError(t, createDefaultConfig().(*Config).Validate())
 	assert.EqualError(t, (&Config{}).Validate(), "report_interval must be greater than 0")
 }

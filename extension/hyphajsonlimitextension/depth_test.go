@@ -6,7 +6,6 @@ package hyphajsonlimitextension
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -122,9 +121,9 @@ func TestDocumentedFigures(t *testing.T) {
 		return b
 	}
 	// The package doc and the README say: 33 levels of maps, 49 of arrays.
-	assert.NoError(t, scanAll(body(33, false)))
-	assert.Error(t, scanAll(body(34, false)))
-	assert.NoError(t, scanAll(body(49, true)))
+	require.NoError(t, scanAll(body(33, false)))
+	require.Error(t, scanAll(body(34, false)))
+	require.NoError(t, scanAll(body(49, true)))
 	assert.Error(t, scanAll(body(50, true)))
 }
 
@@ -135,7 +134,7 @@ func TestHostileDocuments(t *testing.T) {
 		"escaped body key":          `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"b\u006fdy":` + strings.Repeat(`{"kvlistValue":{"values":[{"key":"k","value":`, 40),
 	} {
 		err := scanAll([]byte(doc))
-		assert.ErrorIs(t, err, errTooDeep, name)
+		require.ErrorIs(t, err, errTooDeep, name)
 	}
 	// Keys inside a value tree are the decoder's business: a KeyValue whose
 	// key is "body" changes nothing.
@@ -144,7 +143,7 @@ func TestHostileDocuments(t *testing.T) {
 	nest(lr.Body().SetEmptyMap().PutEmpty("body"), 33, false) // 34 levels in all
 	b, err := plogotlp.NewExportRequestFromLogs(ld).MarshalJSON()
 	require.NoError(t, err)
-	assert.Error(t, plogotlp.NewExportRequest().UnmarshalProto(mustProto(t, ld)))
+	require.Error(t, plogotlp.NewExportRequest().UnmarshalProto(mustProto(t, ld)))
 	assert.Error(t, scanAll(b))
 }
 
@@ -197,5 +196,5 @@ func TestMiddleware(t *testing.T) {
 func TestErrorIsStable(t *testing.T) {
 	err := scanAll([]byte(strings.Repeat("{", 300)))
 	require.Error(t, err)
-	assert.True(t, errors.Is(err, errTooDeep))
+	assert.ErrorIs(t, err, errTooDeep)
 }

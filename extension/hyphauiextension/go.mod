@@ -1,6 +1,6 @@
 module github.com/hypha-obs/hypha/extension/hyphauiextension
 
-go 1.26.0
+go 1.26.5
 
 require (
 	github.com/prometheus/client_model v0.6.3

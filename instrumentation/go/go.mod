@@ -1,6 +1,6 @@
 module github.com/hypha-obs/hypha/instrumentation/go
 
-go 1.26.0
+go 1.26.5
 
 require (
 	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.72.0

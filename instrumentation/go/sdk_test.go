@@ -125,7 +125,7 @@ func TestStartPropagatesTraceContextAndBaggage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer shutdown(context.Background())
+	defer func() { _ = shutdown(context.Background()) }()
 
 	member, _ := baggage.NewMember("tenant", "labra")
 	bag, _ := baggage.New(member)

@@ -83,16 +83,24 @@ func TestValidate(t *testing.T) {
 		{name: "built-in keys for what they hold", cfg: Config{
 			TraceIDKeys: []string{"traceId", "dd.trace_id"}, SpanIDKeys: []string{"span.id"}, TraceFlagsKeys: []string{"otelTraceSampled"},
 		}},
-		{name: "built-in trace key as span key", cfg: Config{SpanIDKeys: []string{"trace_id"}},
-			want: `span_id_keys[0]: key "trace_id" is built in for the trace id and keeps that meaning`},
-		{name: "built-in object key as trace key", cfg: Config{TraceIDKeys: []string{"ok", "trace"}},
-			want: `trace_id_keys[1]: key "trace" is built in for an object holding the trace id and keeps that meaning`},
+		{
+			name: "built-in trace key as span key", cfg: Config{SpanIDKeys: []string{"trace_id"}},
+			want: `span_id_keys[0]: key "trace_id" is built in for the trace id and keeps that meaning`,
+		},
+		{
+			name: "built-in object key as trace key", cfg: Config{TraceIDKeys: []string{"ok", "trace"}},
+			want: `trace_id_keys[1]: key "trace" is built in for an object holding the trace id and keeps that meaning`,
+		},
 		{name: "default time zones", cfg: Config{DefaultTimeZone: "Europe/Berlin"}},
 		{name: "local time zone", cfg: Config{DefaultTimeZone: "Local"}},
-		{name: "unknown time zone", cfg: Config{DefaultTimeZone: "Mars/Olympus_Mons"},
-			want: "default_time_zone: unknown time zone Mars/Olympus_Mons"},
-		{name: "level key as flags key", cfg: Config{TraceFlagsKeys: []string{"level"}},
-			want: `trace_flags_keys[0]: key "level" is built in for the level and keeps that meaning`},
+		{
+			name: "unknown time zone", cfg: Config{DefaultTimeZone: "Mars/Olympus_Mons"},
+			want: "default_time_zone: unknown time zone Mars/Olympus_Mons",
+		},
+		{
+			name: "level key as flags key", cfg: Config{TraceFlagsKeys: []string{"level"}},
+			want: `trace_flags_keys[0]: key "level" is built in for the level and keeps that meaning`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 
 func TestCreateDefaultConfig(t *testing.T) {
 	cfg := NewFactory().CreateDefaultConfig()
-	assert.NoError(t, componenttest.CheckConfigStruct(cfg))
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	assert.Equal(t, &Config{
 		SetSeverity:           true,
 		SetTimestamp:          true,
@@ -41,7 +41,7 @@ func TestCreateProcessor(t *testing.T) {
 	// A config that does not validate is not built into a processor.
 	bad := &Config{DefaultTimeZone: "Mars/Olympus"}
 	_, err = f.CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), bad, consumertest.NewNop())
-	assert.ErrorContains(t, err, "default_time_zone")
+	require.ErrorContains(t, err, "default_time_zone")
 
 	// The processor handles logs only.
 	_, err = f.CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), f.CreateDefaultConfig(), consumertest.NewNop())

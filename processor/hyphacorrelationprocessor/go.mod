@@ -1,6 +1,6 @@
 module github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor
 
-go 1.26.0
+go 1.26.5
 
 require (
 	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden v0.165.0
@@ -20,7 +20,6 @@ require (
 	go.opentelemetry.io/otel/sdk/metric v1.47.0
 	go.opentelemetry.io/otel/trace v1.47.0
 	go.uber.org/goleak v1.3.0
-	go.uber.org/zap v1.28.0
 )
 
 require (
@@ -52,6 +51,7 @@ require (
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
 	go.opentelemetry.io/otel/sdk v1.47.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
+	go.uber.org/zap v1.28.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect

@@ -267,11 +267,13 @@ func (l *logsSide) releaseDue(now time.Time, all bool) {
 
 	ctx := context.Background()
 	for i, b := range due {
-		if all && now.Sub(b.arrived) < wait {
-			// Undecided at shutdown: kept.
-		} else if dropped := l.dropUnkept(b.logs); dropped > 0 {
-			l.countRecords(ctx, dropped, decisionDropped)
-			l.settle(ctx, &b, dropped)
+		// What is still undecided at shutdown is kept whole.
+		undecided := all && now.Sub(b.arrived) < wait
+		if !undecided {
+			if dropped := l.dropUnkept(b.logs); dropped > 0 {
+				l.countRecords(ctx, dropped, decisionDropped)
+				l.settle(ctx, &b, dropped)
+			}
 		}
 		if b.count == 0 {
 			continue

@@ -217,7 +217,7 @@ func TestConfigValidateNamesTheKey(t *testing.T) {
 	cfg.DecisionWait, cfg.Grace, cfg.MaxHeldRecords = 0, -time.Second, 0
 	err := cfg.Validate()
 	for _, key := range []string{"decision_wait", "grace", "max_held_records"} {
-		assert.ErrorContains(t, err, key)
+		require.ErrorContains(t, err, key)
 	}
 	cfg = createDefaultConfig()
 	cfg.RememberKept = time.Second

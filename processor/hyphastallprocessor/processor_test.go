@@ -95,6 +95,6 @@ func TestPassesDataThrough(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	assert.NoError(t, NewFactory().CreateDefaultConfig().(*Config).Validate())
+	require.NoError(t, NewFactory().CreateDefaultConfig().(*Config).Validate())
 	assert.EqualError(t, (&Config{}).Validate(), "report_after must be greater than 0")
 }

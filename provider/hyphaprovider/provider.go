@@ -18,7 +18,6 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/featuregate"
 )
 
 const scheme = "hypha"
@@ -29,12 +28,6 @@ const scheme = "hypha"
 //
 //go:embed agent-config/*.yaml gateway-config/*.yaml loadbalancer-config/*.yaml ui-config/*.yaml
 var configs embed.FS
-
-// synchronousEmitterGate makes the file_log receiver hand records to the
-// pipeline synchronously, so a file offset is checkpointed only after the
-// records behind it reached the persistent sending queue. hypha turns it on
-// by default; `--feature-gates=-stanza.synchronousLogEmitter` turns it off.
-const synchronousEmitterGate = "stanza.synchronousLogEmitter"
 
 // A fragment is merged on top of a mode's config.yaml when the environment
 // asks for it, so that a deployment without these variables runs exactly
@@ -78,6 +71,15 @@ var modes = map[string][]fragment{
 		{file: "dns.yaml", when: func(string) (bool, error) { return os.Getenv(samplingGateways) == "", nil }},
 		{conf: staticResolver, when: anySet(samplingGateways)},
 	},
+}
+
+// shared lists, per mode, the files its config.yaml is merged onto: what
+// several modes have in common, written once. The gateway and the load
+// balancer take agents' data alike: the same receivers, memory limit,
+// health check and metrics. config.yaml sets none of their keys.
+var shared = map[string][]fragment{
+	"gateway":      {{file: "shared.yaml"}},
+	"loadbalancer": {{file: "shared.yaml", mode: "gateway"}},
 }
 
 // samplingGateways lists the load balancer's sampling gateways by hand,
@@ -152,15 +154,6 @@ func anySet(vars ...string) func(string) (bool, error) {
 	}
 }
 
-func init() {
-	// The gate is registered by pkg/stanza, which every hypha binary links
-	// through the file_log receiver; see gate.go for the import that orders
-	// its registration before this init.
-	if err := featuregate.GlobalRegistry().Set(synchronousEmitterGate, true); err != nil {
-		panic(fmt.Sprintf("hypha: enabling %s: %v", synchronousEmitterGate, err))
-	}
-}
-
 // NewFactory returns a factory for the hypha: provider.
 func NewFactory() confmap.ProviderFactory {
 	return confmap.NewProviderFactory(func(confmap.ProviderSettings) confmap.Provider {
@@ -184,7 +177,7 @@ func (provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc) (
 			return nil, err
 		}
 	}
-	conf, err := load(mode, "config.yaml")
+	conf, err := modeConfig(mode)
 	if err != nil {
 		return nil, err
 	}
@@ -210,6 +203,29 @@ func (provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc) (
 		}
 	}
 	return confmap.NewRetrieved(conf.ToStringMap())
+}
+
+// modeConfig is the mode's config.yaml merged onto the files it shares with
+// other modes.
+func modeConfig(mode string) (*confmap.Conf, error) {
+	conf := confmap.New()
+	for _, f := range shared[mode] {
+		base, err := f.load(mode)
+		if err != nil {
+			return nil, err
+		}
+		if err := conf.Merge(base); err != nil {
+			return nil, fmt.Errorf("hypha:%s: merging %s: %w", mode, f.file, err)
+		}
+	}
+	own, err := load(mode, "config.yaml")
+	if err != nil {
+		return nil, err
+	}
+	if err := conf.Merge(own); err != nil {
+		return nil, fmt.Errorf("hypha:%s: merging config.yaml: %w", mode, err)
+	}
+	return conf, nil
 }
 
 // load makes the fragment's config.

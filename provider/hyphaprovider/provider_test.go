@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
-	"go.opentelemetry.io/collector/featuregate"
 )
 
 func retrieve(t *testing.T, uri string) *confmap.Conf {
@@ -127,19 +126,9 @@ func TestAuthChoice(t *testing.T) {
 func TestUnknownURIs(t *testing.T) {
 	p := NewFactory().Create(confmaptest.NewNopProviderSettings())
 	_, err := p.Retrieve(context.Background(), "hypha:sidecar", nil)
-	assert.ErrorContains(t, err, `unknown hypha mode "sidecar"`)
+	require.ErrorContains(t, err, `unknown hypha mode "sidecar"`)
 	_, err = p.Retrieve(context.Background(), "file:agent", nil)
 	assert.ErrorContains(t, err, "not supported")
-}
-
-func TestSynchronousEmitterOnByDefault(t *testing.T) {
-	var enabled bool
-	featuregate.GlobalRegistry().VisitAll(func(g *featuregate.Gate) {
-		if g.ID() == synchronousEmitterGate {
-			enabled = g.IsEnabled()
-		}
-	})
-	assert.True(t, enabled)
 }
 
 func TestLoadBalancerResolver(t *testing.T) {
@@ -158,7 +147,7 @@ func TestLoadBalancerResolver(t *testing.T) {
 	p := NewFactory().Create(confmaptest.NewNopProviderSettings())
 	t.Setenv("HYPHA_SAMPLING_DNS", "hypha-sampling")
 	_, err := p.Retrieve(context.Background(), "hypha:loadbalancer", nil)
-	assert.EqualError(t, err, "hypha:loadbalancer: HYPHA_SAMPLING_GATEWAYS and HYPHA_SAMPLING_DNS are both set: the gateways come from one of them")
+	require.EqualError(t, err, "hypha:loadbalancer: HYPHA_SAMPLING_GATEWAYS and HYPHA_SAMPLING_DNS are both set: the gateways come from one of them")
 	unsetEnv(t, "HYPHA_SAMPLING_DNS")
 	t.Setenv(samplingGateways, " , ")
 	_, err = p.Retrieve(context.Background(), "hypha:loadbalancer", nil)
@@ -169,7 +158,7 @@ func TestLoadBalancerSecurity(t *testing.T) {
 	unsetEnv(t, append(securityVars, samplingGateways, "HYPHA_SAMPLING_DNS")...)
 	p := NewFactory().Create(confmaptest.NewNopProviderSettings())
 	_, err := p.Retrieve(context.Background(), "hypha:loadbalancer", nil)
-	assert.ErrorContains(t, err, "the loadbalancer needs a token")
+	require.ErrorContains(t, err, "the loadbalancer needs a token")
 
 	t.Setenv("HYPHA_AUTH_TOKEN", "secret")
 	t.Setenv("HYPHA_TLS_CERT_FILE", "/tls/cert.pem")

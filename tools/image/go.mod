@@ -1,6 +1,6 @@
 module github.com/hypha-obs/hypha/tools/image
 
-go 1.26.0
+go 1.26.5
 
 require github.com/google/go-containerregistry v0.22.1
 

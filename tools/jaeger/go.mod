@@ -1,6 +1,6 @@
 module github.com/hypha-obs/hypha/tools/jaeger
 
-go 1.26.0
+go 1.26.5
 
 tool github.com/jaegertracing/jaeger/cmd/jaeger
 

@@ -4,7 +4,7 @@
 // published versions of the same release (k8s.io/api v0.37.2 with v1.37.2).
 module github.com/hypha-obs/hypha/tools/kubeapi
 
-go 1.26.0
+go 1.26.5
 
 require (
 	go.etcd.io/etcd/server/v3 v3.7.0

@@ -1,6 +1,6 @@
 module github.com/hypha-obs/hypha/tools/release
 
-go 1.26.4
+go 1.26.5
 
 tool (
 	github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod

@@ -19,13 +19,13 @@ import (
 // check runs v's pipeline over a small file into a sink that writes what it
 // receives to a file, and verifies every record.
 func (b *bench) check(v variant, n int) error {
-	lines := filepath.Join(b.dir, "check-"+v.pipeline+".log")
+	lines := filepath.Join(b.dir, "check-"+v.checkName()+".log")
 	st, err := writeLines(lines, n, 2)
 	if err != nil {
 		return err
 	}
-	out := filepath.Join(b.dir, "check-"+v.pipeline+".json")
-	s, err := b.startSink("check-sink-"+v.pipeline, out)
+	out := filepath.Join(b.dir, "check-"+v.checkName()+".json")
+	s, err := b.startSink("check-sink-"+v.checkName(), out)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (b *bench) check(v variant, n int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("check %-6s %s\n", v.pipeline, c)
+	fmt.Printf("check %-7s %s\n", v.checkName(), c)
 	if c.records != st.lines || c.withIDs != st.withIDs || c.wrong() > 0 {
 		return fmt.Errorf("want %d records, %d with ids, all fields as in the line; got %s (output in %s)", st.lines, st.withIDs, c, out)
 	}

@@ -12,10 +12,11 @@ import (
 )
 
 // Pipelines are the agent pipelines compared. They differ only in how the
-// line is parsed; everything else is the shipped agent's (see
-// provider/hyphaprovider/agent-config/config.yaml): file_log with a checkpoint in file_storage,
-// memory_limiter, the resource fallback for service.name, and the otlp_grpc
-// exporter with the shipped compression, queue and batch settings.
+// line is parsed; the rest follows the shipped agent's file_log pipeline:
+// file_log with a checkpoint in file_storage, memory_limiter, the resource
+// fallback for service.name, and the otlp_grpc exporter with the shipped
+// compression, queue and batch settings. The shipped agent itself runs
+// from the embedded configuration (shipped.go), not from this template.
 var pipelines = []string{"raw", "hypha", "stanza", "ottl"}
 
 // stockPipeline is the anchor of the durable agents: fault-tolerant log
@@ -30,8 +31,8 @@ const stockPipeline = "stock"
 // Queues of the exporter the variants compare.
 const (
 	queueMemory = "memory" // in memory, as the comparison of parsers runs
-	queueDisk   = "disk"   // in file_storage, as the agent shipped until issue 17
-	queueAck    = "ack"    // file offsets move once the sink acknowledged the lines (hypha_ack)
+	queueDisk   = "disk"   // in file_storage, as the agent shipped before end-to-end acknowledgement
+	queueAck    = "ack"    // file offsets move once the sink acknowledged the lines (hypha_ack); the shipped agent only
 )
 
 // agentParams fills agentTemplate.
@@ -42,8 +43,8 @@ type agentParams struct {
 	Sink        string // host:port of the sink's OTLP/gRPC receiver
 	MetricsPort int
 	Compression string
-	// Queue is one of queueMemory, queueDisk and queueAck; the memory and
-	// disk queues have the same size and batching.
+	// Queue is queueMemory or queueDisk; the two have the same size and
+	// batching.
 	Queue string
 	// Fsync makes file_storage sync every write to disk.
 	Fsync bool
@@ -80,16 +81,12 @@ extensions:
 {{- if .Fsync}}
     fsync: true
 {{- end}}
-{{- if eq .Queue "ack"}}
-  hypha_ack_storage:
-    storage: file_storage
-{{- end}}
 
 receivers:
   file_log:
     include: [{{quote .LinesFile}}]
     start_at: beginning
-    storage: {{if eq .Queue "ack"}}hypha_ack_storage{{else}}file_storage{{end}}
+    storage: file_storage
     include_file_name: false
     include_file_path: true
     retry_on_failure:
@@ -137,10 +134,6 @@ processors:
 {{- if eq .Pipeline "hypha"}}
   hypha_correlation: {}
 {{- end}}
-{{- if eq .Queue "ack"}}
-  hypha_ack:
-    storage: hypha_ack_storage
-{{- end}}
 {{- if eq .Pipeline "ottl"}}
   transform:
     error_mode: ignore
@@ -163,12 +156,6 @@ exporters:
 {{- if eq .Queue "disk"}}
       storage: file_storage
 {{- end}}
-{{- if eq .Queue "ack"}}
-      # The batches hypha_ack hands on are merged in memory; each call
-      # returns once its records are at the sink.
-      wait_for_result: true
-      block_on_overflow: true
-{{- end}}
       sizer: bytes
       queue_size: 1073741824
       num_consumers: 4
@@ -184,11 +171,11 @@ exporters:
       max_elapsed_time: 0s
 
 service:
-  extensions: [file_storage{{if eq .Queue "ack"}}, hypha_ack_storage{{end}}]
+  extensions: [file_storage]
   pipelines:
     logs:
       receivers: [file_log]
-      processors: [memory_limiter,{{if eq .Pipeline "hypha"}} hypha_correlation,{{end}}{{if eq .Pipeline "ottl"}} transform,{{end}} resource{{if eq .Queue "ack"}}, hypha_ack{{end}}]
+      processors: [memory_limiter,{{if eq .Pipeline "hypha"}} hypha_correlation,{{end}}{{if eq .Pipeline "ottl"}} transform,{{end}} resource]
       exporters: [otlp_grpc]
   telemetry:
 {{- template "metrics" .}}

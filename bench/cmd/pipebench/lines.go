@@ -35,8 +35,9 @@ func writeLines(path string, n int, seed uint64) (lineStats, error) {
 		if withIDs {
 			st.withIDs++
 		}
-		w.Write(line)
-		w.WriteByte('\n')
+		// A bufio.Writer keeps its first error; Flush returns it.
+		_, _ = w.Write(line)
+		_ = w.WriteByte('\n')
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()

@@ -63,7 +63,7 @@ func main() {
 	flag.BoolVar(&o.sweep, "compression-sweep", false, "compare otlp_grpc compressions (none, snappy, zstd, gzip) on the hypha pipeline")
 	flag.StringVar(&o.compression, "compression", "snappy", "exporter compression of the pipeline comparison (the shipped agent's)")
 	flag.BoolVar(&o.durable, "durable", true, "also run, in every round, the durable agents: hypha with a disk queue, hypha acknowledged end to end, and the stock durable anchor")
-	flag.BoolVar(&o.fsync, "fsync", false, "also run, in every round, hypha with its disk queue synced (fsync) and hypha acknowledged end to end with its checkpoints unsynced")
+	flag.BoolVar(&o.fsync, "fsync", false, "also run, in every round, hypha with its disk queue synced (fsync) and the shipped agent with its checkpoints unsynced")
 	flag.BoolVar(&o.cachegrind, "cachegrind", false, "instead of timing the agents, count their instructions under valgrind's cachegrind, once at -lines and once at a sixth of it, and print the difference per record (for machines where perf counts nothing; about 50 times slower)")
 	flag.IntVar(&o.delayLines, "delay-lines", 200_000, "lines per run of the -delays measurement")
 	delays := flag.String("delays", "", "comma-separated round-trip delays (e.g. 1ms,20ms) at which the durable agents' throughput is measured through a delaying proxy")
@@ -110,7 +110,7 @@ func run(o options) error {
 		defer os.RemoveAll(dir)
 	}
 
-	// The children run in their own process groups (harness.StartCmd), so a
+	// The children run in their own process groups (process.StartCmd), so a
 	// Ctrl-C reaches only this program; cancelling ends the wait under way
 	// and the deferred stops end exactly the processes started here.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -127,12 +127,12 @@ func run(o options) error {
 
 	checked := map[string]bool{}
 	for _, v := range variants {
-		if checked[v.pipeline] {
+		if checked[v.checkName()] {
 			continue
 		}
-		checked[v.pipeline] = true
+		checked[v.checkName()] = true
 		if err := b.check(v, o.checkLines); err != nil {
-			return fmt.Errorf("check run of %s: %w", v.pipeline, err)
+			return fmt.Errorf("check run of %s: %w", v.checkName(), err)
 		}
 	}
 
@@ -182,6 +182,19 @@ type variant struct {
 	name, pipeline, compression string
 	queue                       string // queueMemory, queueDisk or queueAck
 	fsync                       bool   // file_storage syncs every write
+	// shipped runs the embedded agent (hypha:agent) with only what a
+	// benchmark must change (shipped.go), instead of agentTemplate. Its
+	// queue is queueAck; fsync false unsyncs its checkpoints.
+	shipped bool
+}
+
+// checkName names v's check run: one per pipeline, and one for the
+// shipped agent, whose configuration is not the template's.
+func (v variant) checkName() string {
+	if v.shipped {
+		return "shipped"
+	}
+	return v.pipeline
 }
 
 // parsePipelines checks a -pipelines list: known names, each once, raw
@@ -213,7 +226,7 @@ func pipelineVariants(o options) []variant {
 	if o.fsync {
 		vs = append(vs,
 			variant{name: "hypha/disk+fsync", pipeline: "hypha", compression: o.compression, queue: queueDisk, fsync: true},
-			variant{name: "hypha/ack-fsync", pipeline: "hypha", compression: o.compression, queue: queueAck})
+			variant{name: "shipped/unsynced", pipeline: "hypha", compression: shippedCompression, queue: queueAck, shipped: true})
 	}
 	return vs
 }
@@ -223,8 +236,9 @@ func pipelineVariants(o options) []variant {
 func durableVariants(compression string) []variant {
 	return []variant{
 		{name: "hypha/disk", pipeline: "hypha", compression: compression, queue: queueDisk},
-		// As shipped: the checkpoints are synced to disk.
-		{name: "hypha/ack", pipeline: "hypha", compression: compression, queue: queueAck, fsync: true},
+		// The embedded agent, acknowledged end to end, its checkpoints
+		// synced to disk: the agent as shipped.
+		{name: "shipped", pipeline: "hypha", compression: shippedCompression, queue: queueAck, fsync: true, shipped: true},
 		{name: stockPipeline, pipeline: stockPipeline, compression: "gzip", queue: queueDisk},
 	}
 }

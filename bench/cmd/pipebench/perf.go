@@ -62,12 +62,17 @@ func (p *perfCounter) stop() (int64, error) {
 	}
 	p.stopped = true
 	p.err = p.cmd.Process.Signal(os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
+	done := make(chan struct{})
+	go func() {
+		// perf's exit status after the interrupt says nothing: its counts
+		// are in its output.
+		_ = p.cmd.Wait()
+		close(done)
+	}()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		p.cmd.Process.Kill()
+		_ = p.cmd.Process.Kill()
 		<-done
 		p.err = errors.New("perf did not stop within 10s")
 	}

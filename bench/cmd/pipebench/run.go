@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hypha-obs/hypha/e2e/harness"
+	"github.com/hypha-obs/hypha/internal/process"
 )
 
 // pollInterval is how often the sink's counter is read while a run is under
@@ -35,18 +35,18 @@ type bench struct {
 
 // sink is a hypha that receives the agents' OTLP/gRPC and counts records.
 type sink struct {
-	*harness.Process
+	*process.Process
 	endpoint, metricsURL string
 }
 
 // startSink starts a sink; with file set it also writes what it receives
 // there as OTLP JSON.
 func (b *bench) startSink(name, file string) (*sink, error) {
-	endpoint, err := harness.FreeAddr()
+	endpoint, err := process.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	port, err := harness.FreePort()
+	port, err := process.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (b *bench) startSink(name, file string) (*sink, error) {
 	if err := writeConfig(cfg, sinkTemplate, sinkParams{Endpoint: endpoint, MetricsPort: port, File: file}); err != nil {
 		return nil, err
 	}
-	p, err := harness.Start(b.dir, name, b.bin, []string{"--config", "file:" + cfg}, nil)
+	p, err := process.Start(b.dir, name, b.bin, []string{"--config", "file:" + cfg}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (b *bench) startSink(name, file string) (*sink, error) {
 
 // accepted is the number of log records the sink's receiver has accepted.
 func (s *sink) accepted() (int64, error) {
-	body, err := harness.Get(s.metricsURL)
+	body, err := process.Get(s.metricsURL)
 	if err != nil {
 		return 0, err
 	}
@@ -132,15 +132,11 @@ func (b *bench) measure(v variant, s *sink, via, linesFile string, n int) (resul
 	// The queue and checkpoints of a run are of no use afterwards, and a
 	// persistent queue of a million records is large.
 	defer os.RemoveAll(storage)
-	port, err := harness.FreePort()
+	port, err := process.FreePort()
 	if err != nil {
 		return result{}, err
 	}
-	cfg := filepath.Join(b.dir, name+".yaml")
-	err = writeConfig(cfg, agentTemplate, agentParams{
-		Pipeline: v.pipeline, LinesFile: linesFile, StorageDir: storage, Sink: via,
-		MetricsPort: port, Compression: v.compression, Queue: v.queue, Fsync: v.fsync,
-	})
+	args, env, err := b.agentCommand(name, v, linesFile, storage, via, port)
 	if err != nil {
 		return result{}, err
 	}
@@ -150,22 +146,16 @@ func (b *bench) measure(v variant, s *sink, via, linesFile string, n int) (resul
 	}
 	lo0 := loopbackBytes()
 
-	args := []string{"--config", "file:" + cfg}
-	if v.pipeline == stockPipeline {
-		// A stock collector emits file_log's records asynchronously; hypha
-		// turns the synchronous emitter on by default.
-		args = append(args, "--feature-gates=-stanza.synchronousLogEmitter")
-	}
-	bin, env := b.bin, []string(nil)
+	bin := b.bin
 	cgOut := filepath.Join(b.dir, name+".cachegrind")
 	if b.cachegrind {
 		// Go's asynchronous preemption signals slow valgrind down and
 		// change nothing that is counted.
 		args = append([]string{"--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=" + cgOut, b.bin}, args...)
-		bin, env = "valgrind", []string{"GODEBUG=asyncpreemptoff=1"}
+		bin, env = "valgrind", append(env, "GODEBUG=asyncpreemptoff=1")
 	}
 	start := time.Now()
-	agent, err := harness.Start(b.dir, name, bin, args, env)
+	agent, err := process.Start(b.dir, name, bin, args, env)
 	if err != nil {
 		return result{}, err
 	}
@@ -175,14 +165,15 @@ func (b *bench) measure(v variant, s *sink, via, linesFile string, n int) (resul
 		if counter, err = startPerf(b.dir, name, agent.PID()); err != nil {
 			return result{}, err
 		}
-		defer counter.stop()
+		// Idempotent: the stop below reports the count and any error.
+		defer func() { _, _ = counter.stop() }()
 	}
 
 	var got int64
 	deadline := start.Add(b.timeout)
 	for got < int64(n) {
 		if exited, werr := agent.Exited(); exited {
-			return result{}, fmt.Errorf("agent exited (%v); output:\n%s", werr, agent.Tail(4000))
+			return result{}, fmt.Errorf("agent exited (%w); output:\n%s", werr, agent.Tail(4000))
 		}
 		if time.Now().After(deadline) {
 			return result{}, fmt.Errorf("sink accepted %d of %d records within %s; agent output:\n%s", got, n, b.timeout, agent.Tail(4000))
@@ -219,6 +210,31 @@ func (b *bench) measure(v variant, s *sink, via, linesFile string, n int) (resul
 		}
 	}
 	return r, nil
+}
+
+// agentCommand returns the arguments and the environment of v's agent:
+// the embedded agent with its overrides for a shipped variant, a
+// configuration written from agentTemplate for the others.
+func (b *bench) agentCommand(name string, v variant, linesFile, storage, sink string, metricsPort int) (args, env []string, err error) {
+	if v.shipped {
+		if args, err = shippedArgs(b.dir, name, v); err != nil {
+			return nil, nil, err
+		}
+		env, err = shippedEnv(linesFile, storage, sink, metricsPort)
+		return args, env, err
+	}
+	cfg := filepath.Join(b.dir, name+".yaml")
+	err = writeConfig(cfg, agentTemplate, agentParams{
+		Pipeline: v.pipeline, LinesFile: linesFile, StorageDir: storage, Sink: sink,
+		MetricsPort: metricsPort, Compression: v.compression, Queue: v.queue, Fsync: v.fsync,
+	})
+	args = []string{"--config", "file:" + cfg}
+	if v.pipeline == stockPipeline {
+		// A stock collector emits file_log's records asynchronously; hypha
+		// turns the synchronous emitter on by default.
+		args = append(args, "--feature-gates=-stanza.synchronousLogEmitter")
+	}
+	return args, nil, err
 }
 
 // userHZ is the unit of the times in /proc/<pid>/stat: USER_HZ, which
