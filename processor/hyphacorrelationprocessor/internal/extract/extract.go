@@ -65,6 +65,12 @@ func (e *Extractor) FromString(line string, r *Result) {
 	if s == "" {
 		return
 	}
+	if p := collectorPrefixEnd(s); p > 0 {
+		s = strings.TrimSpace(s[p:])
+		if s == "" {
+			return
+		}
+	}
 	if s[0] == '{' {
 		r.src = formatJSON
 		if e.scanJSON(s, r) {

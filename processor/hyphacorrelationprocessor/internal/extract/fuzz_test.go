@@ -109,7 +109,7 @@ func FuzzJSON(f *testing.F) {
 		var r Result
 		e.Reset(&r, formatJSON)
 		s := strings.TrimSpace("{" + line)
-		end, n := e.scanObject(s, 1, FieldNone, &r, false)
+		end, n := e.scanObject(s, 1, FieldNone, 0, &r, false)
 		r.Finish()
 		return r, n > 0 && end == len(s)
 	}

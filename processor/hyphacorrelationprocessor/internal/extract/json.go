@@ -24,7 +24,7 @@ func (e *Extractor) scanJSON(s string, r *Result) bool {
 	if i >= len(s) || s[i] != '{' || s[len(s)-1] != '}' {
 		return false
 	}
-	end, n := e.scanObject(s, i+1, FieldNone, r, true)
+	end, n := e.scanObject(s, i+1, FieldNone, 0, r, true)
 	return n > 0 && (end == len(s) || end == stoppedEarly)
 }
 
@@ -142,13 +142,18 @@ func indexSerilogKey(s string, spans bool) int {
 	return -1
 }
 
+// maxWalkDepth bounds the nesting at which objects and arrays are still
+// read for trace context; deeper ones are skipped.
+const maxWalkDepth = 8
+
 // scanObject reads members from s[i:], just after a '{', until the matching
-// '}'. parent is FieldNone at the top level. It returns the index after the
-// object, or -1 on malformed or truncated input, and how many members it read.
+// '}'. parent is FieldNone at the top level (depth 0). It returns the index
+// after the object, or -1 on malformed or truncated input, and how many
+// members it read.
 //
 // With stopWhenDone it returns stoppedEarly once the rest of s cannot
 // change the result (see lacksSettledFields).
-func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhenDone bool) (end, members int) {
+func (e *Extractor) scanObject(s string, i int, parent Field, depth int, r *Result, stopWhenDone bool) (end, members int) {
 	wait := 0 // the index reading must pass before keyAhead is asked again
 	for {
 		if members > 0 && i+1 < len(s) && s[i] == ',' && s[i+1] == '"' {
@@ -201,7 +206,10 @@ func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhe
 			// Strings, the commonest values, skip scanValue's switch.
 			i = stringValue(s, i, f, r)
 		} else {
-			i = e.scanValue(s, i, f, parent == FieldNone, r)
+			if i < len(s) && (s[i] == '{' || s[i] == '[') && !f.Nested() && parent != fieldSkip {
+				f = containerField(key)
+			}
+			i = e.scanValue(s, i, f, depth, r)
 		}
 		if i < 0 {
 			return -1, members
@@ -218,24 +226,28 @@ func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhe
 	}
 }
 
-// scanValue reads the value at s[i] under a key of Field f and returns the
-// index after it, or -1.
-func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int {
+// scanValue reads the value at s[i] under a key of Field f, in an object
+// at the given depth, and returns the index after it, or -1.
+func (e *Extractor) scanValue(s string, i int, f Field, depth int, r *Result) int {
 	if i >= len(s) {
 		return -1
 	}
 	switch s[i] {
 	case '"':
 		return stringValue(s, i, f, r)
-	case '{':
-		if top && f.Nested() {
-			end, _ := e.scanObject(s, i+1, f, r, false)
+	case '{', '[':
+		if f == fieldContainer && !r.inNested {
+			return e.scanNested(s, i, r)
+		}
+		if depth >= maxWalkDepth {
+			return skipComposite(s, i)
+		}
+		if s[i] == '{' && f.Nested() {
+			end, _ := e.scanObject(s, i+1, f, depth+1, r, false)
 			return end
 		}
-		return skipComposite(s, i)
-	case '[':
-		if top && (f == fieldScopes || f == fieldSpanList) {
-			return e.scanObjects(s, i+1, f, r)
+		if s[i] == '[' && (f == fieldScopes || f == fieldSpanList || f == fieldContainer) {
+			return e.scanObjects(s, i+1, f, depth+1, r)
 		}
 		return skipComposite(s, i)
 	}
@@ -266,6 +278,19 @@ func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int
 	return j
 }
 
+// scanNested reads the object or array at s[i], a top-level member that
+// is no known trace-context object, into a Result of its own, whose ids
+// rank below the record's own (see nestedIDs). It returns the index after
+// it, or -1.
+func (e *Extractor) scanNested(s string, i int, r *Result) int {
+	n := Result{src: r.src, inNested: true}
+	end := e.scanValue(s, i, fieldContainer, 1, &n)
+	if end >= 0 {
+		r.addNested(&n)
+	}
+	return end
+}
+
 // stringValue reads the string value whose opening quote is s[i] under a key
 // of Field f and returns the index after it, or -1.
 func stringValue(s string, i int, f Field, r *Result) int {
@@ -277,8 +302,26 @@ func stringValue(s string, i int, f Field, r *Result) int {
 	}
 	if f != FieldNone {
 		r.SetString(f, s[i+1:q])
+	} else if n := q - i - 1; n == traceparentLen && s[i+1] == '0' || n > len("Root=1-") && s[i+1] == 'R' {
+		setCarrierValue(s[i+1:q], r)
 	}
 	return q + 1
+}
+
+// setCarrierValue reads a string under a key that is no trace-context key,
+// or an element of an array, when it is a whole traceparent or
+// X-Amzn-Trace-Id value: those say what they are by their shape. (AWS
+// Lambda's JSON platform records put the header under "value", beside
+// "type":"X-Amzn-Trace-Id".)
+func setCarrierValue(v string, r *Result) {
+	switch {
+	case len(v) == traceparentLen && v[2] == '-':
+		if tp, st := parseTraceparent(v); st == idValid {
+			r.setTraceparent(tp, r.formatOf(fieldTraceparent))
+		}
+	case isXRayStart(v):
+		scanXRayText(v, r)
+	}
 }
 
 // scanObjects reads the array of objects under a top-level key of Field
@@ -287,7 +330,7 @@ func stringValue(s string, i int, f Field, r *Result) int {
 // first, only the last element is, if it is an object: the span the event
 // was logged in. The outer spans' span ids are its ancestors', which would
 // conflict with it.
-func (e *Extractor) scanObjects(s string, i int, parent Field, r *Result) int {
+func (e *Extractor) scanObjects(s string, i int, parent Field, depth int, r *Result) int {
 	last := -1 // the last element's '{', for "spans"
 	for n := 0; ; n++ {
 		i = skipSpace(s, i)
@@ -304,21 +347,28 @@ func (e *Extractor) scanObjects(s string, i int, parent Field, r *Result) int {
 			i = skipSpace(s, i+1)
 		}
 		switch {
-		case i < len(s) && s[i] == '{' && parent == fieldScopes:
-			i, _ = e.scanObject(s, i+1, parent, r, false)
+		case i < len(s) && s[i] == '{' && parent != fieldSpanList:
+			i, _ = e.scanObject(s, i+1, parent, depth, r, false)
+		case parent == fieldContainer:
+			// Nested arrays, and strings that may be whole headers.
+			f := FieldNone
+			if i < len(s) && s[i] == '[' {
+				f = fieldContainer
+			}
+			i = e.scanValue(s, i, f, depth, r)
 		default:
 			last = -1
 			if i < len(s) && s[i] == '{' {
 				last = i
 			}
-			i = e.scanValue(s, i, FieldNone, false, r)
+			i = e.scanValue(s, i, FieldNone, maxWalkDepth, r)
 		}
 		if i < 0 {
 			return -1
 		}
 	}
 	if last >= 0 {
-		if end, _ := e.scanObject(s, last+1, parent, r, false); end < 0 {
+		if end, _ := e.scanObject(s, last+1, parent, depth, r, false); end < 0 {
 			return -1
 		}
 	}

@@ -68,8 +68,8 @@ func TestREADMEKeys(t *testing.T) {
 	var codeMembers []member
 	for _, k := range codeKeys {
 		if f := builtinField(k); f.Nested() {
-			for _, m := range stringsIn(t, "Extractor.ClassifyIn") {
-				if e.ClassifyIn(f, m) != FieldNone && !slices.Contains(codeMembers, member{f, m}) {
+			for _, m := range stringsIn(t, "memberField") {
+				if memberField(f, m) != FieldNone && !slices.Contains(codeMembers, member{f, m}) {
 					codeMembers = append(codeMembers, member{f, m})
 				}
 			}

@@ -44,6 +44,8 @@ type Result struct {
 	bunyanV        bool
 	clef           bool
 	zone           *time.Location // see Options.DefaultTimeZone
+	nested         nestedIDs      // see addNested
+	inNested       bool           // r reads a nested container, see scanNested
 }
 
 // Format names the shape of log text that supplied the trace context.
@@ -67,6 +69,11 @@ const (
 	formatXRay
 	formatKeyColon
 	formatDotnetScopes
+	formatB3
+	formatUberTraceID
+	formatSentryTrace
+	formatCloudTraceContext
+	formatJavaExporter
 	FormatOTLPMap
 	FormatOTLPAttributes
 )
@@ -89,6 +96,11 @@ var formatNames = [...]string{
 	formatXRay:             "xray",
 	formatKeyColon:         "key_colon",
 	formatDotnetScopes:     "dotnet_scopes",
+	formatB3:                "b3",
+	formatUberTraceID:       "uber_trace_id",
+	formatSentryTrace:       "sentry_trace",
+	formatCloudTraceContext: "cloud_trace_context",
+	formatJavaExporter:      "otel_java_exporter",
 	FormatOTLPMap:          "otlp_map",
 	FormatOTLPAttributes:   "otlp_attributes",
 }
@@ -113,6 +125,7 @@ const (
 // and fields that depend on other fields (bunyan's name, the CLEF default
 // level) are filled in.
 func (r *Result) Finish() {
+	r.adoptNested()
 	if r.hasDDHigh && r.HasTrace {
 		r.applyDatadogHigh()
 	}
@@ -147,7 +160,10 @@ func (r *Result) Finish() {
 // The first level, time and service found win.
 func (r *Result) SetString(f Field, s string) {
 	switch f {
-	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID:
+	case fieldTraceID:
+		id, st := parseTraceValue(s)
+		r.applyTrace(f, id, st)
+	case fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID:
 		id, st := parseTrace(s)
 		r.applyTrace(f, id, st)
 	case fieldDatadogTraceID:
@@ -157,7 +173,10 @@ func (r *Result) SetString(f Field, s string) {
 	case fieldGCPTrace:
 		id, st := parseGCPTrace(s)
 		r.applyTrace(f, id, st)
-	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
+	case fieldSpanID:
+		id, st := parseSpan(trimHexPrefix(s, 16))
+		r.applySpan(f, id, st)
+	case fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
 		id, st := parseSpan(s)
 		r.applySpan(f, id, st)
 	case fieldDatadogSpanID:
@@ -176,13 +195,9 @@ func (r *Result) SetString(f Field, s string) {
 		} else if st == idValid {
 			r.setTraceparent(tp, r.formatOf(f))
 		}
-	case fieldXRayTrace:
-		h, st := parseXRay(s)
-		if st == idInvalid {
-			r.Rejected++
-		} else if st == idValid {
-			r.setXRay(h, r.formatOf(f))
-		}
+	case fieldXRayTrace, fieldB3Single, fieldUberTraceID, fieldSentryTrace, fieldCloudTraceCtx:
+		h, st := parseHeader(f, s)
+		r.applyHeader(h, st, r.formatOf(f))
 	case fieldTraceFlags:
 		if v, ok := parseFlags(s); ok {
 			r.setFlags(v)
@@ -225,12 +240,6 @@ func (r *Result) SetInt(f Field, n int64) {
 		var id [8]byte
 		putUint64(id[:], uint64(n))
 		r.applySpan(f, id, decimalStatus(n))
-	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID, fieldGCPTrace, fieldTraceparent, fieldXRayTrace,
-		fieldDatadogTraceHigh, fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
-		// These ids are hex text; a number can only be the placeholder 0.
-		if n != 0 {
-			r.reject(f)
-		}
 	case fieldTraceFlags:
 		if n >= 0 && n <= 0xff {
 			r.setFlags(uint8(n))
@@ -251,6 +260,11 @@ func (r *Result) SetInt(f Field, n int64) {
 		}
 	case fieldBunyanVersion:
 		r.bunyanV = true
+	default:
+		// Other ids are hex text; a number can only be the placeholder 0.
+		if n != 0 && f.role() != roleNone {
+			r.reject(f)
+		}
 	}
 }
 
@@ -266,10 +280,10 @@ func (r *Result) SetDouble(f Field, x float64) {
 		if r.wantTime(f) {
 			r.Timestamp, _ = parseEpoch(x)
 		}
-	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID, fieldGCPTrace, fieldTraceparent, fieldXRayTrace,
-		fieldDatadogTraceID, fieldDatadogTraceHigh, fieldDatadogSpanID,
-		fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
-		r.reject(f)
+	default:
+		if f.role() != roleNone {
+			r.reject(f)
+		}
 	}
 }
 
@@ -316,11 +330,9 @@ func (r *Result) setToken(f Field, tok string) {
 // id, so an invalid one is counted only in a record with a trace key (see
 // Finish): a record without any trace context is never counted for a span.
 func (r *Result) reject(f Field) {
-	switch f {
-	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID, fieldDatadogSpanID,
-		fieldDatadogTraceHigh:
+	if f.role() == roleSpan {
 		r.spanRejected++
-	default:
+	} else {
 		r.Rejected++
 	}
 }
@@ -349,11 +361,8 @@ func (r *Result) applySpan(f Field, id [8]byte, st idStatus) {
 
 func (r *Result) formatOf(f Field) Format {
 	if r.src != FormatOTLPMap && r.src != FormatOTLPAttributes {
-		switch f {
-		case fieldTraceparent:
-			return formatTraceparent
-		case fieldXRayTrace:
-			return formatXRay
+		if f.isContext() && fields[f].format != formatJSON && f.jsonFormat() >= formatTraceparent {
+			return f.jsonFormat() // a header names its own format
 		}
 	}
 	if r.src == formatJSON {

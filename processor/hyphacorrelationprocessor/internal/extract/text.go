@@ -18,12 +18,16 @@ func (e *Extractor) scanText(s string, r *Result) {
 	e.scanLTSV(s, r)
 	if !logfmtLine && (body == 0 || tracingLayout(s, body)) {
 		// Only lines laid out as Rust's tracing writes them, or without a
-		// leading time (its span lines "in … with …"), are worth a search
-		// for "key: value"; a logfmt line never is.
+		// leading time (header dumps, exporters' and printed objects'
+		// lines, its span lines "in … with …"), are worth a search for
+		// "key: value"; a logfmt line never is.
 		e.scanKeyColon(s, body, r)
 	}
 	scanBrackets(s[body:], r)
 	scanTraceparent(s, body, r)
+	if strings.IndexByte(s[body:], '\'') >= 0 {
+		scanJavaExporter(s[body:], r)
+	}
 }
 
 // tracingLayout reports whether the text after a line's leading time and
@@ -124,6 +128,11 @@ func (e *Extractor) scanLogfmt(s string, eq int, r *Result) (leadingPair bool) {
 // sdEnd hold the extent of the structured-data element, found on the first
 // key that matters (see findSD).
 func (e *Extractor) logfmtPair(s string, k, eq int, sdStart, sdEnd *int, r *Result) int {
+	if eq+1 < len(s) && s[eq+1] == '>' {
+		if key, ok := rubyKey(s, k, eq); ok {
+			return e.rubyPair(s, key, eq+2, r)
+		}
+	}
 	if k == eq {
 		if strings.HasPrefix(s[eq:], "=> ") && (eq == 0 || s[eq-1] == ' ') {
 			scanDotnetScope(s[eq+3:], r) // .NET's "=> SpanId:…, TraceId:…"
@@ -310,4 +319,86 @@ func setBracketIDs(trace [16]byte, span [8]byte, f Format, r *Result) {
 	if span != [8]byte{} {
 		r.setSpan(span, spanPrimary)
 	}
+}
+
+// rubyKey returns the key of a Ruby hash pair whose "=>" starts at s[eq]:
+// a symbol right before the arrow (:trace_id=>), or a quoted string
+// ("trace_id"=>, "trace_id" => ). k is where logfmt's key bytes before eq
+// start.
+func rubyKey(s string, k, eq int) (string, bool) {
+	if k < eq {
+		// A symbol: its ':' follows a separator or starts the line.
+		return s[k:eq], k > 0 && s[k-1] == ':' && (k == 1 || isKeySep(s[k-2]))
+	}
+	end := eq
+	if end > 0 && s[end-1] == ' ' {
+		end--
+	}
+	if end < 2 || s[end-1] != '"' {
+		return "", false
+	}
+	q := end - 1
+	for k = q; k > 0 && isKeyByte(s[k-1]); k-- {
+	}
+	if k == 0 || k == q || s[k-1] != '"' {
+		return "", false
+	}
+	return s[k:q], true
+}
+
+// rubyPair reads the value of a Ruby hash pair, which starts at s[i] after
+// the arrow and any blanks, when its key is trace context; it returns the
+// index after the value.
+func (e *Extractor) rubyPair(s, key string, i int, r *Result) int {
+	val, next := logfmtValue(s, skipBlanks(s, i))
+	if f := e.contextField(key); f != FieldNone {
+		r.src = formatLogfmt
+		r.SetString(f, val)
+	}
+	return next
+}
+
+// scanJavaExporter reads the lines of OpenTelemetry Java's logging
+// exporters, where the ids' position says what they are:
+//
+//	'name' : <trace> <span> KIND [tracer: …] …              LoggingSpanExporter
+//	<time> INFO 'body' : <trace>:<span> [scopeInfo: …] …   SystemOutLogRecordExporter
+//
+// Only these exact shapes count: a quote, " : ", 32 and 16 hex digits, and
+// the words that follow them.
+func scanJavaExporter(s string, r *Result) {
+	for {
+		i := strings.Index(s, "' : ")
+		if i < 0 {
+			return
+		}
+		s = s[i+4:]
+		if len(s) < 32+1+16+1 || s[32] != ' ' && s[32] != ':' || s[49] != ' ' {
+			continue
+		}
+		rest := s[50:]
+		if s[32] == ':' && !strings.HasPrefix(rest, "[scopeInfo: ") ||
+			s[32] == ' ' && !spanKindThenTracer(rest) {
+			continue
+		}
+		var trace [16]byte
+		var span [8]byte
+		if decodeHex(trace[:], s[:32]) && decodeHex(span[:], s[33:49]) {
+			setBracketIDs(trace, span, formatJavaExporter, r)
+		}
+	}
+}
+
+// spanKindThenTracer reports whether s starts with a span kind and
+// " [tracer: ".
+func spanKindThenTracer(s string) bool {
+	kind, rest, ok := strings.Cut(s, " ")
+	if !ok {
+		return false
+	}
+	switch kind {
+	case "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER":
+		return strings.HasPrefix(rest, "[tracer: ")
+	}
+	return false
 }
