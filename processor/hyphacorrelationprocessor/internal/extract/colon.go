@@ -66,7 +66,9 @@ func colonKey(s string, c int) (string, bool) {
 		return "", false
 	}
 	if quote == 0 {
-		return s[k:end], k == 0 || isKeySep(s[k-1])
+		// .NET's console exporter writes a scope's pairs after
+		// "[Scope.0]:".
+		return s[k:end], k == 0 || isKeySep(s[k-1]) || k >= 2 && s[k-1] == ':' && s[k-2] == ']'
 	}
 	if k == 0 || s[k-1] != quote || c+1 >= len(s) || s[c+1] != ' ' {
 		return "", false

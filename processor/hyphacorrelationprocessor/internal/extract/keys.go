@@ -29,6 +29,9 @@ func builtinField(key string) Field {
 		return fieldECSSpanID
 	case "transaction.id":
 		return fieldECSTransactionID
+	// Azure Application Insights: the operation is the trace.
+	case "operation_Id":
+		return fieldTraceID
 	case "trace":
 		return fieldTraceObject
 	case "span":

@@ -5,6 +5,7 @@ package extract
 
 import (
 	"math"
+	"strings"
 	"time"
 )
 
@@ -173,6 +174,12 @@ func (r *Result) SetString(f Field, s string) {
 	case fieldGCPTrace:
 		id, st := parseGCPTrace(s)
 		r.applyTrace(f, id, st)
+	case fieldTraceObject:
+		// Cloud Logging's LogEntry writes "trace" as a string.
+		if strings.HasPrefix(s, "projects/") {
+			id, st := parseGCPTrace(s)
+			r.applyTrace(fieldGCPTrace, id, st)
+		}
 	case fieldSpanID:
 		id, st := parseSpan(trimHexPrefix(s, 16))
 		r.applySpan(f, id, st)

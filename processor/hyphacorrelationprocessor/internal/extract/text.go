@@ -16,11 +16,12 @@ func (e *Extractor) scanText(s string, r *Result) {
 		logfmtLine = e.scanLogfmt(s, eq, r)
 	}
 	e.scanLTSV(s, r)
-	if !logfmtLine && (body == 0 || tracingLayout(s, body)) {
-		// Only lines laid out as Rust's tracing writes them, or without a
+	if !logfmtLine && (body == 0 || tracingLayout(s, body) || strings.IndexByte(s[body:], '"') >= 0) {
+		// Only lines laid out as Rust's tracing writes them, without a
 		// leading time (header dumps, exporters' and printed objects'
-		// lines, its span lines "in … with …"), are worth a search for
-		// "key: value"; a logfmt line never is.
+		// lines, its span lines "in … with …"), or with quotes (an access
+		// log's key:"value") are worth a search for "key: value"; a logfmt
+		// line never is.
 		e.scanKeyColon(s, body, r)
 	}
 	scanBrackets(s[body:], r)
