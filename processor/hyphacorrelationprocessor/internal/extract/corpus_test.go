@@ -16,7 +16,7 @@ import (
 // for none.
 type corpusLine struct {
 	category, source, want, line string
-	num                              int
+	num                          int
 }
 
 func readCorpus(t testing.TB) []corpusLine {

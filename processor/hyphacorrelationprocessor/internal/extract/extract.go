@@ -65,7 +65,8 @@ func (e *Extractor) FromString(line string, r *Result) {
 	if s == "" {
 		return
 	}
-	if p := collectorPrefixEnd(s); p > 0 {
+	if c := s[0]; (c == '[' || isLetter(c)) && collectorPrefixEnd(s) > 0 {
+		p := collectorPrefixEnd(s)
 		s = strings.TrimSpace(s[p:])
 		if s == "" {
 			return

@@ -302,14 +302,17 @@ func stringValue(s string, i int, f Field, r *Result) int {
 	}
 	if f != FieldNone {
 		r.SetString(f, s[i+1:q])
-	} else if n := q - i - 1; n == traceparentLen && s[i+1] == '0' || n > len("Root=1-") && s[i+1] == 'R' {
-		setCarrierValue(s[i+1:q], r)
+	} else if r.inNested {
+		if n := q - i - 1; n == traceparentLen && s[i+1] == '0' || n > len("Root=1-") && s[i+1] == 'R' {
+			setCarrierValue(s[i+1:q], r)
+		}
 	}
 	return q + 1
 }
 
-// setCarrierValue reads a string under a key that is no trace-context key,
-// or an element of an array, when it is a whole traceparent or
+// setCarrierValue reads a string in a nested container under a key that
+// is no trace-context key, or an element of an array, when it is a whole
+// traceparent or
 // X-Amzn-Trace-Id value: those say what they are by their shape. (AWS
 // Lambda's JSON platform records put the header under "value", beside
 // "type":"X-Amzn-Trace-Id".)

@@ -3,9 +3,12 @@
 
 package extract
 
-// builtinField returns the meaning of a built-in top-level key. The
-// compiler turns the switch into a search on length and content, which is
-// cheaper than any table lookup here: it runs once per key of every line.
+// builtinField returns the meaning of a built-in top-level key: the
+// spellings the switch names exactly, then the vocabulary of trace-context
+// keys (see vocabRow). The compiler turns the switch into a search on
+// length and content, which is cheaper than any table lookup here: it runs
+// once per key of every line, and most keys leave the vocabulary at
+// vocabEnding's two look-ups.
 func builtinField(key string) Field {
 	switch key {
 	// OpenTelemetry names in the spellings loggers use.
@@ -19,6 +22,9 @@ func builtinField(key string) Field {
 		return fieldSampled
 	case "traceparent":
 		return fieldTraceparent
+	// Zipkin's single header, too short for the vocabulary's look-up.
+	case "b3", "B3":
+		return fieldB3Single
 	// AWS X-Ray: Powertools for AWS Lambda, and the trace header by name.
 	case "xray_trace_id", "X-Amzn-Trace-Id", "x-amzn-trace-id":
 		return fieldXRayTrace
@@ -87,6 +93,9 @@ func builtinField(key string) Field {
 	case "v":
 		return fieldBunyanVersion
 	}
+	if vocabEnding(key) {
+		return vocabField(key)
+	}
 	return FieldNone
 }
 
@@ -107,22 +116,14 @@ func BuiltinKeyHolds(key string) string {
 
 // Classify returns the meaning of a top-level key, FieldNone for keys that do
 // not matter. Built-in keys come first: a configured key never changes what
-// a built-in key means, and the vocabulary (see vocabRow) comes last.
+// a built-in key, the vocabulary's included, means. (It is just small
+// enough for the compiler to inline at every key; comparing the map with
+// nil rather than asking its length keeps it so.)
 func (e *Extractor) Classify(key string) Field {
-	if f := builtinField(key); f != FieldNone {
+	if f := builtinField(key); f != FieldNone || e.customKeys == nil {
 		return f
 	}
-	return e.classifyOther(key)
-}
-
-// classifyOther looks key up in the configured keys, then the vocabulary.
-func (e *Extractor) classifyOther(key string) Field {
-	if e.customKeys != nil {
-		if f, ok := e.customKeys[key]; ok {
-			return f
-		}
-	}
-	return vocabField(key)
+	return e.customKeys[key]
 }
 
 // contextField returns the meaning of key when it is a trace-context key

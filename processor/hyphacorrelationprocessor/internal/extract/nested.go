@@ -25,8 +25,8 @@ type nestedIDs struct {
 // addNested adds what one nested container, read into n, held.
 func (r *Result) addNested(n *Result) {
 	m := &r.nested
-	m.rejected += n.Rejected
-	m.spanRejected += n.spanRejected
+	r.Rejected += n.Rejected // invalid values count wherever they are
+	r.spanRejected += n.spanRejected
 	m.conflict = m.conflict || n.conflict || n.nested.conflict
 	if !n.HasTrace && n.nested.hasTrace {
 		n.TraceID, n.HasTrace, n.Format = n.nested.trace, true, n.nested.format
@@ -52,11 +52,9 @@ func (r *Result) addNested(n *Result) {
 func (r *Result) adoptNested() {
 	m := r.nested
 	r.nested = nestedIDs{}
-	if r.HasTrace || r.conflict || !m.hasTrace && !m.conflict {
+	if r.HasTrace || r.conflict {
 		return
 	}
-	r.Rejected += m.rejected
-	r.spanRejected += m.spanRejected
 	if m.conflict {
 		r.conflict = true
 		return

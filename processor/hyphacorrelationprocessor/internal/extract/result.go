@@ -80,30 +80,30 @@ const (
 )
 
 var formatNames = [...]string{
-	formatNone:             "none",
-	formatJSON:             "json",
-	formatJSONECS:          "json_ecs",
-	formatJSONDatadog:      "json_datadog",
-	formatJSONGCP:          "json_gcp",
-	formatJSONDotnetScopes: "json_dotnet_scopes",
-	formatJSONSerilog:      "json_serilog",
-	formatZapConsole:       "zap_console",
-	formatLogfmt:           "logfmt",
-	formatSyslogSD:         "syslog_sd",
-	formatLTSV:             "ltsv",
-	formatSpring:           "spring",
-	formatSleuth:           "sleuth",
-	formatTraceparent:      "traceparent",
-	formatXRay:             "xray",
-	formatKeyColon:         "key_colon",
-	formatDotnetScopes:     "dotnet_scopes",
+	formatNone:              "none",
+	formatJSON:              "json",
+	formatJSONECS:           "json_ecs",
+	formatJSONDatadog:       "json_datadog",
+	formatJSONGCP:           "json_gcp",
+	formatJSONDotnetScopes:  "json_dotnet_scopes",
+	formatJSONSerilog:       "json_serilog",
+	formatZapConsole:        "zap_console",
+	formatLogfmt:            "logfmt",
+	formatSyslogSD:          "syslog_sd",
+	formatLTSV:              "ltsv",
+	formatSpring:            "spring",
+	formatSleuth:            "sleuth",
+	formatTraceparent:       "traceparent",
+	formatXRay:              "xray",
+	formatKeyColon:          "key_colon",
+	formatDotnetScopes:      "dotnet_scopes",
 	formatB3:                "b3",
 	formatUberTraceID:       "uber_trace_id",
 	formatSentryTrace:       "sentry_trace",
 	formatCloudTraceContext: "cloud_trace_context",
 	formatJavaExporter:      "otel_java_exporter",
-	FormatOTLPMap:          "otlp_map",
-	FormatOTLPAttributes:   "otlp_attributes",
+	FormatOTLPMap:           "otlp_map",
+	FormatOTLPAttributes:    "otlp_attributes",
 }
 
 // String returns a short, stable, lower-case name fit for a metric attribute.
@@ -126,7 +126,9 @@ const (
 // and fields that depend on other fields (bunyan's name, the CLEF default
 // level) are filled in.
 func (r *Result) Finish() {
-	r.adoptNested()
+	if r.nested.hasTrace || r.nested.conflict {
+		r.adoptNested()
+	}
 	if r.hasDDHigh && r.HasTrace {
 		r.applyDatadogHigh()
 	}

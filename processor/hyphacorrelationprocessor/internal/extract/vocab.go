@@ -43,14 +43,14 @@ type vocabRow struct {
 // vocabulary is the table. Adding a key family is adding a row.
 var vocabulary = [...]vocabRow{
 	// Propagation headers and carriers whose value has a shape of its own.
-	{"traceparent", true, fieldTraceparent},         // W3C; elastic-apm-traceparent, Traefik's request_Traceparent, nginx's http_traceparent
-	{"b3", false, fieldB3Single},                    // Zipkin single header
-	{"httpb3", false, fieldB3Single},                // nginx's $http_b3
-	{"requestb3", false, fieldB3Single},             // Traefik's request_B3
-	{"ubertraceid", true, fieldUberTraceID},         // Jaeger: trace:span:parent:flags
-	{"xamzntraceid", true, fieldXRayTrace},          // X-Amzn-Trace-Id, _X_AMZN_TRACE_ID
-	{"xraytraceid", true, fieldXRayTrace},           // Powertools' xray_trace_id, AWS-XRAY-TRACE-ID
-	{"sentrytrace", true, fieldSentryTrace},         // sentry-trace: trace-span[-sampled]
+	{"traceparent", true, fieldTraceparent},          // W3C; elastic-apm-traceparent, Traefik's request_Traceparent, nginx's http_traceparent
+	{"b3", false, fieldB3Single},                     // Zipkin single header
+	{"httpb3", false, fieldB3Single},                 // nginx's $http_b3
+	{"requestb3", false, fieldB3Single},              // Traefik's request_B3
+	{"ubertraceid", true, fieldUberTraceID},          // Jaeger: trace:span:parent:flags
+	{"xamzntraceid", true, fieldXRayTrace},           // X-Amzn-Trace-Id, _X_AMZN_TRACE_ID
+	{"xraytraceid", true, fieldXRayTrace},            // Powertools' xray_trace_id, AWS-XRAY-TRACE-ID
+	{"sentrytrace", true, fieldSentryTrace},          // sentry-trace: trace-span[-sampled]
 	{"xcloudtracecontext", true, fieldCloudTraceCtx}, // Google: TRACE_ID/SPAN_ID;o=1
 	// Datadog writes decimal ids.
 	{"ddtraceid", true, fieldDatadogTraceID},
@@ -76,6 +76,38 @@ var excludedPrefixWords = [...]string{"parent", "link", "root", "caller", "prev"
 // maxVocabKey bounds the keys looked up in the vocabulary; longer ones are
 // no trace-context key.
 const maxVocabKey = 48
+
+// vocabEnds marks, for every row of the vocabulary in either case, the
+// byte that ends it (vocabLast) and the byte before that (vocabPrev), so
+// that vocabEnding can turn most keys away in two look-ups.
+var vocabEnds = func() (t [256]uint8) {
+	for _, row := range vocabulary {
+		n := len(row.norm)
+		for _, c := range []byte{row.norm[n-1], row.norm[n-1] &^ 0x20} {
+			t[c] |= vocabLast
+		}
+		for _, c := range []byte{row.norm[n-2], row.norm[n-2] &^ 0x20} {
+			t[c] |= vocabPrev
+		}
+	}
+	return t
+}()
+
+const (
+	vocabLast uint8 = 1 << iota
+	vocabPrev
+)
+
+// vocabEnding reports whether key ends as some vocabulary row does.
+// Keys shorter than minVocabKey are left to builtinField's switch, which
+// names the short rows ("b3") exactly.
+func vocabEnding(key string) bool {
+	n := len(key)
+	return n >= minVocabKey && vocabEnds[key[n-1]]&vocabLast != 0 && vocabEnds[key[n-2]]&vocabPrev != 0
+}
+
+// minVocabKey is the length of the shortest vocabulary row but "b3".
+const minVocabKey = len("ddptid")
 
 // vocabField returns what key means in the vocabulary, FieldNone when it is
 // not in it.
