@@ -44,7 +44,7 @@ const readmePath = "../../README.md"
 // readmeColumns maps the README's column and row names to what their keys
 // hold, in BuiltinKeyHolds's words.
 var readmeColumns = map[string][]string{
-	"trace id": {HoldsTraceID, fieldTraceparent.holds()},
+	"trace id": {HoldsTraceID, fieldTraceparent.holds(), fieldB3Single.holds(), fieldUberTraceID.holds(), fieldSentryTrace.holds(), fieldCloudTraceCtx.holds()},
 	"span id":  {HoldsSpanID},
 	"flags":    {HoldsTraceFlags},
 	"severity": {fieldLevel.holds()},
