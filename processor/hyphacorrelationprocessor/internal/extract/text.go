@@ -262,7 +262,7 @@ func (e *Extractor) scanLTSV(s string, r *Result) {
 const (
 	springLen      = 32 + 1 + 16 + 1                    // <32 hex>-<16 hex>]
 	maxSleuthApp   = 100                                // longest application name we accept before the first comma
-	maxSleuthBlock = maxSleuthApp + 1 + 32 + 1 + 16 + 1 // app,<32 hex>,<16 hex>]
+	maxSleuthBlock = maxSleuthApp + 1 + 32 + 1 + 16 + 7 // app,<32 hex>,<16 hex>,false]
 	minSleuthBlock = 1 + 16 + 1 + 16                    // ,<16 hex>,<16 hex> (no app name)
 )
 
@@ -310,9 +310,15 @@ func matchSleuth(s string, r *Result) {
 	}
 	ids := block[app+1:]
 	traceEnd := strings.IndexByte(ids, ',')
-	if traceEnd != 16 && traceEnd != 32 || len(ids) != traceEnd+1+16 {
+	if traceEnd != 16 && traceEnd != 32 || len(ids) < traceEnd+1+16 {
 		return
 	}
+	// Sleuth 1 and 2 add whether the span is exported (their default
+	// layout, "[app,trace,span,true]").
+	if export := ids[traceEnd+1+16:]; export != "" && export != ",true" && export != ",false" {
+		return
+	}
+	ids = ids[:traceEnd+1+16]
 	var trace [16]byte
 	var span [8]byte
 	if !decodeHex(trace[16-traceEnd/2:], ids[:traceEnd]) || !decodeHex(span[:], ids[traceEnd+1:]) {
