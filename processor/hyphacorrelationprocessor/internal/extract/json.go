@@ -89,17 +89,32 @@ func (e *Extractor) customKeyAhead(rest string, spans bool, first int) int {
 }
 
 // indexAroundC returns the index of the first "race", or with spans also
-// "sact", in s, or -1. It looks for their 'c', a rarer letter in log lines
-// than the 'r' or 's' strings.Index would search for first; IndexByte runs
-// as vector code.
+// "sact", in s, in any case (the vocabulary's keys come in any case), or
+// -1. It looks for their 'c', a rarer letter in log lines than the 'r' or
+// 's' strings.Index would search for first; IndexByte runs as vector code.
+// The upper-case search only looks before the lower-case hit.
 func indexAroundC(s string, spans bool) int {
+	lo := indexAroundByte(s, spans, 'c')
+	if lo >= 0 {
+		s = s[:lo+3]
+	}
+	if up := indexAroundByte(s, spans, 'C'); up >= 0 && (lo < 0 || up < lo) {
+		return up
+	}
+	return lo
+}
+
+// indexAroundByte is indexAroundC for one case of the 'c'; the letters
+// around it may be in either case.
+func indexAroundByte(s string, spans bool, c byte) int {
 	for i := 2; i+1 < len(s); {
-		c := strings.IndexByte(s[i:len(s)-1], 'c')
-		if c < 0 {
+		n := strings.IndexByte(s[i:len(s)-1], c)
+		if n < 0 {
 			return -1
 		}
-		i += c
-		if s[i-2] == 'r' && s[i-1] == 'a' && s[i+1] == 'e' || spans && s[i-2] == 's' && s[i-1] == 'a' && s[i+1] == 't' {
+		i += n
+		p, q, r := s[i-2]|0x20, s[i-1]|0x20, s[i+1]|0x20
+		if p == 'r' && q == 'a' && r == 'e' || spans && p == 's' && q == 'a' && r == 't' {
 			return i - 2
 		}
 		i++
@@ -109,15 +124,27 @@ func indexAroundC(s string, spans bool) int {
 
 // indexAroundP returns the index of the first "pan" (every span id key) or
 // "p.tid" (Datadog's _dd.p.tid, which completes a trace id already found)
-// in s, or -1: one search for the 'p' serves both.
+// in s, "pan" in any case, or -1: one search for the 'p' (and one for 'P'
+// before it) serves both.
 func indexAroundP(s string) int {
+	lo := indexAroundPByte(s, 'p')
+	if lo >= 0 {
+		s = s[:lo+2]
+	}
+	if up := indexAroundPByte(s, 'P'); up >= 0 && (lo < 0 || up < lo) {
+		return up
+	}
+	return lo
+}
+
+func indexAroundPByte(s string, p byte) int {
 	for i := 0; i+2 < len(s); {
-		p := strings.IndexByte(s[i:len(s)-2], 'p')
-		if p < 0 {
+		n := strings.IndexByte(s[i:len(s)-2], p)
+		if n < 0 {
 			return -1
 		}
-		i += p
-		if s[i+1] == 'a' && s[i+2] == 'n' || s[i+1] == '.' && strings.HasPrefix(s[i+2:], "tid") {
+		i += n
+		if s[i+1]|0x20 == 'a' && s[i+2]|0x20 == 'n' || s[i+1] == '.' && strings.HasPrefix(s[i+2:], "tid") {
 			return i
 		}
 		i++

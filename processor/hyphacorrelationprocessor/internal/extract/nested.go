@@ -19,7 +19,6 @@ type nestedIDs struct {
 	format                      Format
 	hasTrace, hasSpan, hasFlags bool
 	conflict                    bool
-	rejected, spanRejected      int
 }
 
 // addNested adds what one nested container, read into n, held.
