@@ -121,7 +121,11 @@ func FuzzJSON(f *testing.F) {
 		e.Reset(&early, formatJSON)
 		ok := e.scanJSON(strings.TrimSpace("{"+line), &early)
 		early.Finish()
-		if whole, wholeOK := full(line); ok && wholeOK && public(early) != public(whole) {
+		// Zipkin's b3 and operation_Id are not looked for ahead (see
+		// keyAhead).
+		lower := strings.ToLower(line)
+		unseen := strings.Contains(lower, `b3"`) || strings.Contains(lower, "operation_id")
+		if whole, wholeOK := full(line); ok && wholeOK && !unseen && public(early) != public(whole) {
 			t.Fatalf("early stop changed the result for %q:\n%+v\n%+v", "{"+line, early, whole)
 		}
 	})

@@ -74,7 +74,13 @@ func spell(words []string, style uint16) string {
 		}
 		switch (style >> (2 + i%7)) & 3 {
 		case 1:
-			w = strings.ToUpper(w)
+			// Any word in capitals but the one whose 'c' or 'p'
+			// keyAhead looks for (see mayBeVocabKey).
+			if !strings.Contains(w, "trace") && !strings.Contains(w, "span") {
+				w = strings.ToUpper(w)
+				break
+			}
+			fallthrough
 		case 2:
 			w = strings.ToUpper(w[:1]) + w[1:]
 		}

@@ -44,6 +44,13 @@ const stoppedEarly = -2
 //   - "p.tid", with spans: Datadog's _dd.p.tid, the upper half of a trace id
 //     that only matters once there is one;
 //   - "@tr" and "@sp" (Serilog), and every configured id key.
+//
+// Zipkin's b3 and Application Insights' operation_Id hold none of them: in
+// a JSON line they are read only until the record is settled. A search for
+// them would cost every JSON line more than they are worth.
+//
+// The 'c' of "race" and 'p' of "pan" are lower case, the letters around
+// them in either case: the vocabulary's keys are so (see mayBeVocabKey).
 func (e *Extractor) keyAhead(s string, i int, spans bool) int {
 	// Each search after a hit needs only to look before it: any hit will
 	// do, and the window never grows, so a call searches no further than the
@@ -89,61 +96,39 @@ func (e *Extractor) customKeyAhead(rest string, spans bool, first int) int {
 }
 
 // indexAroundC returns the index of the first "race", or with spans also
-// "sact", in s, in any case (the vocabulary's keys come in any case), or
-// -1. It looks for their 'c', a rarer letter in log lines than the 'r' or
-// 's' strings.Index would search for first; IndexByte runs as vector code.
-// The upper-case search only looks before the lower-case hit.
+// "sact", in s, or -1. Its 'c' is lower case and the letters around it in
+// either case, as the vocabulary's keys are (see mayBeVocabKey). It looks
+// for the 'c', a rarer letter in log lines than the 'r' or 's'
+// strings.Index would search for first; IndexByte runs as vector code.
 func indexAroundC(s string, spans bool) int {
-	lo := indexAroundByte(s, spans, 'c')
-	if lo >= 0 {
-		s = s[:lo+3]
-	}
-	if up := indexAroundByte(s, spans, 'C'); up >= 0 && (lo < 0 || up < lo) {
-		return up
-	}
-	return lo
-}
-
-// indexAroundByte is indexAroundC for one case of the 'c'; the letters
-// around it may be in either case.
-func indexAroundByte(s string, spans bool, c byte) int {
 	for i := 2; i+1 < len(s); {
-		n := strings.IndexByte(s[i:len(s)-1], c)
-		if n < 0 {
+		c := strings.IndexByte(s[i:len(s)-1], 'c')
+		if c < 0 {
 			return -1
 		}
-		i += n
-		p, q, r := s[i-2]|0x20, s[i-1]|0x20, s[i+1]|0x20
-		if p == 'r' && q == 'a' && r == 'e' || spans && p == 's' && q == 'a' && r == 't' {
-			return i - 2
+		i += c
+		if s[i-1]|0x20 == 'a' {
+			p, n := s[i-2]|0x20, s[i+1]|0x20
+			if p == 'r' && n == 'e' || spans && p == 's' && n == 't' {
+				return i - 2
+			}
 		}
 		i++
 	}
 	return -1
 }
 
-// indexAroundP returns the index of the first "pan" (every span id key) or
-// "p.tid" (Datadog's _dd.p.tid, which completes a trace id already found)
-// in s, "pan" in any case, or -1: one search for the 'p' (and one for 'P'
-// before it) serves both.
+// indexAroundP returns the index of the first "pan" (every span id key,
+// 'p' in lower case, the rest in either) or "p.tid" (Datadog's _dd.p.tid,
+// which completes a trace id already found) in s, or -1: one search for the
+// 'p' serves both.
 func indexAroundP(s string) int {
-	lo := indexAroundPByte(s, 'p')
-	if lo >= 0 {
-		s = s[:lo+2]
-	}
-	if up := indexAroundPByte(s, 'P'); up >= 0 && (lo < 0 || up < lo) {
-		return up
-	}
-	return lo
-}
-
-func indexAroundPByte(s string, p byte) int {
 	for i := 0; i+2 < len(s); {
-		n := strings.IndexByte(s[i:len(s)-2], p)
-		if n < 0 {
+		p := strings.IndexByte(s[i:len(s)-2], 'p')
+		if p < 0 {
 			return -1
 		}
-		i += n
+		i += p
 		if s[i+1]|0x20 == 'a' && s[i+2]|0x20 == 'n' || s[i+1] == '.' && strings.HasPrefix(s[i+2:], "tid") {
 			return i
 		}

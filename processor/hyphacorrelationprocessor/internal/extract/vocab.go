@@ -27,6 +27,8 @@ package extract
 //   - Rows are tried in order, so the carriers whose value has its own
 //     shape (ubertraceid, xamzntraceid, datadog's decimal ids) come before
 //     the generic "traceid".
+//   - A key in capitals throughout ("TRACE_ID") is not looked up (see
+//     mayBeVocabKey); the built-in spellings stay exact.
 //   - Only keys whose normalized form is unambiguous are here. "id",
 //     "trace", "span" and "transaction" mean an id only as members of a
 //     trace, span or transaction object (see ClassifyIn); request,
@@ -190,19 +192,26 @@ func containsWord(b []byte, w string) bool {
 }
 
 // mayBeVocabKey is vocabField's cheap first test: every vocabulary key
-// holds "rac" (trace), "pan" (span) or "b3", in any case. Most keys of a
-// line (msg, user, duration) fail it without being normalized.
+// holds "rac" (trace), "pan" (span) or "b3". The 'c' and the 'p' are in
+// lower case, the letters around them in either: TraceId, X-B3-TraceId,
+// SPAN_id pass, a key in capitals throughout (TRACE_ID) does not, which
+// lets keyAhead find every key with one search for each letter. Most keys
+// of a line (msg, user, duration) fail it without being normalized.
 func mayBeVocabKey(key string) bool {
 	for i := 1; i < len(key); i++ {
-		c := key[i] | 0x20
-		switch {
-		case c == 'a' && i+1 < len(key):
-			p, n := key[i-1]|0x20, key[i+1]|0x20
-			if p == 'r' && n == 'c' || p == 'p' && n == 'n' {
+		switch c := key[i]; {
+		case c == 'c' && i >= 2:
+			if key[i-1]|0x20 == 'a' && key[i-2]|0x20 == 'r' {
 				return true
 			}
-		case key[i] == '3' && key[i-1]|0x20 == 'b':
-			return true
+		case c|0x20 == 'n' && i >= 2:
+			if key[i-1]|0x20 == 'a' && key[i-2] == 'p' {
+				return true
+			}
+		case c == '3':
+			if key[i-1]|0x20 == 'b' {
+				return true
+			}
 		}
 	}
 	return false
