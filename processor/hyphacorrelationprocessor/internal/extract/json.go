@@ -441,3 +441,48 @@ func (e *Extractor) scanZapConsole(s string, r *Result) bool {
 	}
 	return true
 }
+
+// setToken interprets a bare JSON token: a number, true, false or null.
+func (r *Result) setToken(f Field, tok string) {
+	switch tok {
+	case "true":
+		r.SetBool(f, true)
+		return
+	case "false":
+		r.SetBool(f, false)
+		return
+	case "null":
+		return
+	}
+	if n, ok := parseInt(tok); ok {
+		r.SetInt(f, n)
+		return
+	}
+	switch f {
+	case fieldTime, fieldCLEFTime, fieldDatadogTraceID, fieldDatadogSpanID:
+		// Fractional epochs and ids above MaxInt64 keep every digit when
+		// parsed as text.
+		r.SetString(f, tok)
+	default:
+		if x, ok := parseFloat(tok); ok {
+			r.SetDouble(f, x)
+		}
+	}
+}
+
+// lacksSettledFields reports whether r still lacks something the rest of
+// a JSON line could supply, whatever the rest holds: scanObject stops
+// reading once it lacks nothing and keyAhead finds no key in the rest.
+//
+// The first level, time, service and flags found win, so once they are known
+// only trace and span keys matter, and the rest must hold no trace key. (A
+// level has its text; a bare severityNumber still takes the text of a level
+// key that follows.) A record with no trace key at all is then settled: a
+// span id alone is neither used nor counted. Otherwise the rest must hold no
+// span key either (a second span id would conflict, an invalid one would
+// count), and a record with a trace id must already have its flags and a
+// span id from a span key, which nothing outranks.
+func (r *Result) lacksSettledFields() bool {
+	return r.SeverityText == "" || r.Timestamp == 0 || r.Service == "" || r.conflict ||
+		r.HasTrace && (!r.HasFlags || r.spanRank != spanPrimary)
+}
