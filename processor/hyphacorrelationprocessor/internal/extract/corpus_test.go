@@ -96,3 +96,29 @@ func TestCorpus(t *testing.T) {
 		t.Logf("%-45s linked %2d/%2d, negatives clean %2d/%2d", n, s.linked, s.pos, s.clean, s.neg)
 	}
 }
+
+// TestCorpusAllocatesNothing reads every corpus line, and every line the
+// vocabulary test builds, without a single allocation: the new carriers,
+// containers and prefixes keep the hot path's promise.
+func TestCorpusAllocatesNothing(t *testing.T) {
+	e := New(goldenOptions)
+	var r Result
+	lines := []string{}
+	for _, c := range readCorpus(t) {
+		lines = append(lines, c.line)
+	}
+	for _, s := range containerSyntaxes {
+		for _, row := range vocabulary {
+			var id [16]byte
+			id[0], id[8] = 0x4b, 0x36
+			if v := carrierValue(row.field, id, [8]byte{1}); v != "" {
+				lines = append(lines, fillSyntax(s, spell(splitWords(row.norm), 0x2a9), v))
+			}
+		}
+	}
+	for _, line := range lines {
+		if n := testing.AllocsPerRun(10, func() { e.FromString(line, &r) }); n != 0 {
+			t.Errorf("%.0f allocations reading %q", n, line)
+		}
+	}
+}
