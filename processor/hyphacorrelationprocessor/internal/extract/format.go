@@ -29,6 +29,8 @@ const (
 	formatSentryTrace
 	formatCloudTraceContext
 	formatJavaExporter
+	formatNRLinking
+	formatEnvoyHeader
 	FormatOTLPMap
 	FormatOTLPAttributes
 )
@@ -56,6 +58,8 @@ var formatNames = [...]string{
 	formatSentryTrace:       "sentry_trace",
 	formatCloudTraceContext: "cloud_trace_context",
 	formatJavaExporter:      "otel_java_exporter",
+	formatNRLinking:         "newrelic_linking",
+	formatEnvoyHeader:       "envoy_header",
 	FormatOTLPMap:           "otlp_map",
 	FormatOTLPAttributes:    "otlp_attributes",
 }

@@ -39,6 +39,9 @@ func (e *Extractor) scanText(s string, r *Result) {
 	if levelThenQuote(s[body:]) {
 		scanJavaExporter(s[body:], r)
 	}
+	if s[0] == '\'' {
+		e.scanQuotedPair(s, r)
+	}
 }
 
 // tracingLayout reports whether the text after a line's leading time and
@@ -453,4 +456,17 @@ func cfSourceEnd(s string) int {
 		return 0
 	}
 	return end + 1 + len(" OUT ")
+}
+
+// scanQuotedPair reads a line that is one header as Envoy's debug log
+// prints request headers, one to a line: 'x-b3-traceid', '80f1…'.
+func (e *Extractor) scanQuotedPair(s string, r *Result) {
+	end := strings.Index(s, "', '")
+	if end < 2 || s[len(s)-1] != '\'' {
+		return
+	}
+	if f := e.contextField(s[1:end]); f != FieldNone {
+		r.src = formatEnvoyHeader
+		r.SetString(f, s[end+len("', '"):len(s)-1])
+	}
 }
