@@ -53,7 +53,9 @@ func (r *Result) Finish() {
 	if r.nested.hasTrace || r.nested.conflict {
 		r.adoptNested()
 	}
-	r.finishDatadog()
+	if r.dd.hasHigh || r.dd.hasDigitSpan {
+		r.finishDatadog()
+	}
 	if r.HasTrace || r.Rejected > 0 || r.conflict {
 		r.Rejected += r.spanRejected
 	}
@@ -68,7 +70,9 @@ func (r *Result) Finish() {
 		r.HasSpan, r.HasFlags, r.spanRank = false, false, 0
 		r.Format = formatNone
 	}
-	r.finishDialect()
+	if r.dialect.bunyanV || r.dialect.clef {
+		r.finishDialect()
+	}
 }
 
 // SetString interprets a string value found under a key of Field f. Values
