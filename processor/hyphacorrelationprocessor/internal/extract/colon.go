@@ -31,11 +31,14 @@ func (e *Extractor) scanKeyColon(s string, from int, r *Result) {
 		if c+1 >= len(s) || s[c+1] != ' ' && s[c+1] != '"' && s[c+1] != '\'' && s[c+1] != '[' {
 			continue
 		}
-		key, ok := colonKey(s, c)
+		key, ok := colonKey(s, paddedColon(s, c))
 		if !ok {
 			continue
 		}
 		f := e.contextField(key)
+		if f == FieldNone && (key == "ID" || key == "Id") {
+			f = twoWordIDField(s, paddedColon(s, c)-len(key))
+		}
 		if f == FieldNone || f == fieldTraceparent {
 			continue
 		}
@@ -143,4 +146,31 @@ func colonValueEnd(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// paddedColon returns where the key before the ':' s[c] ends: the blanks
+// that pad a column of keys to one width ("Trace ID       : …", the
+// collector's debug exporter) stand between them.
+func paddedColon(s string, c int) int {
+	k := c
+	for k > 0 && s[k-1] == ' ' {
+		k--
+	}
+	if k < c && (k == 0 || !isKeyByte(s[k-1])) {
+		return c // blanks alone before the colon: no key
+	}
+	return k
+}
+
+// twoWordIDField reads the keys of two words that the OpenTelemetry
+// Collector's debug exporter writes, "Trace ID" and "Span ID", s[id:]
+// being their "ID". "Parent ID" and a lone "ID" are not read.
+func twoWordIDField(s string, id int) Field {
+	switch {
+	case id >= len("Trace ") && s[id-len("Trace "):id] == "Trace " && (id == len("Trace ") || isKeySep(s[id-len("Trace ")-1])):
+		return fieldTraceID
+	case id >= len("Span ") && s[id-len("Span "):id] == "Span " && (id == len("Span ") || isKeySep(s[id-len("Span ")-1])):
+		return fieldSpanID
+	}
+	return FieldNone
 }

@@ -81,6 +81,12 @@ func (r *Result) Finish() {
 func (r *Result) SetString(f Field, s string) {
 	switch f {
 	case fieldTraceID:
+		if len(s) == traceparentLen {
+			// ASP.NET Core's ProblemDetails write the activity's whole id,
+			// a traceparent, as "traceId".
+			r.SetString(fieldTraceparent, s)
+			return
+		}
 		id, st := parseTraceValue(s)
 		r.applyTrace(f, id, st)
 	case fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID:
