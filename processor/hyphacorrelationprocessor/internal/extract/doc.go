@@ -126,16 +126,22 @@
 // # Precedence: never a false link
 //
 // Hex that is not under a trace key (request ids, checksums, file names,
-// UUIDs, ids in message text or in other nested objects) is never taken.
+// UUIDs, ids in message text) is never taken, nor is anything under a key
+// that names another span (parent, links, root: see excludedPrefixWords).
 // Every source of ids in a record is read, and they must agree:
 //
-//   - Two different trace ids in one record, whatever keys or formats they
-//     come from, set nothing and count one rejection. A 64-bit id (a
+//   - Two different trace ids in one record's trace-context positions,
+//     whatever keys, headers or formats they come from, set nothing and
+//     count one rejection. (Ids in JSON's other nested containers rank
+//     second: they count only without a trace id of the record's own; see
+//     nestedIDs.) A 64-bit id (a
 //     Datadog decimal id, a 16-digit id) agrees with a 128-bit id that has
 //     the same lower half; the 128-bit id is kept.
 //   - Span ids rank: a span id under a span key (or in a Spring/Sleuth block)
-//     beats an ECS transaction.id and a traceparent's span id. Two different
-//     span ids of the same rank set nothing and count one rejection.
+//     beats an ECS transaction.id and a propagation header's span id (a
+//     traceparent's, b3's, uber-trace-id's, X-Ray's Parent: the sender's
+//     span). A header's parent id is never read. Two different span ids of
+//     the same rank set nothing and count one rejection.
 //   - A span id or flags without a trace id are never reported.
 //   - The first flags, level, time and service found win.
 //
