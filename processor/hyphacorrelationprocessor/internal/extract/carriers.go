@@ -184,3 +184,19 @@ func parseTraceValue(s string) ([16]byte, idStatus) {
 	}
 	return parseTrace(trimHexPrefix(s, 32))
 }
+
+// setHeaderValue reads a propagation header's whole value under a key of
+// Field f.
+func (r *Result) setHeaderValue(f Field, s string) {
+	if f != fieldTraceparent {
+		h, st := parseHeader(f, s)
+		r.applyHeader(h, st, r.formatOf(f))
+		return
+	}
+	switch tp, st := parseTraceparent(s); st {
+	case idInvalid:
+		r.Rejected++
+	case idValid:
+		r.setTraceparent(tp, r.formatOf(f))
+	}
+}

@@ -12,7 +12,7 @@ package extract
 func builtinField(key string) Field {
 	switch key {
 	// OpenTelemetry names in the spellings loggers use.
-	case "trace_id", "traceId", "TraceId", "otelTraceID":
+	case "trace_id", "traceId", "TraceId", "otelTraceID", "operation_Id": // the last: Application Insights
 		return fieldTraceID
 	case "span_id", "spanId", "SpanId", "otelSpanID":
 		return fieldSpanID
@@ -22,8 +22,7 @@ func builtinField(key string) Field {
 		return fieldSampled
 	case "traceparent":
 		return fieldTraceparent
-	// Zipkin's single header, too short for the vocabulary's look-up.
-	case "b3", "B3":
+	case "b3", "B3": // Zipkin's single header, too short for the vocabulary's look-up
 		return fieldB3Single
 	// AWS X-Ray: Powertools for AWS Lambda, and the trace header by name.
 	case "xray_trace_id", "X-Amzn-Trace-Id", "x-amzn-trace-id":
@@ -35,9 +34,6 @@ func builtinField(key string) Field {
 		return fieldECSSpanID
 	case "transaction.id":
 		return fieldECSTransactionID
-	// Azure Application Insights: the operation is the trace.
-	case "operation_Id":
-		return fieldTraceID
 	case "trace":
 		return fieldTraceObject
 	case "span":

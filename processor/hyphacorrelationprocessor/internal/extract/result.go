@@ -120,16 +120,8 @@ func (r *Result) SetString(f Field, s string) {
 		}
 	case fieldDatadogTraceHigh:
 		r.setDatadogHigh(s)
-	case fieldTraceparent:
-		tp, st := parseTraceparent(s)
-		if st == idInvalid {
-			r.Rejected++
-		} else if st == idValid {
-			r.setTraceparent(tp, r.formatOf(f))
-		}
-	case fieldXRayTrace, fieldB3Single, fieldUberTraceID, fieldSentryTrace, fieldCloudTraceCtx:
-		h, st := parseHeader(f, s)
-		r.applyHeader(h, st, r.formatOf(f))
+	case fieldTraceparent, fieldXRayTrace, fieldB3Single, fieldUberTraceID, fieldSentryTrace, fieldCloudTraceCtx:
+		r.setHeaderValue(f, s)
 	case fieldTraceFlags:
 		if v, ok := parseFlags(s); ok {
 			r.setFlags(v)
