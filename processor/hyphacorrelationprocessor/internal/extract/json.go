@@ -219,7 +219,7 @@ func (e *Extractor) scanObject(s string, i int, parent Field, depth int, r *Resu
 			i = stringValue(s, i, f, r)
 		} else {
 			if i < len(s) && (s[i] == '{' || s[i] == '[') && !f.Nested() && parent != fieldSkip {
-				f = containerField(key)
+				f = containerField(key, f)
 			}
 			i = e.scanValue(s, i, f, depth, r)
 		}

@@ -208,6 +208,11 @@ func pairEnd(s string, i int) int {
 // logfmtValue returns the value starting at s[i], quoted or bare, and the
 // index after it.
 func logfmtValue(s string, i int) (string, int) {
+	if i < len(s) && (s[i] == '{' || s[i] == '[') {
+		// A group of pairs, as Java's Map.toString writes them
+		// ("headers={x-b3-traceid=…, host=…}"): its pairs are read next.
+		return "", i + 1
+	}
 	if i < len(s) && s[i] == '"' {
 		end := stringEnd(s, i+1)
 		if end < 0 {

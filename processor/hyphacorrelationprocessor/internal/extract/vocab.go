@@ -217,11 +217,16 @@ func mayBeVocabKey(key string) bool {
 	return false
 }
 
-// containerField returns what a nested object or array under key holds:
-// the ECS-style trace, span and transaction objects whose "id" is theirs,
-// fieldSkip for containers of other spans' context, and fieldContainer
-// (walk it, read trace-context keys only) for anything else.
-func containerField(key string) Field {
+// containerField returns what a nested object or array under key, of
+// Field f, holds: the ECS-style trace, span and transaction objects whose
+// "id" is theirs, fieldSkip for containers of other spans' context, and
+// fieldContainer (walk it, read trace-context keys only) for anything
+// else, a trace-context key's array of values among them (Caddy's
+// "Traceparent":["00-…"]).
+func containerField(key string, f Field) Field {
+	if f.isContext() {
+		return fieldContainer
+	}
 	switch key {
 	case "trace", "Trace":
 		return fieldTraceObject
