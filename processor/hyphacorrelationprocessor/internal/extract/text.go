@@ -39,7 +39,7 @@ func (e *Extractor) scanText(s string, r *Result) {
 	if levelThenQuote(s[body:]) {
 		scanJavaExporter(s[body:], r)
 	}
-	if s[0] == '\'' {
+	if s != "" && s[0] == '\'' {
 		e.scanQuotedPair(s, r)
 	}
 }
