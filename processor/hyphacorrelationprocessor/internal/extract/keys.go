@@ -202,3 +202,20 @@ func memberField(parent Field, key string) Field {
 	}
 	return FieldNone
 }
+
+// Container returns what a map or array value under key, of Field f
+// (Classify's or ClassifyIn's answer), is to a caller walking maps: f
+// itself when it is one of the objects with known members (see
+// Field.Nested), else a container read for trace-context keys only, at
+// any depth, into a Nested result, or one to skip (parent, links, …). It
+// is the JSON scanner's rule.
+func (e *Extractor) Container(key string, f Field) Field {
+	if f.Nested() {
+		return f
+	}
+	return containerField(key, f)
+}
+
+// Walked reports whether a container of Field f, as Container returns
+// it, is read into a Nested result.
+func (f Field) Walked() bool { return f == fieldContainer }

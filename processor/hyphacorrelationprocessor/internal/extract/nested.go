@@ -66,3 +66,25 @@ func (r *Result) adoptNested() {
 		r.setFlags(m.flags)
 	}
 }
+
+// Nested returns an empty Result to read one nested container of a map
+// body into, for a caller walking maps as the JSON scanner walks objects
+// (see Extractor.Container): its ids rank second. Hand it to AddNested
+// when the container is read.
+func (r *Result) Nested() Result {
+	return Result{src: r.src, zone: r.zone, inNested: true}
+}
+
+// AddNested adds what a nested container, read into n (see Nested), held.
+func (r *Result) AddNested(n *Result) {
+	r.addNested(n)
+}
+
+// SetValueOnly reads a string found in a nested container under a key that
+// is no trace-context key, or as an element of an array: it counts only
+// when it is a whole traceparent or X-Amzn-Trace-Id value.
+func (r *Result) SetValueOnly(s string) {
+	if r.inNested && (len(s) == traceparentLen || isXRayStart(s)) {
+		setCarrierValue(s, r)
+	}
+}
