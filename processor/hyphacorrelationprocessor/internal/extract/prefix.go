@@ -187,6 +187,7 @@ const maxCollectorName = 64
 // when there is none:
 //
 //	checkout-1  | {…}                          docker compose logs
+//	checkout-7d9f8b6c5-x2x4q > app | {…}       stern, kubetail
 //	[pod/checkout-7d9f8b6c5-x2x4q/app] {…}     kubectl logs --prefix
 //
 // The line after it is read as if it stood alone.
@@ -198,13 +199,22 @@ func collectorPrefixEnd(s string) int {
 		}
 		return end + 2
 	}
-	// docker compose: a service name, blanks padding it, "| ".
+	// docker compose: a service name, blanks padding it, "| "; stern and
+	// kubetail: "<pod> > <container> | ".
 	n := 0
 	for n < len(s) && n < maxCollectorName && isKeyByte(s[n]) {
 		n++
 	}
 	if n == 0 || n == len(s) || s[n] != ' ' {
 		return 0
+	}
+	if strings.HasPrefix(s[n:], " > ") {
+		c := n + len(" > ")
+		for n = c; n < len(s) && n-c < maxCollectorName && isKeyByte(s[n]); n++ {
+		}
+		if n == c || n == len(s) || s[n] != ' ' {
+			return 0
+		}
 	}
 	j := skipBlanks(s, n)
 	if j+1 < len(s) && s[j] == '|' && s[j+1] == ' ' {

@@ -16,8 +16,11 @@ func (e *Extractor) scanText(s string, r *Result) {
 	if body > 0 && s[body] == '[' {
 		if p := cfSourceEnd(s[body:]); p > 0 {
 			// cf logs: "<time> [RTR/5] OUT <line>": the line after it is
-			// read as if it stood alone.
+			// read as if it stood alone, a JSON object as JSON.
 			s = s[body+p:]
+			if s != "" && s[0] == '{' && e.cfJSON(s, r) {
+				return
+			}
 			body = scanHeader(s, r)
 		}
 	}
@@ -446,8 +449,8 @@ func levelThenQuote(s string) bool {
 	return i >= len("INFO ") && s[i-1] == ' '
 }
 
-// maxCFSource bounds the "[RTR/5]" of a cf logs line.
-const maxCFSource = 32
+// maxCFSource bounds the "[RTR/5]" or "[APP/<guid>]" of a cf logs line.
+const maxCFSource = 64
 
 // cfSourceEnd returns the length of the "[<source>/<n>] OUT " (or ERR)
 // that cf logs writes after the time, 0 when s does not start with one.
@@ -474,4 +477,23 @@ func (e *Extractor) scanQuotedPair(s string, r *Result) {
 		r.src = formatEnvoyHeader
 		r.SetString(f, s[end+len("', '"):len(s)-1])
 	}
+}
+
+// cfJSON reads the JSON object that a cf logs line carries after its
+// prefix, and reports whether it was one. The prefix's time and level,
+// already in r, fill in what the object lacks.
+func (e *Extractor) cfJSON(s string, r *Result) bool {
+	j := Result{src: formatJSON, zone: r.zone}
+	if !e.scanJSON(s, &j) {
+		return false
+	}
+	ts, num, text := r.Timestamp, r.SeverityNumber, r.SeverityText
+	*r = j
+	if r.Timestamp == 0 {
+		r.Timestamp = ts
+	}
+	if r.SeverityText == "" && r.SeverityNumber == 0 {
+		r.SeverityNumber, r.SeverityText = num, text
+	}
+	return true
 }
