@@ -31,7 +31,7 @@ package extract
 //     mayBeVocabKey); the built-in spellings stay exact.
 //   - Only keys whose normalized form is unambiguous are here. "id",
 //     "trace", "span" and "transaction" mean an id only as members of a
-//     trace, span or transaction object (see ClassifyIn); request,
+//     trace, span or transaction object (see memberField); request,
 //     correlation, event and parent ids are never trace context.
 //
 // Every value is validated by its Field's parser, so a key that matches
@@ -46,12 +46,12 @@ type vocabRow struct {
 var vocabulary = [...]vocabRow{
 	// Propagation headers and carriers whose value has a shape of its own.
 	{"traceparent", true, fieldTraceparent},          // W3C; elastic-apm-traceparent, Traefik's request_Traceparent, nginx's http_traceparent
-	{"b3", false, fieldB3Single},                     // Zipkin single header
+	{"b3", false, fieldB3Single},                     // Zipkin single header; builtinField names b3 and B3 (see vocabEnding)
 	{"httpb3", false, fieldB3Single},                 // nginx's $http_b3
 	{"requestb3", false, fieldB3Single},              // Traefik's request_B3
 	{"ubertraceid", true, fieldUberTraceID},          // Jaeger: trace:span:parent:flags
 	{"xamzntraceid", true, fieldXRayTrace},           // X-Amzn-Trace-Id, _X_AMZN_TRACE_ID
-	{"xraytraceid", true, fieldXRayTrace},            // Powertools' xray_trace_id, AWS-XRAY-TRACE-ID
+	{"xraytraceid", true, fieldXRayTrace},            // Powertools' xray_trace_id, xRayTraceId
 	{"sentrytrace", true, fieldSentryTrace},          // sentry-trace: trace-span[-sampled]
 	{"xcloudtracecontext", true, fieldCloudTraceCtx}, // Google: TRACE_ID/SPAN_ID;o=1
 	// Datadog writes decimal ids.
