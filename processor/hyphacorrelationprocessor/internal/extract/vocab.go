@@ -50,7 +50,7 @@ var vocabulary = [...]vocabRow{
 	{"httpb3", false, fieldB3Single},                 // nginx's $http_b3
 	{"requestb3", false, fieldB3Single},              // Traefik's request_B3
 	{"ubertraceid", true, fieldUberTraceID},          // Jaeger: trace:span:parent:flags
-	{"xamzntraceid", true, fieldXRayTrace},           // X-Amzn-Trace-Id, _X_AMZN_TRACE_ID
+	{"xamzntraceid", true, fieldXRayTrace},           // X-Amzn-Trace-Id, x_amzn_trace_id
 	{"xraytraceid", true, fieldXRayTrace},            // Powertools' xray_trace_id, xRayTraceId
 	{"sentrytrace", true, fieldSentryTrace},          // sentry-trace: trace-span[-sampled]
 	{"xcloudtracecontext", true, fieldCloudTraceCtx}, // Google: TRACE_ID/SPAN_ID;o=1
