@@ -77,3 +77,32 @@ func TestProcessLogsAllocations(t *testing.T) {
 		})
 	}
 }
+
+// TestNestedMapBodyAllocations: walking a map body's nested maps and
+// slices for trace context allocates nothing either.
+func TestNestedMapBodyAllocations(t *testing.T) {
+	ctx := context.Background()
+	p, err := newLogsProcessor(processortest.NewNopSettings(NewFactory().Type()), createDefaultConfig().(*Config))
+	require.NoError(t, err)
+	ld := plog.NewLogs()
+	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
+	for range 100 {
+		m := sl.LogRecords().AppendEmpty().Body().SetEmptyMap()
+		m.PutStr("msg", "roll")
+		sc := m.PutEmptyMap("SpanContext")
+		sc.PutStr("TraceID", "0af7651916cd43dd8448eb211c80319c")
+		sc.PutStr("SpanID", "b7ad6b7169203331")
+		m.PutEmptyMap("request").PutEmptyMap("headers").PutEmptySlice("Traceparent").AppendEmpty().
+			SetStr("00-0af7651916cd43dd8448eb211c80319c-53995c3f42cd8ad8-01")
+	}
+	_, err = p.processLogs(ctx, ld)
+	require.NoError(t, err)
+	require.False(t, sl.LogRecords().At(0).TraceID().IsEmpty(), "the nested ids were not found")
+	allocs := testing.AllocsPerRun(20, func() {
+		resetWritten(ld)
+		if _, err := p.processLogs(ctx, ld); err != nil {
+			t.Fatal(err)
+		}
+	})
+	require.Equal(t, 0.0, allocs, "allocations per batch of 100 records")
+}

@@ -195,9 +195,24 @@ func TestOTLPInput(t *testing.T) {
 	noIDs.Body().SetStr("startup")
 	noIDs.Attributes().PutStr("request_id", "4bf92f3577b34da6a3ce929d0e0e4736")
 
+	// Go's stdouttrace shape as a map body: the span's own context nested
+	// under SpanContext, its parent's skipped.
+	deep := lrs.AppendEmpty().Body().SetEmptyMap()
+	deep.PutStr("Name", "roll")
+	sc := deep.PutEmptyMap("SpanContext")
+	sc.PutStr("TraceID", "0af7651916cd43dd8448eb211c80319c")
+	sc.PutStr("SpanID", "b7ad6b7169203331")
+	deep.PutEmptyMap("Parent").PutStr("SpanID", "00f067aa0ba902b7")
+	headers := deep.PutEmptyMap("request").PutEmptyMap("headers").PutEmptySlice("Traceparent")
+	headers.AppendEmpty().SetStr("00-0af7651916cd43dd8448eb211c80319c-53995c3f42cd8ad8-01")
+
+	// Links name other traces: never read.
+	links := lrs.AppendEmpty().Body().SetEmptyMap().PutEmptySlice("Links").AppendEmpty().SetEmptyMap()
+	links.PutEmptyMap("SpanContext").PutStr("TraceID", "4bf92f3577b34da6a3ce929d0e0e4736")
+
 	consume(ld)
 	out := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
-	require.Equal(t, 4, out.Len())
+	require.Equal(t, 6, out.Len())
 
 	assert.Equal(t, traceID(t, "d9648d7435eb97a56cef65002fb618ed"), out.At(0).TraceID())
 	assert.Equal(t, spanID(t, "b8fd3ff4b8d5b426"), out.At(0).SpanID())
@@ -212,6 +227,11 @@ func TestOTLPInput(t *testing.T) {
 	assert.Equal(t, spanID(t, "71fbffb42489b780"), out.At(2).SpanID())
 
 	assert.True(t, out.At(3).TraceID().IsEmpty(), "a hex value under another key is not a trace id")
+
+	assert.Equal(t, traceID(t, "0af7651916cd43dd8448eb211c80319c"), out.At(4).TraceID())
+	assert.Equal(t, spanID(t, "b7ad6b7169203331"), out.At(4).SpanID(), "the span's own id, not its parent's nor the header's")
+
+	assert.True(t, out.At(5).TraceID().IsEmpty(), "a link's trace is another trace")
 }
 
 // TestServiceNameFromRecords: a resource without service.name takes it from

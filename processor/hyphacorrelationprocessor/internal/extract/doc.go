@@ -22,14 +22,19 @@
 //
 // The key names, and what each holds, are listed once for users: the
 // "Keys" tables of the processor's README. In the code they are
-// builtinField (top-level keys) and ClassifyIn (the members of nested
-// objects), and TestREADMEKeys fails when the README and the code disagree.
+// builtinField (the exact spellings, then the vocabulary of trace-context
+// key families in vocab.go, matched in normalized form: see vocabRow) and
+// memberField (the members of nested objects), and TestREADMEKeys fails
+// when the README and the code disagree. What each Field is (which id it
+// gives, its JSON dialect) is one row of the fields table in fields.go.
 // Keys configured in [Options] are matched exactly as trace id, span id and
 // flags keys. The same table serves JSON, key=value text, LTSV and the maps
 // a caller walks.
 //
 // JSON objects: top-level keys, plus the members of the nested objects
-// ClassifyIn knows; other nested values are skipped without being read.
+// memberField knows. Every other nested object and array, to depth 8, is
+// read for trace-context keys only, into a second rank (see nestedIDs):
+// its ids link a record that has none of its own.
 // Of tracing-subscriber's "spans" (the open spans, root first) only the last
 // entry is read; the others are ancestors. Nested ids rank as top-level ones
 // do: they must agree with them, or the record gets no link.
@@ -42,8 +47,10 @@
 // the first the time.
 //
 // A JSON object behind a container runtime (CRI), syslog (RFC 5424, RFC
-// 3164) or Monolog prefix (scanPrefixedJSON) is read as above, then the
-// prefix as text.
+// 3164), Monolog or time-and-level prefix (scanPrefixedJSON) is read as
+// above, then the prefix as text. What docker compose, kubectl --prefix
+// and cf logs put before a line is dropped first (collectorPrefixEnd,
+// cfSourceEnd).
 //
 // Text lines (anything that is not a JSON object):
 //
@@ -58,7 +65,8 @@
 //     trace_flags="…"].
 //   - LTSV: tab-separated label:value fields with the same key names.
 //   - Spring Boot 3: [<32 hex>-<16 hex>], either case.
-//   - Sleuth style: [app,<32 or 16 hex>,<16 hex>]; [app,,] means no span.
+//   - Sleuth style: [app,<32 or 16 hex>,<16 hex>], with Sleuth 1 and 2's
+//     ",true" or ",false" after it; [app,,] means no span.
 //   - W3C traceparent 00-<32 hex>-<16 hex>-<2 hex> anywhere in the line, not
 //     touching a letter, digit, '_' or '-' on either side (nor '.' before).
 //     Caveat: in an access log of an inbound request the span id is the
@@ -69,9 +77,14 @@
 //     parts joined, Parent a fallback span as in a traceparent. Self= (an
 //     ALB's own segment) is never read. Keys such as Powertools'
 //     xray_trace_id hold the bare id or a whole header value.
-//   - Rust tracing's "key: value" fields (scanKeyColon): trace id, span id
-//     and flags keys only, in lines laid out as tracing writes them
-//     (tracingLayout) or without a leading time, never in a logfmt line.
+//   - "key: value" (scanKeyColon): Rust tracing's fields, header dumps,
+//     key:"value", printed dicts and objects, pretty-printed JSON lines,
+//     the OTel SDKs' and the collector's console exporters; trace-context
+//     keys only, in lines laid out as tracing writes them (tracingLayout)
+//     or without a leading time, never in a logfmt line.
+//   - Ruby's printed hashes (:key=>"value", "key"=>"value"), Envoy's
+//     debug header lines ('key', 'value'), OTel Java's logging
+//     exporters' lines and New Relic's NR-LINKING block, by position.
 //   - .NET simple console scopes "=> SpanId:…, TraceId:…, ParentId:…":
 //     SpanId and TraceId only, never ParentId.
 //
@@ -113,16 +126,22 @@
 // # Precedence: never a false link
 //
 // Hex that is not under a trace key (request ids, checksums, file names,
-// UUIDs, ids in message text or in other nested objects) is never taken.
+// UUIDs, ids in message text) is never taken, nor is anything under a key
+// that names another span (parent, links, root: see excludedPrefixWords).
 // Every source of ids in a record is read, and they must agree:
 //
-//   - Two different trace ids in one record, whatever keys or formats they
-//     come from, set nothing and count one rejection. A 64-bit id (a
+//   - Two different trace ids in one record's trace-context positions,
+//     whatever keys, headers or formats they come from, set nothing and
+//     count one rejection. (Ids in JSON's other nested containers rank
+//     second: they count only without a trace id of the record's own; see
+//     nestedIDs.) A 64-bit id (a
 //     Datadog decimal id, a 16-digit id) agrees with a 128-bit id that has
 //     the same lower half; the 128-bit id is kept.
 //   - Span ids rank: a span id under a span key (or in a Spring/Sleuth block)
-//     beats an ECS transaction.id and a traceparent's span id. Two different
-//     span ids of the same rank set nothing and count one rejection.
+//     beats an ECS transaction.id and a propagation header's span id (a
+//     traceparent's, b3's, uber-trace-id's, X-Ray's Parent: the sender's
+//     span). A header's parent id is never read. Two different span ids of
+//     the same rank set nothing and count one rejection.
 //   - A span id or flags without a trace id are never reported.
 //   - The first flags, level, time and service found win.
 //

@@ -65,6 +65,13 @@ func (e *Extractor) FromString(line string, r *Result) {
 	if s == "" {
 		return
 	}
+	if c := s[0]; (c == '[' || isLetter(c)) && collectorPrefixEnd(s) > 0 {
+		p := collectorPrefixEnd(s)
+		s = strings.TrimSpace(s[p:])
+		if s == "" {
+			return
+		}
+	}
 	if s[0] == '{' {
 		r.src = formatJSON
 		if e.scanJSON(s, r) {

@@ -127,45 +127,6 @@ func putUint64(b []byte, v uint64) {
 	}
 }
 
-// parseDatadogTrace reads Datadog's decimal uint64 (the lower 64 bits of the
-// trace id) or, in 128-bit logging mode, 32 hex digits.
-func parseDatadogTrace(s string) (id [16]byte, st idStatus) {
-	if isPlaceholder(s) {
-		return id, idAbsent
-	}
-	if len(s) == 32 {
-		return parseTrace(s)
-	}
-	v, ok := parseDecimal(s)
-	if !ok {
-		return id, idInvalid
-	}
-	putUint64(id[8:], v)
-	return id, idValid
-}
-
-// parseDatadogSpan reads Datadog's decimal uint64 span id or, with a hex
-// letter among its digits, OTel's 16 hex digits written under Datadog's
-// key (collector-contrib's Datadog receiver reads both so too). 16 decimal
-// digits could be either: Result.SetString settles those by the record's
-// trace id.
-func parseDatadogSpan(s string) (id [8]byte, st idStatus) {
-	if isPlaceholder(s) {
-		return id, idAbsent
-	}
-	if v, ok := parseDecimal(s); ok {
-		putUint64(id[:], v)
-		return id, idValid
-	}
-	return parseSpan(s)
-}
-
-// isDigitSpan reports whether a Datadog span id value is 16 decimal digits,
-// a decimal id or OTel's hex one alike.
-func isDigitSpan(s string) bool {
-	return len(s) == 16 && digitsEnd(s, 0, 16) == 16
-}
-
 // parseGCPTrace accepts "projects/<project>/traces/<hex>" or bare hex.
 func parseGCPTrace(s string) ([16]byte, idStatus) {
 	if i := strings.LastIndex(s, "/traces/"); i >= 0 {

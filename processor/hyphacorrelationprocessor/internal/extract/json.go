@@ -24,7 +24,7 @@ func (e *Extractor) scanJSON(s string, r *Result) bool {
 	if i >= len(s) || s[i] != '{' || s[len(s)-1] != '}' {
 		return false
 	}
-	end, n := e.scanObject(s, i+1, FieldNone, r, true)
+	end, n := e.scanObject(s, i+1, FieldNone, 0, r, true)
 	return n > 0 && (end == len(s) || end == stoppedEarly)
 }
 
@@ -44,6 +44,13 @@ const stoppedEarly = -2
 //   - "p.tid", with spans: Datadog's _dd.p.tid, the upper half of a trace id
 //     that only matters once there is one;
 //   - "@tr" and "@sp" (Serilog), and every configured id key.
+//
+// Zipkin's b3 and Application Insights' operation_Id hold none of them: in
+// a JSON line they are read only until the record is settled. A search for
+// them would cost every JSON line more than they are worth.
+//
+// The 'c' of "race" and 'p' of "pan" are lower case, the letters around
+// them in either case: the vocabulary's keys are so (see mayBeVocabKey).
 func (e *Extractor) keyAhead(s string, i int, spans bool) int {
 	// Each search after a hit needs only to look before it: any hit will
 	// do, and the window never grows, so a call searches no further than the
@@ -89,9 +96,10 @@ func (e *Extractor) customKeyAhead(rest string, spans bool, first int) int {
 }
 
 // indexAroundC returns the index of the first "race", or with spans also
-// "sact", in s, or -1. It looks for their 'c', a rarer letter in log lines
-// than the 'r' or 's' strings.Index would search for first; IndexByte runs
-// as vector code.
+// "sact", in s, or -1. Its 'c' is lower case and the letters around it in
+// either case, as the vocabulary's keys are (see mayBeVocabKey). It looks
+// for the 'c', a rarer letter in log lines than the 'r' or 's'
+// strings.Index would search for first; IndexByte runs as vector code.
 func indexAroundC(s string, spans bool) int {
 	for i := 2; i+1 < len(s); {
 		c := strings.IndexByte(s[i:len(s)-1], 'c')
@@ -99,17 +107,21 @@ func indexAroundC(s string, spans bool) int {
 			return -1
 		}
 		i += c
-		if s[i-2] == 'r' && s[i-1] == 'a' && s[i+1] == 'e' || spans && s[i-2] == 's' && s[i-1] == 'a' && s[i+1] == 't' {
-			return i - 2
+		if s[i-1]|0x20 == 'a' {
+			p, n := s[i-2]|0x20, s[i+1]|0x20
+			if p == 'r' && n == 'e' || spans && p == 's' && n == 't' {
+				return i - 2
+			}
 		}
 		i++
 	}
 	return -1
 }
 
-// indexAroundP returns the index of the first "pan" (every span id key) or
-// "p.tid" (Datadog's _dd.p.tid, which completes a trace id already found)
-// in s, or -1: one search for the 'p' serves both.
+// indexAroundP returns the index of the first "pan" (every span id key,
+// 'p' in lower case, the rest in either) or "p.tid" (Datadog's _dd.p.tid,
+// which completes a trace id already found) in s, or -1: one search for the
+// 'p' serves both.
 func indexAroundP(s string) int {
 	for i := 0; i+2 < len(s); {
 		p := strings.IndexByte(s[i:len(s)-2], 'p')
@@ -117,7 +129,7 @@ func indexAroundP(s string) int {
 			return -1
 		}
 		i += p
-		if s[i+1] == 'a' && s[i+2] == 'n' || s[i+1] == '.' && strings.HasPrefix(s[i+2:], "tid") {
+		if s[i+1]|0x20 == 'a' && s[i+2]|0x20 == 'n' || s[i+1] == '.' && strings.HasPrefix(s[i+2:], "tid") {
 			return i
 		}
 		i++
@@ -142,13 +154,18 @@ func indexSerilogKey(s string, spans bool) int {
 	return -1
 }
 
+// maxWalkDepth bounds the nesting at which objects and arrays are still
+// read for trace context; deeper ones are skipped.
+const maxWalkDepth = 8
+
 // scanObject reads members from s[i:], just after a '{', until the matching
-// '}'. parent is FieldNone at the top level. It returns the index after the
-// object, or -1 on malformed or truncated input, and how many members it read.
+// '}'. parent is FieldNone at the top level (depth 0). It returns the index
+// after the object, or -1 on malformed or truncated input, and how many
+// members it read.
 //
 // With stopWhenDone it returns stoppedEarly once the rest of s cannot
 // change the result (see lacksSettledFields).
-func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhenDone bool) (end, members int) {
+func (e *Extractor) scanObject(s string, i int, parent Field, depth int, r *Result, stopWhenDone bool) (end, members int) {
 	wait := 0 // the index reading must pass before keyAhead is asked again
 	for {
 		if members > 0 && i+1 < len(s) && s[i] == ',' && s[i+1] == '"' {
@@ -201,7 +218,10 @@ func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhe
 			// Strings, the commonest values, skip scanValue's switch.
 			i = stringValue(s, i, f, r)
 		} else {
-			i = e.scanValue(s, i, f, parent == FieldNone, r)
+			if i < len(s) && (s[i] == '{' || s[i] == '[') && !f.Nested() && parent != fieldSkip {
+				f = containerField(key, f)
+			}
+			i = e.scanValue(s, i, f, depth, r)
 		}
 		if i < 0 {
 			return -1, members
@@ -218,24 +238,28 @@ func (e *Extractor) scanObject(s string, i int, parent Field, r *Result, stopWhe
 	}
 }
 
-// scanValue reads the value at s[i] under a key of Field f and returns the
-// index after it, or -1.
-func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int {
+// scanValue reads the value at s[i] under a key of Field f, in an object
+// at the given depth, and returns the index after it, or -1.
+func (e *Extractor) scanValue(s string, i int, f Field, depth int, r *Result) int {
 	if i >= len(s) {
 		return -1
 	}
 	switch s[i] {
 	case '"':
 		return stringValue(s, i, f, r)
-	case '{':
-		if top && f.Nested() {
-			end, _ := e.scanObject(s, i+1, f, r, false)
+	case '{', '[':
+		if f == fieldContainer && !r.inNested {
+			return e.scanNested(s, i, r)
+		}
+		if depth >= maxWalkDepth {
+			return skipComposite(s, i)
+		}
+		if s[i] == '{' && f.Nested() {
+			end, _ := e.scanObject(s, i+1, f, depth+1, r, false)
 			return end
 		}
-		return skipComposite(s, i)
-	case '[':
-		if top && (f == fieldScopes || f == fieldSpanList) {
-			return e.scanObjects(s, i+1, f, r)
+		if s[i] == '[' && (f == fieldScopes || f == fieldSpanList || f == fieldContainer) {
+			return e.scanObjects(s, i+1, f, depth+1, r)
 		}
 		return skipComposite(s, i)
 	}
@@ -266,6 +290,19 @@ func (e *Extractor) scanValue(s string, i int, f Field, top bool, r *Result) int
 	return j
 }
 
+// scanNested reads the object or array at s[i], a top-level member that
+// is no known trace-context object, into a Result of its own, whose ids
+// rank below the record's own (see nestedIDs). It returns the index after
+// it, or -1.
+func (e *Extractor) scanNested(s string, i int, r *Result) int {
+	n := Result{src: r.src, inNested: true}
+	end := e.scanValue(s, i, fieldContainer, 1, &n)
+	if end >= 0 {
+		r.addNested(&n)
+	}
+	return end
+}
+
 // stringValue reads the string value whose opening quote is s[i] under a key
 // of Field f and returns the index after it, or -1.
 func stringValue(s string, i int, f Field, r *Result) int {
@@ -277,8 +314,29 @@ func stringValue(s string, i int, f Field, r *Result) int {
 	}
 	if f != FieldNone {
 		r.SetString(f, s[i+1:q])
+	} else if r.inNested {
+		if n := q - i - 1; n == traceparentLen && s[i+1] == '0' || n > len("Root=1-") && s[i+1] == 'R' {
+			setCarrierValue(s[i+1:q], r)
+		}
 	}
 	return q + 1
+}
+
+// setCarrierValue reads a string in a nested container under a key that
+// is no trace-context key, or an element of an array, when it is a whole
+// traceparent or
+// X-Amzn-Trace-Id value: those say what they are by their shape. (AWS
+// Lambda's JSON platform records put the header under "value", beside
+// "type":"X-Amzn-Trace-Id".)
+func setCarrierValue(v string, r *Result) {
+	switch {
+	case len(v) == traceparentLen && v[2] == '-':
+		if tp, st := parseTraceparent(v); st == idValid {
+			r.setTraceparent(tp, r.formatOf(fieldTraceparent))
+		}
+	case isXRayStart(v):
+		scanXRayText(v, r)
+	}
 }
 
 // scanObjects reads the array of objects under a top-level key of Field
@@ -287,7 +345,7 @@ func stringValue(s string, i int, f Field, r *Result) int {
 // first, only the last element is, if it is an object: the span the event
 // was logged in. The outer spans' span ids are its ancestors', which would
 // conflict with it.
-func (e *Extractor) scanObjects(s string, i int, parent Field, r *Result) int {
+func (e *Extractor) scanObjects(s string, i int, parent Field, depth int, r *Result) int {
 	last := -1 // the last element's '{', for "spans"
 	for n := 0; ; n++ {
 		i = skipSpace(s, i)
@@ -304,21 +362,28 @@ func (e *Extractor) scanObjects(s string, i int, parent Field, r *Result) int {
 			i = skipSpace(s, i+1)
 		}
 		switch {
-		case i < len(s) && s[i] == '{' && parent == fieldScopes:
-			i, _ = e.scanObject(s, i+1, parent, r, false)
+		case i < len(s) && s[i] == '{' && parent != fieldSpanList:
+			i, _ = e.scanObject(s, i+1, parent, depth, r, false)
+		case parent == fieldContainer:
+			// Nested arrays, and strings that may be whole headers.
+			f := FieldNone
+			if i < len(s) && s[i] == '[' {
+				f = fieldContainer
+			}
+			i = e.scanValue(s, i, f, depth, r)
 		default:
 			last = -1
 			if i < len(s) && s[i] == '{' {
 				last = i
 			}
-			i = e.scanValue(s, i, FieldNone, false, r)
+			i = e.scanValue(s, i, FieldNone, maxWalkDepth, r)
 		}
 		if i < 0 {
 			return -1
 		}
 	}
 	if last >= 0 {
-		if end, _ := e.scanObject(s, last+1, parent, r, false); end < 0 {
+		if end, _ := e.scanObject(s, last+1, parent, depth, r, false); end < 0 {
 			return -1
 		}
 	}
@@ -375,4 +440,49 @@ func (e *Extractor) scanZapConsole(s string, r *Result) bool {
 		r.SetString(fieldTime, s[:first])
 	}
 	return true
+}
+
+// setToken interprets a bare JSON token: a number, true, false or null.
+func (r *Result) setToken(f Field, tok string) {
+	switch tok {
+	case "true":
+		r.SetBool(f, true)
+		return
+	case "false":
+		r.SetBool(f, false)
+		return
+	case "null":
+		return
+	}
+	if n, ok := parseInt(tok); ok {
+		r.SetInt(f, n)
+		return
+	}
+	switch f {
+	case fieldTime, fieldCLEFTime, fieldDatadogTraceID, fieldDatadogSpanID:
+		// Fractional epochs and ids above MaxInt64 keep every digit when
+		// parsed as text.
+		r.SetString(f, tok)
+	default:
+		if x, ok := parseFloat(tok); ok {
+			r.SetDouble(f, x)
+		}
+	}
+}
+
+// lacksSettledFields reports whether r still lacks something the rest of
+// a JSON line could supply, whatever the rest holds: scanObject stops
+// reading once it lacks nothing and keyAhead finds no key in the rest.
+//
+// The first level, time, service and flags found win, so once they are known
+// only trace and span keys matter, and the rest must hold no trace key. (A
+// level has its text; a bare severityNumber still takes the text of a level
+// key that follows.) A record with no trace key at all is then settled: a
+// span id alone is neither used nor counted. Otherwise the rest must hold no
+// span key either (a second span id would conflict, an invalid one would
+// count), and a record with a trace id must already have its flags and a
+// span id from a span key, which nothing outranks.
+func (r *Result) lacksSettledFields() bool {
+	return r.SeverityText == "" || r.Timestamp == 0 || r.Service == "" || r.conflict ||
+		r.HasTrace && (!r.HasFlags || r.spanRank != spanPrimary)
 }

@@ -3,66 +3,16 @@
 
 package extract
 
-// Field is what a key means. Classify and ClassifyIn map key names to Fields;
-// the Result.Set methods interpret a value according to its Field. The JSON
-// and text scanners and a caller walking a map all go through these, so one
-// table decides what every key means.
-type Field uint8
-
-const (
-	FieldNone Field = iota
-
-	fieldTraceID          // 32 or 16 hex digits
-	fieldSpanID           // 16 hex digits
-	fieldTraceFlags       // W3C flags: "01" or a number
-	fieldSampled          // a boolean: true → flags 01, false → 00
-	fieldECSTraceID       // trace.id, "trace":{"id"}
-	fieldECSSpanID        // span.id, "span":{"id"}
-	fieldECSTransactionID // transaction.id: a span id used only when there is no span.id
-	fieldDatadogTraceID   // decimal uint64 (lower 64 bits) or 32 hex digits
-	fieldDatadogSpanID    // decimal uint64, or 16 hex digits with a hex letter
-	fieldDatadogTraceHigh // _dd.p.tid: the upper 64 bits of a 128-bit trace id, 16 hex digits
-	fieldGCPTrace         // "projects/<p>/traces/<hex>" or bare hex
-	fieldGCPSpanID        // 16 hex digits
-	fieldSerilogTraceID   // @tr
-	fieldSerilogSpanID    // @sp
-	fieldScopeTraceID     // TraceId inside a .NET "Scopes" entry
-	fieldScopeSpanID      // SpanId inside a .NET "Scopes" entry
-	fieldTraceparent      // a whole W3C traceparent value
-	fieldXRayTrace        // an X-Ray trace id, or a whole X-Amzn-Trace-Id value
-	fieldLevel            // level name or pino/bunyan number
-	fieldSeverityNumber   // OTLP severityNumber (1-24)
-	fieldTime             // RFC 3339 or epoch
-	fieldCLEFTime         // Serilog "@t": a time that also implies CLEF's default level
-	fieldService          // service name; as an object, its "name" member
-	fieldBunyanName       // bunyan "name": the service only together with "v"
-	fieldBunyanVersion    // bunyan "v"
-
-	// Keys whose value is an object (or, for Scopes, an array of objects)
-	// with known members: see ClassifyIn.
-	fieldTraceObject
-	fieldSpanObject
-	fieldTransactionObject
-	fieldDatadogObject
-	fieldLogObject
-	fieldScopes
-	fieldSpanList // tracing-subscriber's "spans": the innermost (last) entry is read
-)
-
-// Nested reports whether a map or array value under this key is worth
-// walking with ClassifyIn. Only one level is: the members of a nested object
-// are never containers themselves.
-func (f Field) Nested() bool {
-	return f == fieldService || f >= fieldTraceObject
-}
-
-// builtinField returns the meaning of a built-in top-level key. The
-// compiler turns the switch into a search on length and content, which is
-// cheaper than any table lookup here: it runs once per key of every line.
+// builtinField returns the meaning of a built-in top-level key: the
+// spellings the switch names exactly, then the vocabulary of trace-context
+// keys (see vocabRow). The compiler turns the switch into a search on
+// length and content, which is cheaper than any table lookup here: it runs
+// once per key of every line, and most keys leave the vocabulary at
+// vocabEnding's two look-ups.
 func builtinField(key string) Field {
 	switch key {
 	// OpenTelemetry names in the spellings loggers use.
-	case "trace_id", "traceId", "TraceId", "otelTraceID":
+	case "trace_id", "traceId", "TraceId", "otelTraceID", "operation_Id": // the last: Application Insights
 		return fieldTraceID
 	case "span_id", "spanId", "SpanId", "otelSpanID":
 		return fieldSpanID
@@ -72,6 +22,8 @@ func builtinField(key string) Field {
 		return fieldSampled
 	case "traceparent":
 		return fieldTraceparent
+	case "b3", "B3": // Zipkin's single header, too short for the vocabulary's look-up
+		return fieldB3Single
 	// AWS X-Ray: Powertools for AWS Lambda, and the trace header by name.
 	case "xray_trace_id", "X-Amzn-Trace-Id", "x-amzn-trace-id":
 		return fieldXRayTrace
@@ -137,6 +89,9 @@ func builtinField(key string) Field {
 	case "v":
 		return fieldBunyanVersion
 	}
+	if vocabEnding(key) {
+		return vocabField(key)
+	}
 	return FieldNone
 }
 
@@ -155,49 +110,11 @@ func BuiltinKeyHolds(key string) string {
 	return builtinField(key).holds()
 }
 
-// holds says what a value of Field f holds, in BuiltinKeyHolds's words; ""
-// for FieldNone.
-func (f Field) holds() string {
-	switch f {
-	case fieldTraceID, fieldECSTraceID, fieldDatadogTraceID, fieldGCPTrace, fieldSerilogTraceID, fieldScopeTraceID, fieldXRayTrace, fieldDatadogTraceHigh:
-		return HoldsTraceID
-	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldDatadogSpanID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
-		return HoldsSpanID
-	case fieldTraceFlags, fieldSampled:
-		return HoldsTraceFlags
-	case fieldTraceparent:
-		return "a W3C traceparent"
-	case fieldLevel, fieldSeverityNumber:
-		return "the level"
-	case fieldTime, fieldCLEFTime:
-		return "the time"
-	case fieldService, fieldBunyanName:
-		return "the service name"
-	case fieldBunyanVersion:
-		return "bunyan's format version"
-	case fieldTraceObject:
-		return "an object holding the trace id"
-	case fieldSpanObject:
-		return "an object holding the span id"
-	case fieldTransactionObject:
-		return "an object holding the ECS transaction id"
-	case fieldDatadogObject:
-		return "Datadog's object of trace context"
-	case fieldLogObject:
-		return "an object holding the level"
-	case fieldScopes:
-		return ".NET's logging scopes"
-	case fieldSpanList:
-		return "the open spans, innermost last"
-	}
-	return ""
-}
-
 // Classify returns the meaning of a top-level key, FieldNone for keys that do
 // not matter. Built-in keys come first: a configured key never changes what
-// a built-in key means. (It is just small enough for the compiler to inline
-// at every key; comparing the map with nil rather than asking its length
-// keeps it so.)
+// a built-in key, the vocabulary's included, means. (It is just small
+// enough for the compiler to inline at every key; comparing the map with
+// nil rather than asking its length keeps it so.)
 func (e *Extractor) Classify(key string) Field {
 	if f := builtinField(key); f != FieldNone || e.customKeys == nil {
 		return f
@@ -205,9 +122,34 @@ func (e *Extractor) Classify(key string) Field {
 	return e.customKeys[key]
 }
 
+// contextField returns the meaning of key when it is a trace-context key
+// (an id, flags or a header), FieldNone for any other: inside nested
+// objects only trace context is read.
+func (e *Extractor) contextField(key string) Field {
+	if f := e.Classify(key); f.isContext() {
+		return f
+	}
+	return FieldNone
+}
+
 // ClassifyIn returns the meaning of a key inside the object found under a
-// top-level key of Field parent (see Field.Nested); FieldNone otherwise.
+// key of Field parent (see Field.Nested); FieldNone otherwise. The members
+// the parent gives a meaning of its own ("id" inside "trace") come first;
+// in any container but the service and log objects, a trace-context key
+// means what it means at the top level.
 func (e *Extractor) ClassifyIn(parent Field, key string) Field {
+	if f := memberField(parent, key); f != FieldNone {
+		return f
+	}
+	switch parent {
+	case fieldService, fieldLogObject, fieldSkip, FieldNone:
+		return FieldNone
+	}
+	return e.contextField(key)
+}
+
+// memberField returns the meaning a parent object gives its member key.
+func memberField(parent Field, key string) Field {
 	switch parent {
 	case fieldTraceObject:
 		if key == "id" {
@@ -261,23 +203,19 @@ func (e *Extractor) ClassifyIn(parent Field, key string) Field {
 	return FieldNone
 }
 
-// jsonFormat names the JSON dialect a trace or span key belongs to.
-func (f Field) jsonFormat() Format {
-	switch f {
-	case fieldECSTraceID, fieldECSSpanID, fieldECSTransactionID:
-		return formatJSONECS
-	case fieldDatadogTraceID, fieldDatadogSpanID, fieldDatadogTraceHigh:
-		return formatJSONDatadog
-	case fieldGCPTrace, fieldGCPSpanID:
-		return formatJSONGCP
-	case fieldSerilogTraceID, fieldSerilogSpanID:
-		return formatJSONSerilog
-	case fieldScopeTraceID, fieldScopeSpanID:
-		return formatJSONDotnetScopes
-	case fieldTraceparent:
-		return formatTraceparent
-	case fieldXRayTrace:
-		return formatXRay
+// Container returns what a map or array value under key, of Field f
+// (Classify's or ClassifyIn's answer), is to a caller walking maps: f
+// itself when it is one of the objects with known members (see
+// Field.Nested), else a container read for trace-context keys only, at
+// any depth, into a Nested result, or one to skip (parent, links, …). It
+// is the JSON scanner's rule.
+func (e *Extractor) Container(key string, f Field) Field {
+	if f.Nested() {
+		return f
 	}
-	return formatJSON
+	return containerField(key, f)
 }
+
+// Walked reports whether a container of Field f, as Container returns
+// it, is read into a Nested result.
+func (f Field) Walked() bool { return f == fieldContainer }

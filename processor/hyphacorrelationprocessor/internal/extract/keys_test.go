@@ -44,7 +44,7 @@ const readmePath = "../../README.md"
 // readmeColumns maps the README's column and row names to what their keys
 // hold, in BuiltinKeyHolds's words.
 var readmeColumns = map[string][]string{
-	"trace id": {HoldsTraceID, fieldTraceparent.holds()},
+	"trace id": {HoldsTraceID, fieldTraceparent.holds(), fieldB3Single.holds(), fieldUberTraceID.holds(), fieldSentryTrace.holds(), fieldCloudTraceCtx.holds()},
 	"span id":  {HoldsSpanID},
 	"flags":    {HoldsTraceFlags},
 	"severity": {fieldLevel.holds()},
@@ -68,8 +68,8 @@ func TestREADMEKeys(t *testing.T) {
 	var codeMembers []member
 	for _, k := range codeKeys {
 		if f := builtinField(k); f.Nested() {
-			for _, m := range stringsIn(t, "Extractor.ClassifyIn") {
-				if e.ClassifyIn(f, m) != FieldNone && !slices.Contains(codeMembers, member{f, m}) {
+			for _, m := range stringsIn(t, "memberField") {
+				if memberField(f, m) != FieldNone && !slices.Contains(codeMembers, member{f, m}) {
 					codeMembers = append(codeMembers, member{f, m})
 				}
 			}

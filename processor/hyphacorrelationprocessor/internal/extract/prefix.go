@@ -30,6 +30,9 @@ func (e *Extractor) scanPrefixedJSON(s string, r *Result) bool {
 		return false
 	}
 	start, search := jsonPrefixEnd(s[:end])
+	if start < 0 {
+		start = timeLevelEnd(s[:end])
+	}
 	for tries := 0; start >= 0 && tries < maxPrefixObjects; tries++ {
 		o := start
 		if search {
@@ -173,4 +176,81 @@ func bsdSyslogMessage(s string) int {
 		return -1
 	}
 	return i + tag + 2
+}
+
+// maxCollectorName bounds the container or service name of a collector
+// prefix.
+const maxCollectorName = 64
+
+// collectorPrefixEnd returns where the line starts after the prefix that a
+// tool collecting several containers' output puts before each line, or 0
+// when there is none:
+//
+//	checkout-1  | {…}                          docker compose logs
+//	checkout-7d9f8b6c5-x2x4q > app | {…}       stern, kubetail
+//	[pod/checkout-7d9f8b6c5-x2x4q/app] {…}     kubectl logs --prefix
+//
+// The line after it is read as if it stood alone.
+func collectorPrefixEnd(s string) int {
+	if strings.HasPrefix(s, "[pod/") {
+		end := strings.Index(s[:min(len(s), 3*maxCollectorName)], "] ")
+		if end < 0 || strings.IndexByte(s[1:end], ' ') >= 0 {
+			return 0
+		}
+		return end + 2
+	}
+	// docker compose: a service name, blanks padding it, "| "; stern and
+	// kubetail: "<pod> > <container> | ".
+	n := 0
+	for n < len(s) && n < maxCollectorName && isKeyByte(s[n]) {
+		n++
+	}
+	if n == 0 || n == len(s) || s[n] != ' ' {
+		return 0
+	}
+	if strings.HasPrefix(s[n:], " > ") {
+		c := n + len(" > ")
+		for n = c; n < len(s) && n-c < maxCollectorName && isKeyByte(s[n]); n++ {
+		}
+		if n == c || n == len(s) || s[n] != ' ' {
+			return 0
+		}
+	}
+	j := skipBlanks(s, n)
+	if j+1 < len(s) && s[j] == '|' && s[j+1] == ' ' {
+		return j + 2
+	}
+	if j+1 == len(s) && s[j] == '|' {
+		return j + 1
+	}
+	return 0
+}
+
+// timeLevelEnd returns where the object starts in a line that is a date
+// and time, a level and the object ("2024-05-01T12:00:00Z INFO {…}"), or
+// -1. A word between the level and the object (a message) makes it text.
+func timeLevelEnd(s string) int {
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return -1
+	}
+	end, _, _, dated := dateTime(s, false)
+	if !dated {
+		return -1
+	}
+	j := skipBlanks(s, end)
+	if j == end {
+		return -1
+	}
+	w := j
+	for w < len(s) && isLetter(s[w]) {
+		w++
+	}
+	if _, _, ok := parseLevel(s[j:w]); !ok {
+		return -1
+	}
+	o := skipBlanks(s, w)
+	if o == w || o >= len(s) || s[o] != '{' {
+		return -1
+	}
+	return o
 }

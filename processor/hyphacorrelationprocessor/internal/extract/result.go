@@ -5,6 +5,7 @@ package extract
 
 import (
 	"math"
+	"strings"
 	"time"
 )
 
@@ -30,75 +31,11 @@ type Result struct {
 	// until Finish knows whether the record has a trace id; see reject.
 	spanRejected int
 	conflict     bool
-	// ddHigh holds Datadog's _dd.p.tid, the upper half of the trace id that
-	// a decimal dd.trace_id gives the lower half of; see Finish.
-	ddHigh    [8]byte
-	hasDDHigh bool
-	// ddDigitSpan holds a dd.span_id of 16 decimal digits until Finish
-	// knows whether the record's dd.trace_id came in 32 hex digits (then
-	// ddHexTrace): see settleDatadogSpan.
-	ddDigitSpan    [8]byte
-	hasDDDigitSpan bool
-	ddHexTrace     bool
-	bunyanName     string
-	bunyanV        bool
-	clef           bool
-	zone           *time.Location // see Options.DefaultTimeZone
-}
-
-// Format names the shape of log text that supplied the trace context.
-type Format uint8
-
-const (
-	formatNone Format = iota
-	formatJSON
-	formatJSONECS
-	formatJSONDatadog
-	formatJSONGCP
-	formatJSONDotnetScopes
-	formatJSONSerilog
-	formatZapConsole
-	formatLogfmt
-	formatSyslogSD
-	formatLTSV
-	formatSpring
-	formatSleuth
-	formatTraceparent
-	formatXRay
-	formatKeyColon
-	formatDotnetScopes
-	FormatOTLPMap
-	FormatOTLPAttributes
-)
-
-var formatNames = [...]string{
-	formatNone:             "none",
-	formatJSON:             "json",
-	formatJSONECS:          "json_ecs",
-	formatJSONDatadog:      "json_datadog",
-	formatJSONGCP:          "json_gcp",
-	formatJSONDotnetScopes: "json_dotnet_scopes",
-	formatJSONSerilog:      "json_serilog",
-	formatZapConsole:       "zap_console",
-	formatLogfmt:           "logfmt",
-	formatSyslogSD:         "syslog_sd",
-	formatLTSV:             "ltsv",
-	formatSpring:           "spring",
-	formatSleuth:           "sleuth",
-	formatTraceparent:      "traceparent",
-	formatXRay:             "xray",
-	formatKeyColon:         "key_colon",
-	formatDotnetScopes:     "dotnet_scopes",
-	FormatOTLPMap:          "otlp_map",
-	FormatOTLPAttributes:   "otlp_attributes",
-}
-
-// String returns a short, stable, lower-case name fit for a metric attribute.
-func (f Format) String() string {
-	if int(f) < len(formatNames) {
-		return formatNames[f]
-	}
-	return "unknown"
+	dd           datadogState   // see datadog.go
+	dialect      dialectState   // see dialects.go
+	zone         *time.Location // see Options.DefaultTimeZone
+	nested       nestedIDs      // see addNested
+	inNested     bool           // r reads a nested container, see scanNested
 }
 
 // Span sources rank so that an ECS transaction id or the caller's span in a
@@ -113,16 +50,16 @@ const (
 // and fields that depend on other fields (bunyan's name, the CLEF default
 // level) are filled in.
 func (r *Result) Finish() {
-	if r.hasDDHigh && r.HasTrace {
-		r.applyDatadogHigh()
+	if r.nested.hasTrace || r.nested.conflict {
+		r.adoptNested()
 	}
-	if r.hasDDDigitSpan {
-		r.settleDatadogSpan()
+	if r.dd.hasHigh || r.dd.hasDigitSpan {
+		r.finishDatadog()
 	}
 	if r.HasTrace || r.Rejected > 0 || r.conflict {
 		r.Rejected += r.spanRejected
 	}
-	r.spanRejected, r.hasDDHigh = 0, false
+	r.spanRejected, r.dd.hasHigh = 0, false
 	if r.conflict {
 		r.conflict = false
 		r.Rejected++
@@ -133,12 +70,8 @@ func (r *Result) Finish() {
 		r.HasSpan, r.HasFlags, r.spanRank = false, false, 0
 		r.Format = formatNone
 	}
-	if r.Service == "" && r.bunyanV {
-		r.Service = r.bunyanName
-	}
-	// Compact Log Event Format leaves "@l" out for Information.
-	if r.clef && r.SeverityNumber == 0 && r.SeverityText == "" {
-		r.SeverityNumber, r.SeverityText = sevInfo, "Information"
+	if r.dialect.bunyanV || r.dialect.clef {
+		r.finishDialect()
 	}
 }
 
@@ -147,17 +80,35 @@ func (r *Result) Finish() {
 // The first level, time and service found win.
 func (r *Result) SetString(f Field, s string) {
 	switch f {
-	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID:
+	case fieldTraceID:
+		if len(s) == traceparentLen {
+			// ASP.NET Core's ProblemDetails write the activity's whole id,
+			// a traceparent, as "traceId".
+			r.SetString(fieldTraceparent, s)
+			return
+		}
+		id, st := parseTraceValue(s)
+		r.applyTrace(f, id, st)
+	case fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID:
 		id, st := parseTrace(s)
 		r.applyTrace(f, id, st)
 	case fieldDatadogTraceID:
 		id, st := parseDatadogTrace(s)
-		r.ddHexTrace = r.ddHexTrace || st == idValid && len(s) == 32
+		r.dd.hexTrace = r.dd.hexTrace || st == idValid && len(s) == 32
 		r.applyTrace(f, id, st)
 	case fieldGCPTrace:
 		id, st := parseGCPTrace(s)
 		r.applyTrace(f, id, st)
-	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
+	case fieldTraceObject:
+		// Cloud Logging's LogEntry writes "trace" as a string.
+		if strings.HasPrefix(s, "projects/") {
+			id, st := parseGCPTrace(s)
+			r.applyTrace(fieldGCPTrace, id, st)
+		}
+	case fieldSpanID:
+		id, st := parseSpan(trimHexPrefix(s, 16))
+		r.applySpan(f, id, st)
+	case fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
 		id, st := parseSpan(s)
 		r.applySpan(f, id, st)
 	case fieldDatadogSpanID:
@@ -169,20 +120,8 @@ func (r *Result) SetString(f Field, s string) {
 		}
 	case fieldDatadogTraceHigh:
 		r.setDatadogHigh(s)
-	case fieldTraceparent:
-		tp, st := parseTraceparent(s)
-		if st == idInvalid {
-			r.Rejected++
-		} else if st == idValid {
-			r.setTraceparent(tp, r.formatOf(f))
-		}
-	case fieldXRayTrace:
-		h, st := parseXRay(s)
-		if st == idInvalid {
-			r.Rejected++
-		} else if st == idValid {
-			r.setXRay(h, r.formatOf(f))
-		}
+	case fieldTraceparent, fieldXRayTrace, fieldB3Single, fieldUberTraceID, fieldSentryTrace, fieldCloudTraceCtx:
+		r.setHeaderValue(f, s)
 	case fieldTraceFlags:
 		if v, ok := parseFlags(s); ok {
 			r.setFlags(v)
@@ -208,8 +147,8 @@ func (r *Result) SetString(f Field, s string) {
 			r.Service = s
 		}
 	case fieldBunyanName:
-		if r.bunyanName == "" {
-			r.bunyanName = s
+		if r.dialect.bunyanName == "" {
+			r.dialect.bunyanName = s
 		}
 	}
 }
@@ -225,12 +164,6 @@ func (r *Result) SetInt(f Field, n int64) {
 		var id [8]byte
 		putUint64(id[:], uint64(n))
 		r.applySpan(f, id, decimalStatus(n))
-	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID, fieldGCPTrace, fieldTraceparent, fieldXRayTrace,
-		fieldDatadogTraceHigh, fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
-		// These ids are hex text; a number can only be the placeholder 0.
-		if n != 0 {
-			r.reject(f)
-		}
 	case fieldTraceFlags:
 		if n >= 0 && n <= 0xff {
 			r.setFlags(uint8(n))
@@ -250,7 +183,12 @@ func (r *Result) SetInt(f Field, n int64) {
 			r.Timestamp, _ = epochInt(n, "")
 		}
 	case fieldBunyanVersion:
-		r.bunyanV = true
+		r.dialect.bunyanV = true
+	default:
+		// Other ids are hex text; a number can only be the placeholder 0.
+		if n != 0 && f.role() != roleNone {
+			r.reject(f)
+		}
 	}
 }
 
@@ -266,10 +204,10 @@ func (r *Result) SetDouble(f Field, x float64) {
 		if r.wantTime(f) {
 			r.Timestamp, _ = parseEpoch(x)
 		}
-	case fieldTraceID, fieldECSTraceID, fieldSerilogTraceID, fieldScopeTraceID, fieldGCPTrace, fieldTraceparent, fieldXRayTrace,
-		fieldDatadogTraceID, fieldDatadogTraceHigh, fieldDatadogSpanID,
-		fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID:
-		r.reject(f)
+	default:
+		if f.role() != roleNone {
+			r.reject(f)
+		}
 	}
 }
 
@@ -284,43 +222,13 @@ func (r *Result) SetBool(f Field, b bool) {
 	}
 }
 
-// setToken interprets a bare JSON token: a number, true, false or null.
-func (r *Result) setToken(f Field, tok string) {
-	switch tok {
-	case "true":
-		r.SetBool(f, true)
-		return
-	case "false":
-		r.SetBool(f, false)
-		return
-	case "null":
-		return
-	}
-	if n, ok := parseInt(tok); ok {
-		r.SetInt(f, n)
-		return
-	}
-	switch f {
-	case fieldTime, fieldCLEFTime, fieldDatadogTraceID, fieldDatadogSpanID:
-		// Fractional epochs and ids above MaxInt64 keep every digit when
-		// parsed as text.
-		r.SetString(f, tok)
-	default:
-		if x, ok := parseFloat(tok); ok {
-			r.SetDouble(f, x)
-		}
-	}
-}
-
 // reject counts an invalid id value. A span id only matters next to a trace
 // id, so an invalid one is counted only in a record with a trace key (see
 // Finish): a record without any trace context is never counted for a span.
 func (r *Result) reject(f Field) {
-	switch f {
-	case fieldSpanID, fieldECSSpanID, fieldECSTransactionID, fieldGCPSpanID, fieldSerilogSpanID, fieldScopeSpanID, fieldDatadogSpanID,
-		fieldDatadogTraceHigh:
+	if f.role() == roleSpan {
 		r.spanRejected++
-	default:
+	} else {
 		r.Rejected++
 	}
 }
@@ -349,11 +257,8 @@ func (r *Result) applySpan(f Field, id [8]byte, st idStatus) {
 
 func (r *Result) formatOf(f Field) Format {
 	if r.src != FormatOTLPMap && r.src != FormatOTLPAttributes {
-		switch f {
-		case fieldTraceparent:
-			return formatTraceparent
-		case fieldXRayTrace:
-			return formatXRay
+		if f.isContext() && fields[f].format != formatJSON && f.jsonFormat() >= formatTraceparent {
+			return f.jsonFormat() // a header names its own format
 		}
 	}
 	if r.src == formatJSON {
@@ -385,63 +290,6 @@ func (r *Result) setSpan(id [8]byte, rank uint8) {
 	case rank > r.spanRank:
 		r.SpanID, r.HasSpan, r.spanRank = id, true, rank
 	case rank == r.spanRank && id != r.SpanID:
-		r.conflict = true
-	}
-}
-
-// setDatadogHigh records the first _dd.p.tid: 16 hex digits, all zeros
-// meaning none. Like a span id it only matters next to a trace id, so an
-// invalid one is counted only in a record with one (see Finish).
-func (r *Result) setDatadogHigh(s string) {
-	var high [8]byte
-	switch {
-	case isPlaceholder(s):
-	case !decodeHex(high[:], s):
-		r.spanRejected++
-	case !r.hasDDHigh:
-		r.ddHigh, r.hasDDHigh = high, true
-	case high != r.ddHigh:
-		r.conflict = true
-	}
-}
-
-// holdDatadogSpan keeps a dd.span_id of 16 decimal digits for
-// settleDatadogSpan; a second, different one is a conflict, as two span ids
-// of one rank are.
-func (r *Result) holdDatadogSpan(id [8]byte) {
-	switch {
-	case !r.hasDDDigitSpan:
-		r.ddDigitSpan, r.hasDDDigitSpan = id, true
-	case id != r.ddDigitSpan:
-		r.conflict = true
-	}
-}
-
-// settleDatadogSpan decides what a dd.span_id of 16 decimal digits is.
-// Datadog's tracers write span ids in decimal, also when they log the
-// trace id in 32 hex digits (128-bit logging). But a line that copies
-// OTel's ids under Datadog's keys has a 32-hex dd.trace_id too, and one
-// OTel span id in about 1 800 has no hex letter: in such a record the
-// value is either, and the record keeps its trace id without a span id
-// rather than risk a wrong one. Beside a decimal trace id, or none, it is
-// Datadog's decimal id.
-func (r *Result) settleDatadogSpan() {
-	if !r.ddHexTrace {
-		r.setSpan(r.ddDigitSpan, spanPrimary)
-	}
-	r.hasDDDigitSpan, r.ddHexTrace = false, false
-}
-
-// applyDatadogHigh completes a 64-bit trace id (Datadog's decimal
-// dd.trace_id is the lower half) with the upper half _dd.p.tid gives. A
-// 128-bit id found elsewhere in the record must have the same upper half,
-// or the record names two traces.
-func (r *Result) applyDatadogHigh() {
-	switch upper := [8]byte(r.TraceID[:8]); upper {
-	case [8]byte{}:
-		copy(r.TraceID[:8], r.ddHigh[:])
-	case r.ddHigh:
-	default:
 		r.conflict = true
 	}
 }
@@ -484,28 +332,4 @@ func (r *Result) readTime(s string) int64 {
 		return inZone(ns, r.zone)
 	}
 	return ns
-}
-
-// wantTime notes that a time key was seen (Serilog's @t marks a CLEF
-// record) and reports whether the time is still to be found.
-func (r *Result) wantTime(f Field) bool {
-	r.clef = r.clef || f == fieldCLEFTime
-	return r.Timestamp == 0
-}
-
-// lacksSettledFields reports whether r still lacks something the rest of
-// a JSON line could supply, whatever the rest holds: scanObject stops
-// reading once it lacks nothing and keyAhead finds no key in the rest.
-//
-// The first level, time, service and flags found win, so once they are known
-// only trace and span keys matter, and the rest must hold no trace key. (A
-// level has its text; a bare severityNumber still takes the text of a level
-// key that follows.) A record with no trace key at all is then settled: a
-// span id alone is neither used nor counted. Otherwise the rest must hold no
-// span key either (a second span id would conflict, an invalid one would
-// count), and a record with a trace id must already have its flags and a
-// span id from a span key, which nothing outranks.
-func (r *Result) lacksSettledFields() bool {
-	return r.SeverityText == "" || r.Timestamp == 0 || r.Service == "" || r.conflict ||
-		r.HasTrace && (!r.HasFlags || r.spanRank != spanPrimary)
 }

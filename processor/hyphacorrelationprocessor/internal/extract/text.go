@@ -3,13 +3,27 @@
 
 package extract
 
-import "strings"
+import (
+	"math/bits"
+	"strings"
+)
 
 // scanText runs every text scanner over a line that is not JSON. Each one
 // only records ids, except scanHeader, which reads the leading time and
 // level; a line where two scanners' ids disagree is settled by Finish.
 func (e *Extractor) scanText(s string, r *Result) {
 	body := scanHeader(s, r)
+	if body > 0 && s[body] == '[' {
+		if p := cfSourceEnd(s[body:]); p > 0 {
+			// cf logs: "<time> [RTR/5] OUT <line>": the line after it is
+			// read as if it stood alone, a JSON object as JSON.
+			s = s[body+p:]
+			if s != "" && s[0] == '{' && e.cfJSON(s, r) {
+				return
+			}
+			body = scanHeader(s, r)
+		}
+	}
 	logfmtLine := false
 	if eq := strings.IndexByte(s, '='); eq >= 0 {
 		// Most plain text has no '=': one search spares it the call.
@@ -18,12 +32,19 @@ func (e *Extractor) scanText(s string, r *Result) {
 	e.scanLTSV(s, r)
 	if !logfmtLine && (body == 0 || tracingLayout(s, body)) {
 		// Only lines laid out as Rust's tracing writes them, or without a
-		// leading time (its span lines "in … with …"), are worth a search
-		// for "key: value"; a logfmt line never is.
+		// leading time (header dumps, access logs, exporters' and printed
+		// objects' lines, tracing's span lines "in … with …"), are worth a
+		// search for "key: value"; a logfmt line never is.
 		e.scanKeyColon(s, body, r)
 	}
 	scanBrackets(s[body:], r)
 	scanTraceparent(s, body, r)
+	if levelThenQuote(s[body:]) {
+		scanJavaExporter(s[body:], r)
+	}
+	if s != "" && s[0] == '\'' {
+		e.scanQuotedPair(s, r)
+	}
 }
 
 // tracingLayout reports whether the text after a line's leading time and
@@ -124,6 +145,11 @@ func (e *Extractor) scanLogfmt(s string, eq int, r *Result) (leadingPair bool) {
 // sdEnd hold the extent of the structured-data element, found on the first
 // key that matters (see findSD).
 func (e *Extractor) logfmtPair(s string, k, eq int, sdStart, sdEnd *int, r *Result) int {
+	if eq+1 < len(s) && s[eq+1] == '>' {
+		if key, ok := rubyKey(s, k, eq); ok {
+			return e.rubyPair(s, key, eq+2, r)
+		}
+	}
 	if k == eq {
 		if strings.HasPrefix(s[eq:], "=> ") && (eq == 0 || s[eq-1] == ' ') {
 			scanDotnetScope(s[eq+3:], r) // .NET's "=> SpanId:…, TraceId:…"
@@ -185,6 +211,11 @@ func pairEnd(s string, i int) int {
 // logfmtValue returns the value starting at s[i], quoted or bare, and the
 // index after it.
 func logfmtValue(s string, i int) (string, int) {
+	if i < len(s) && (s[i] == '{' || s[i] == '[') {
+		// A group of pairs, as Java's Map.toString writes them
+		// ("headers={x-b3-traceid=…, host=…}"): its pairs are read next.
+		return "", i + 1
+	}
 	if i < len(s) && s[i] == '"' {
 		end := stringEnd(s, i+1)
 		if end < 0 {
@@ -242,7 +273,7 @@ func (e *Extractor) scanLTSV(s string, r *Result) {
 const (
 	springLen      = 32 + 1 + 16 + 1                    // <32 hex>-<16 hex>]
 	maxSleuthApp   = 100                                // longest application name we accept before the first comma
-	maxSleuthBlock = maxSleuthApp + 1 + 32 + 1 + 16 + 1 // app,<32 hex>,<16 hex>]
+	maxSleuthBlock = maxSleuthApp + 1 + 32 + 1 + 16 + 7 // app,<32 hex>,<16 hex>,false]
 	minSleuthBlock = 1 + 16 + 1 + 16                    // ,<16 hex>,<16 hex> (no app name)
 )
 
@@ -290,9 +321,15 @@ func matchSleuth(s string, r *Result) {
 	}
 	ids := block[app+1:]
 	traceEnd := strings.IndexByte(ids, ',')
-	if traceEnd != 16 && traceEnd != 32 || len(ids) != traceEnd+1+16 {
+	if traceEnd != 16 && traceEnd != 32 || len(ids) < traceEnd+1+16 {
 		return
 	}
+	// Sleuth 1 and 2 add whether the span is exported (their default
+	// layout, "[app,trace,span,true]").
+	if export := ids[traceEnd+1+16:]; export != "" && export != ",true" && export != ",false" {
+		return
+	}
+	ids = ids[:traceEnd+1+16]
 	var trace [16]byte
 	var span [8]byte
 	if !decodeHex(trace[16-traceEnd/2:], ids[:traceEnd]) || !decodeHex(span[:], ids[traceEnd+1:]) {
@@ -310,4 +347,153 @@ func setBracketIDs(trace [16]byte, span [8]byte, f Format, r *Result) {
 	if span != [8]byte{} {
 		r.setSpan(span, spanPrimary)
 	}
+}
+
+// rubyKey returns the key of a Ruby hash pair whose "=>" starts at s[eq]:
+// a symbol right before the arrow (:trace_id=>), or a quoted string
+// ("trace_id"=>, "trace_id" => ). k is where logfmt's key bytes before eq
+// start.
+func rubyKey(s string, k, eq int) (string, bool) {
+	if k < eq {
+		// A symbol: its ':' follows a separator or starts the line.
+		return s[k:eq], k > 0 && s[k-1] == ':' && (k == 1 || isKeySep(s[k-2]))
+	}
+	end := eq
+	if end > 0 && s[end-1] == ' ' {
+		end--
+	}
+	if end < 2 || s[end-1] != '"' {
+		return "", false
+	}
+	q := end - 1
+	for k = q; k > 0 && isKeyByte(s[k-1]); k-- {
+	}
+	if k == 0 || k == q || s[k-1] != '"' {
+		return "", false
+	}
+	return s[k:q], true
+}
+
+// rubyPair reads the value of a Ruby hash pair, which starts at s[i] after
+// the arrow and any blanks, when its key is trace context; it returns the
+// index after the value.
+func (e *Extractor) rubyPair(s, key string, i int, r *Result) int {
+	val, next := logfmtValue(s, skipBlanks(s, i))
+	if f := e.contextField(key); f != FieldNone {
+		r.src = formatLogfmt
+		r.SetString(f, val)
+	}
+	return next
+}
+
+// scanJavaExporter reads the lines of OpenTelemetry Java's logging
+// exporters, where the ids' position says what they are:
+//
+//	'name' : <trace> <span> KIND [tracer: …] …              LoggingSpanExporter
+//	<time> INFO 'body' : <trace>:<span> [scopeInfo: …] …   SystemOutLogRecordExporter
+//
+// Only these exact shapes count: a quote, " : ", 32 and 16 hex digits, and
+// the words that follow them.
+func scanJavaExporter(s string, r *Result) {
+	for {
+		i := strings.Index(s, "' : ")
+		if i < 0 {
+			return
+		}
+		s = s[i+4:]
+		if len(s) < 32+1+16+1 || s[32] != ' ' && s[32] != ':' || s[49] != ' ' {
+			continue
+		}
+		rest := s[50:]
+		if s[32] == ':' && !strings.HasPrefix(rest, "[scopeInfo: ") ||
+			s[32] == ' ' && !spanKindThenTracer(rest) {
+			continue
+		}
+		var trace [16]byte
+		var span [8]byte
+		if decodeHex(trace[:], s[:32]) && decodeHex(span[:], s[33:49]) {
+			setBracketIDs(trace, span, formatJavaExporter, r)
+		}
+	}
+}
+
+// spanKindThenTracer reports whether s starts with a span kind and
+// " [tracer: ".
+func spanKindThenTracer(s string) bool {
+	kind, rest, ok := strings.Cut(s, " ")
+	if !ok {
+		return false
+	}
+	switch kind {
+	case "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER":
+		return strings.HasPrefix(rest, "[tracer: ")
+	}
+	return false
+}
+
+// levelThenQuote reports whether s, the text after a line's time, has a
+// blank and a quote where a level and its colon end: "INFO 'name' : …",
+// "WARNING: 'name' : …", as OTel Java's logging exporters write. It looks
+// at bytes 2 to 9 at once, the cheapest test that spares other lines the
+// search for "' : ".
+func levelThenQuote(s string) bool {
+	if len(s) < 10 {
+		return false
+	}
+	w := load64(s, 2) ^ byteOnes*'\'' // a quote byte becomes zero
+	zero := (w - byteOnes) &^ w & byteHighs
+	if zero == 0 {
+		return false
+	}
+	i := 2 + bits.TrailingZeros64(zero)>>3
+	return i >= len("INFO ") && s[i-1] == ' '
+}
+
+// maxCFSource bounds the "[RTR/5]" or "[APP/<guid>]" of a cf logs line.
+const maxCFSource = 64
+
+// cfSourceEnd returns the length of the "[<source>/<n>] OUT " (or ERR)
+// that cf logs writes after the time, 0 when s does not start with one.
+func cfSourceEnd(s string) int {
+	end := strings.IndexByte(s[:min(len(s), maxCFSource)], ']')
+	if end < 3 || strings.IndexByte(s[:end], '/') < 0 || strings.IndexByte(s[:end], ' ') >= 0 {
+		return 0
+	}
+	rest := s[end+1:]
+	if !strings.HasPrefix(rest, " OUT ") && !strings.HasPrefix(rest, " ERR ") {
+		return 0
+	}
+	return end + 1 + len(" OUT ")
+}
+
+// scanQuotedPair reads a line that is one header as Envoy's debug log
+// prints request headers, one to a line: 'x-b3-traceid', '80f1…'.
+func (e *Extractor) scanQuotedPair(s string, r *Result) {
+	end := strings.Index(s, "', '")
+	if end < 2 || s[len(s)-1] != '\'' {
+		return
+	}
+	if f := e.contextField(s[1:end]); f != FieldNone {
+		r.src = formatEnvoyHeader
+		r.SetString(f, s[end+len("', '"):len(s)-1])
+	}
+}
+
+// cfJSON reads the JSON object that a cf logs line carries after its
+// prefix, and reports whether it was one. The prefix's time and level,
+// already in r, fill in what the object lacks.
+func (e *Extractor) cfJSON(s string, r *Result) bool {
+	j := Result{src: formatJSON, zone: r.zone}
+	if !e.scanJSON(s, &j) {
+		return false
+	}
+	ts, num, text := r.Timestamp, r.SeverityNumber, r.SeverityText
+	*r = j
+	if r.Timestamp == 0 {
+		r.Timestamp = ts
+	}
+	if r.SeverityText == "" && r.SeverityNumber == 0 {
+		r.SeverityNumber, r.SeverityText = num, text
+	}
+	return true
 }

@@ -41,7 +41,7 @@ func parseTraceparent(s string) (tp traceparent, st idStatus) {
 // continue a word or hex run, so "ab00-<32 hex>-..." and file names built
 // from ids do not match. Its span id ranks as a fallback, see setTraceparent.
 // The search starts at s[from:], past a leading time whose '-' would only
-// cost searches.
+// cost searches. New Relic's "NR-LINKING|…" is found by the same '-'.
 func scanTraceparent(s string, from int, r *Result) {
 	// Every "00-" is found by its '-', which log lines hold far fewer of than
 	// '0' (the byte strings.Index would look for first).
@@ -53,6 +53,9 @@ func scanTraceparent(s string, from int, r *Result) {
 		p := i + d - 2
 		i += d + 1
 		if s[p] != '0' || s[p+1] != '0' {
+			if s[p] == 'N' && strings.HasPrefix(s[p:], nrLinking) {
+				scanNRLinking(s[p+len(nrLinking):], r)
+			}
 			continue
 		}
 		if len(s)-p < traceparentLen || p > 0 && (isWordByte(s[p-1]) || s[p-1] == '.') ||
@@ -69,4 +72,42 @@ func scanTraceparent(s string, from int, r *Result) {
 
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+
+// nrLinking starts the block New Relic's agents append to a log line when
+// they decorate it locally:
+// NR-LINKING|<entity.guid>|<hostname>|<trace.id>|<span.id>|<entity.name>|
+const nrLinking = "NR-LINKING|"
+
+// scanNRLinking reads the trace and span ids of New Relic's block, s
+// being what follows "NR-LINKING|". The ids count only in their places,
+// the fourth and fifth fields, each exactly 32 (or 16) and 16 hex digits.
+func scanNRLinking(s string, r *Result) {
+	var fields [5]string
+	for n := range fields {
+		bar := strings.IndexByte(s, '|')
+		if bar < 0 {
+			return
+		}
+		fields[n], s = s[:bar], s[bar+1:]
+	}
+	trace, span := fields[2], fields[3]
+	var t [16]byte
+	var sp [8]byte
+	switch len(trace) {
+	case 32:
+		if !decodeHex(t[:], trace) {
+			return
+		}
+	case 16:
+		if !decodeHex(t[8:], trace) {
+			return
+		}
+	default:
+		return
+	}
+	if span != "" && !decodeHex(sp[:], span) {
+		return
+	}
+	setBracketIDs(t, sp, formatNRLinking, r)
 }

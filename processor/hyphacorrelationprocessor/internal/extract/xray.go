@@ -9,14 +9,6 @@ import "strings"
 // version, the epoch second the trace began, and 96 random bits.
 const xrayIDLen = 1 + 1 + 8 + 1 + 24
 
-// xrayHeader is what an X-Amzn-Trace-Id value holds.
-type xrayHeader struct {
-	trace             [16]byte
-	span              [8]byte
-	flags             uint8
-	hasSpan, hasFlags bool
-}
-
 // parseXRayID reads 1-<8 hex>-<24 hex> as the OTel trace id made of its
 // two hex parts, which is how the OTel X-Ray propagator maps them.
 func parseXRayID(s string) (id [16]byte, st idStatus) {
@@ -34,7 +26,7 @@ func parseXRayID(s string) (id [16]byte, st idStatus) {
 // whole X-Amzn-Trace-Id value: ';'-separated fields of which Root is the
 // trace id, Parent the span id and Sampled=1 or 0 the flags. Other fields
 // (Self, which an ALB adds for its own segment, Lineage) are not read.
-func parseXRay(s string) (h xrayHeader, st idStatus) {
+func parseXRay(s string) (h header, st idStatus) {
 	if isPlaceholder(s) {
 		return h, idAbsent
 	}
@@ -65,21 +57,9 @@ func parseXRay(s string) (h xrayHeader, st idStatus) {
 		}
 	}
 	if st != idValid {
-		return xrayHeader{}, st
+		return header{}, st
 	}
 	return h, st
-}
-
-// setXRay records an X-Ray header. Its Parent ranks as a fallback span, as
-// a traceparent's does: in an inbound request's header it is the caller's.
-func (r *Result) setXRay(h xrayHeader, f Format) {
-	r.setTrace(h.trace, f)
-	if h.hasSpan {
-		r.setSpan(h.span, spanFallback)
-	}
-	if h.hasFlags {
-		r.setFlags(h.flags)
-	}
 }
 
 // xrayHeaderEnd returns the length of the X-Amzn-Trace-Id value at the
@@ -100,7 +80,7 @@ func xrayHeaderEnd(s string) int {
 // under a trace key: they are not counted as rejected.
 func scanXRayText(s string, r *Result) {
 	if h, st := parseXRay(s[:xrayHeaderEnd(s)]); st == idValid {
-		r.setXRay(h, formatXRay)
+		r.setHeader(h, formatXRay)
 	}
 }
 
