@@ -22,7 +22,7 @@ import (
 // decodeDashboard decodes raw strictly. The SDK returns an empty error list
 // as a non-nil error, which means no error.
 func decodeDashboard(raw []byte) error {
-	var d dashboard.Dashboard
+	var d dashboard.Dashboard //nolint:staticcheck // the provisioned files are the classic (v1) dashboard model that file provisioning reads
 	err := d.UnmarshalJSONStrict(raw)
 	var list cog.BuildErrors
 	if errors.As(err, &list) && len(list) == 0 {

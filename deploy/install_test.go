@@ -193,7 +193,6 @@ func checkMemoryLimitOption(t *testing.T, bin, root string) {
 			t.Errorf("--memory-limit-mib %s: MemoryMax is %d bytes, want %d", limit, got, wantMax)
 		}
 	}
-
 }
 
 func TestInstallAgentDryRun(t *testing.T) {

@@ -671,7 +671,6 @@ func agentVerifiedNames(t *testing.T, kust object, pods map[string]any) (host st
 		t.Errorf("agent: HYPHA_TLS_SERVER_NAME = %v, want the gateway Service's DNS name %s", serverName, want)
 	}
 	return host, []string{host, fmt.Sprint(serverName)}
-
 }
 
 // checkCertManagerIssues: the cert-manager example issues the gateway's
@@ -713,7 +712,6 @@ func checkCertManagerIssues(t *testing.T, tlsSecret string, names []string) {
 	if caCert == nil || get(caCert, "spec", "isCA") != true {
 		t.Errorf("cert-manager Certificate: issuer %v is not a CA Issuer backed by an isCA Certificate in the same file", get(cert, "spec", "issuerRef"))
 	}
-
 }
 
 // checkMakeCertsNames: docs/deploy/kubernetes.md asks make certs for the

@@ -5,7 +5,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -221,10 +220,4 @@ func (b *browser) location() string {
 		return "?"
 	}
 	return loc
-}
-
-// jsString quotes s as a JavaScript string literal (JSON is one).
-func jsString(s string) string {
-	q, _ := json.Marshal(s)
-	return string(q)
 }

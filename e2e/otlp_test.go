@@ -83,20 +83,3 @@ func otlpLines(t *testing.T, service string, lines []string) []byte {
 	t.Helper()
 	return otlpLogs(t, service, lines...)
 }
-
-// otlpLogsRequest is otlpLogs with one body.
-//
-// Deprecated: call otlpLogs; remove once no branch calls this.
-func otlpLogsRequest(t *testing.T, service, body string) []byte {
-	t.Helper()
-	return otlpLogs(t, service, body)
-}
-
-// postLogs posts a protobuf request.
-//
-// Deprecated: call postOTLP with contentTypeProto; remove once no branch
-// calls this.
-func postLogs(client *http.Client, url, token string, body []byte) (int, error) {
-	code, _, err := postOTLP(client, url, contentTypeProto, token, body)
-	return code, err
-}

@@ -157,7 +157,7 @@ func TestAgentDiskFullRefusesOTLP(t *testing.T) {
 	}
 	_ = harness.Eventually(30*time.Second, time.Second, func() error {
 		if n, err := store.Count(`service.name:="` + service + `"`); err != nil || n < requests*perRequest {
-			return fmt.Errorf("%d stored (%v)", n, err)
+			return fmt.Errorf("%d stored (%w)", n, err)
 		}
 		return nil
 	})
@@ -464,7 +464,7 @@ func TestDeadLettersOnAFullDisk(t *testing.T) {
 	}
 	if err := harness.Eventually(30*time.Second, time.Second, func() error {
 		if n, err := store.Count(`service.name:="replayed"`); err != nil || n != 2 {
-			return fmt.Errorf("%d of 2 replayed records stored (%v)", n, err)
+			return fmt.Errorf("%d of 2 replayed records stored (%w)", n, err)
 		}
 		return nil
 	}); err != nil {
@@ -551,9 +551,12 @@ func rapidReset(t *testing.T, addr string, d time.Duration) (streams int, goAway
 	var hb bytes.Buffer
 	enc := hpack.NewEncoder(&hb)
 	for _, f := range [][2]string{
-		{":method", "POST"}, {":scheme", "http"}, {":authority", addr},
+		{":method", "POST"},
+		{":scheme", "http"},
+		{":authority", addr},
 		{":path", "/opentelemetry.proto.collector.logs.v1.LogsService/Export"},
-		{"content-type", "application/grpc"}, {"te", "trailers"},
+		{"content-type", "application/grpc"},
+		{"te", "trailers"},
 	} {
 		_ = enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
 	}

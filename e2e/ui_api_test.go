@@ -353,7 +353,8 @@ func uiCheckTrace(t *testing.T, s *uiStack, tr uiTrace, query string) {
 		i := slices.IndexFunc(got.Spans, func(g struct {
 			SpanID, ParentSpanID, Name, Service string
 			Status                              struct{ Code, Message string }
-		}) bool {
+		},
+		) bool {
 			return g.SpanID == w.SpanID
 		})
 		if i < 0 {
@@ -571,7 +572,7 @@ func TestUIAlone(t *testing.T) {
 	base := "http://" + uiAddr
 	if err := harness.Eventually(30*time.Second, 200*time.Millisecond, func() error {
 		if exited, err := p.Exited(); exited {
-			return harness.Permanent(fmt.Errorf("hypha:ui exited (%v):\n%s", err, p.Tail(4000)))
+			return harness.Permanent(fmt.Errorf("hypha:ui exited (%w):\n%s", err, p.Tail(4000)))
 		}
 		_, err := net.DialTimeout("tcp", uiAddr, time.Second)
 		return err

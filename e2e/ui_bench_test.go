@@ -78,11 +78,11 @@ func BenchmarkUITrace(b *testing.B) {
 	if err := harness.Eventually(3*time.Minute, time.Second, func() error {
 		spans, err := jaeger.Trace(traceID)
 		if err != nil || len(spans) < benchSpans {
-			return fmt.Errorf("Jaeger holds %d of %d spans (%v)", len(spans), benchSpans, err)
+			return fmt.Errorf("Jaeger holds %d of %d spans (%w)", len(spans), benchSpans, err)
 		}
 		n, err := logs.Count(fmt.Sprintf("trace_id:=%q", traceID))
 		if err != nil || n < benchLines {
-			return fmt.Errorf("VictoriaLogs holds %d of %d lines (%v)", n, benchLines, err)
+			return fmt.Errorf("VictoriaLogs holds %d of %d lines (%w)", n, benchLines, err)
 		}
 		return nil
 	}); err != nil {
@@ -180,9 +180,11 @@ func loadBenchTrace(b *testing.B, otlpHTTP, traceID string) {
 	}
 	for svc := 0; svc < benchServices; svc++ {
 		post(b, "http://"+otlpHTTP+"/v1/traces", map[string]any{"resourceSpans": []any{map[string]any{
-			"resource": resource(svc), "scopeSpans": []any{map[string]any{"spans": byService[svc]}}}}})
+			"resource": resource(svc), "scopeSpans": []any{map[string]any{"spans": byService[svc]}},
+		}}})
 		post(b, "http://"+otlpHTTP+"/v1/logs", map[string]any{"resourceLogs": []any{map[string]any{
-			"resource": resource(svc), "scopeLogs": []any{map[string]any{"logRecords": logsBy[svc]}}}}})
+			"resource": resource(svc), "scopeLogs": []any{map[string]any{"logRecords": logsBy[svc]}},
+		}}})
 	}
 }
 

@@ -303,7 +303,7 @@ func waitSettled(t *testing.T, stack *harness.Stack, traceID string, failed int)
 	err := harness.Eventually(90*time.Second, time.Second, func() error {
 		n, err := stack.Logs.Count(gatewayErrors)
 		if err != nil || n < failed {
-			return fmt.Errorf("%d of %d api-gateway error lines stored (%v)", n, failed, err)
+			return fmt.Errorf("%d of %d api-gateway error lines stored (%w)", n, failed, err)
 		}
 		spans, err := stack.Jaeger.Trace(traceID)
 		if err != nil {
@@ -367,7 +367,7 @@ func checkXSS(t *testing.T, b *browser, stack *harness.Stack, traceID, spanID st
 	if err := harness.Eventually(60*time.Second, 500*time.Millisecond, func() error {
 		recs, err := stack.Logs.Query(`service.name:="xss-probe"`)
 		if err != nil || len(recs) < len(payloads) {
-			return fmt.Errorf("%d of %d probe lines stored (%v)", len(recs), len(payloads), err)
+			return fmt.Errorf("%d of %d probe lines stored (%w)", len(recs), len(payloads), err)
 		}
 		stored = stored[:0]
 		for _, r := range recs {

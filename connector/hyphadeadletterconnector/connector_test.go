@@ -148,7 +148,7 @@ func TestRetryableErrorGoesBackToTheSender(t *testing.T) {
 	r := newRig(t, 0)
 	down := errors.New("connection refused")
 	r.store.err = down
-	assert.ErrorIs(t, r.conn.ConsumeLogs(context.Background(), logs("a")), down)
+	require.ErrorIs(t, r.conn.ConsumeLogs(context.Background(), logs("a")), down)
 	assert.Empty(t, r.dl.AllLogs())
 }
 

@@ -21,7 +21,7 @@ import (
 
 func TestCreateDefaultConfig(t *testing.T) {
 	cfg := NewFactory().CreateDefaultConfig()
-	assert.NoError(t, componenttest.CheckConfigStruct(cfg))
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	assert.Equal(t, &Config{}, cfg)
 	// The pipelines are the user's to name.
 	assert.ErrorContains(t, cfg.(*Config).Validate(), "store must name at least one logs pipeline")
@@ -42,11 +42,11 @@ func TestCreateConnector(t *testing.T) {
 
 	// It must route between its own pipelines.
 	_, err = f.CreateLogsToLogs(context.Background(), set, cfg, consumertest.NewNop())
-	assert.EqualError(t, err, "the connector must be the receiver of its store and dead_letter pipelines")
+	require.EqualError(t, err, "the connector must be the receiver of its store and dead_letter pipelines")
 	other := pipeline.NewIDWithName(pipeline.SignalLogs, "other")
 	_, err = f.CreateLogsToLogs(context.Background(), set,
 		&Config{Store: []pipeline.ID{other}, DeadLetter: []pipeline.ID{dlID}}, router)
-	assert.ErrorContains(t, err, "logs/other")
+	require.ErrorContains(t, err, "logs/other")
 
 	// Only logs are dead-lettered.
 	_, err = f.CreateTracesToTraces(context.Background(), set, cfg, consumertest.NewNop())

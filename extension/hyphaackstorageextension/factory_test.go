@@ -19,7 +19,7 @@ import (
 
 func TestCreateDefaultConfig(t *testing.T) {
 	cfg := NewFactory().CreateDefaultConfig()
-	assert.NoError(t, componenttest.CheckConfigStruct(cfg))
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	assert.Equal(t, &Config{MaxInFlight: defaultMaxInFlight, ShutdownWait: defaultShutdownWait}, cfg)
 	// There is no default storage extension to keep the data in: the user names it.
 	assert.ErrorContains(t, cfg.(*Config).Validate(), "storage must name")

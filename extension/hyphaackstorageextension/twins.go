@@ -5,6 +5,7 @@ package hyphaackstorageextension // import "github.com/hypha-obs/hypha/extension
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"slices"
@@ -43,7 +44,6 @@ func newTwinFinder(f FollowedFiles, logger *zap.Logger) *twinFinder {
 func (t *twinFinder) scan() int {
 	byStart := map[string][]string{}
 	var infos []os.FileInfo
-	var paths []string
 	for _, path := range t.files() {
 		start, info, ok := readStart(path, t.size)
 		if !ok || len(start) < t.size {
@@ -52,7 +52,7 @@ func (t *twinFinder) scan() int {
 		if i := slices.IndexFunc(infos, func(o os.FileInfo) bool { return os.SameFile(o, info) }); i >= 0 {
 			continue // a hard link, or the same file matched twice
 		}
-		infos, paths = append(infos, info), append(paths, path)
+		infos = append(infos, info)
 		byStart[string(start)] = append(byStart[string(start)], path)
 	}
 	twins, seen := 0, map[string]bool{}
@@ -112,7 +112,7 @@ func readStart(path string, size int) ([]byte, os.FileInfo, bool) {
 	}
 	b := make([]byte, size)
 	n, err := io.ReadFull(f, b)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return nil, nil, false
 	}
 	return b[:n], info, true

@@ -47,12 +47,12 @@ func TestTapPacesPerConnection(t *testing.T) {
 	assert.Equal(t, codes.Unavailable, status.Code(err), "far behind: refused")
 	assert.GreaterOrEqual(t, time.Since(start), maxWait, "after holding the connection")
 	_, err = l.tap(conn(2), nil)
-	assert.NoError(t, err, "another connection has its own bucket")
+	require.NoError(t, err, "another connection has its own bucket")
 	_, err = l.tap(context.Background(), nil)
 	assert.NoError(t, err, "no peer: not limited")
 }
 
 func TestValidate(t *testing.T) {
-	assert.NoError(t, createDefaultConfig().(*Config).Validate())
+	require.NoError(t, createDefaultConfig().(*Config).Validate())
 	assert.EqualError(t, (&Config{}).Validate(), "streams_per_second: must be positive\nburst: must be at least 1")
 }

@@ -42,9 +42,6 @@ type logQuery struct {
 // regard to case.
 var severities = []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
 
-// errorSeverities are the severity texts an error line carries.
-var errorSeverities = []string{"ERROR", "FATAL", "CRITICAL"}
-
 // overview is the home page's data: per service, lines and error lines in
 // each time bucket.
 type overview struct {

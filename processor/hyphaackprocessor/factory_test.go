@@ -18,7 +18,7 @@ import (
 
 func TestCreateDefaultConfig(t *testing.T) {
 	cfg := NewFactory().CreateDefaultConfig()
-	assert.NoError(t, componenttest.CheckConfigStruct(cfg))
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	assert.Equal(t, &Config{}, cfg)
 	// There is no default extension to report to: the user names it.
 	assert.ErrorContains(t, cfg.(*Config).Validate(), "storage")
@@ -39,7 +39,7 @@ func TestCreateProcessor(t *testing.T) {
 
 	// Only file_log's logs are acknowledged: there is no traces or metrics side.
 	_, err = f.CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
-	assert.Error(t, err)
+	require.Error(t, err)
 	_, err = f.CreateMetrics(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
 	assert.Error(t, err)
 }

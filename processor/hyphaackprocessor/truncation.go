@@ -5,6 +5,7 @@ package hyphaackprocessor // import "github.com/hypha-obs/hypha/processor/hyphaa
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"sync"
@@ -92,7 +93,7 @@ func readHead(path string) (head, bool) {
 	}
 	b := make([]byte, headSize)
 	n, err := io.ReadFull(f, b)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return head{}, false
 	}
 	return head{info: info, bytes: b[:n]}, true

@@ -104,5 +104,5 @@ func TestNestedMapBodyAllocations(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	require.Equal(t, 0.0, allocs, "allocations per batch of 100 records")
+	require.Zero(t, allocs, "allocations per batch of 100 records")
 }

@@ -20,7 +20,7 @@ import (
 
 func TestCreateDefaultConfig(t *testing.T) {
 	cfg := NewFactory().CreateDefaultConfig()
-	assert.NoError(t, componenttest.CheckConfigStruct(cfg))
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	assert.Equal(t, &Config{
 		DecisionWait:   30 * time.Second,
 		Grace:          5 * time.Second,
@@ -54,7 +54,7 @@ func TestCreateProcessor(t *testing.T) {
 
 	require.NoError(t, tr.Start(context.Background(), componenttest.NewNopHost()))
 	require.NoError(t, lg.Start(context.Background(), componenttest.NewNopHost()))
-	assert.ErrorContains(t, lgOther.Start(context.Background(), componenttest.NewNopHost()), "hypha_log_sampling/other is in a logs pipeline but in no traces pipeline")
+	require.ErrorContains(t, lgOther.Start(context.Background(), componenttest.NewNopHost()), "hypha_log_sampling/other is in a logs pipeline but in no traces pipeline")
 	require.NoError(t, lgOther.Shutdown(context.Background()))
 	require.NoError(t, lg.Shutdown(context.Background()))
 	require.NoError(t, tr.Shutdown(context.Background()))

@@ -18,7 +18,7 @@ import (
 
 func TestCreateDefaultConfig(t *testing.T) {
 	cfg := NewFactory().CreateDefaultConfig()
-	assert.NoError(t, componenttest.CheckConfigStruct(cfg))
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	assert.Equal(t, &Config{ReportAfter: defaultReportAfter}, cfg)
 	assert.NoError(t, cfg.(*Config).Validate())
 }
@@ -36,7 +36,7 @@ func TestCreateProcessor(t *testing.T) {
 
 	// The processor watches logs pipelines only.
 	_, err = f.CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), f.CreateDefaultConfig(), consumertest.NewNop())
-	assert.Error(t, err)
+	require.Error(t, err)
 	_, err = f.CreateMetrics(context.Background(), processortest.NewNopSettings(metadata.Type), f.CreateDefaultConfig(), consumertest.NewNop())
 	assert.Error(t, err)
 }

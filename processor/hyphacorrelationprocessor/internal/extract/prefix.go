@@ -210,7 +210,8 @@ func collectorPrefixEnd(s string) int {
 	}
 	if strings.HasPrefix(s[n:], " > ") {
 		c := n + len(" > ")
-		for n = c; n < len(s) && n-c < maxCollectorName && isKeyByte(s[n]); n++ {
+		for n = c; n < len(s) && n-c < maxCollectorName && isKeyByte(s[n]); {
+			n++
 		}
 		if n == c || n == len(s) || s[n] != ' ' {
 			return 0

@@ -366,7 +366,8 @@ func rubyKey(s string, k, eq int) (string, bool) {
 		return "", false
 	}
 	q := end - 1
-	for k = q; k > 0 && isKeyByte(s[k-1]); k-- {
+	for k = q; k > 0 && isKeyByte(s[k-1]); {
+		k--
 	}
 	if k == 0 || k == q || s[k-1] != '"' {
 		return "", false
