@@ -86,7 +86,7 @@ dist: version-overlay ## release artefacts in dist/: tarballs, .deb, .rpm and im
 	      -e '1i # Installed by the hypha package. Layer your own config with a drop-in\n# (systemctl edit hypha-agent) that resets ExecStart= and adds\n# --config file:/etc/hypha/agent.yaml.' \
 	      deploy/systemd/hypha-agent.service > $$stage/hypha-agent.service; \
 	  mkdir -p $$stage/$$tardir/systemd $$stage/$$tardir/agent-config $$stage/$$tardir/gateway-config; \
-	  cp $$stage/hypha LICENSE NOTICE README.md packaging/agent.env $$stage/$$tardir/; \
+	  cp $$stage/hypha LICENSE NOTICE README.md packaging/agent.env deploy/replay-dead-letters.sh $$stage/$$tardir/; \
 	  cp deploy/systemd/hypha-agent.service $$stage/$$tardir/systemd/; \
 	  cp provider/hyphaprovider/agent-config/*.yaml $$stage/$$tardir/agent-config/; \
 	  cp provider/hyphaprovider/gateway-config/*.yaml $$stage/$$tardir/gateway-config/; \

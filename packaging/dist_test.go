@@ -12,6 +12,7 @@ package packaging_test
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,6 +35,8 @@ const (
 	pkgConfDir  = "/etc/hypha"
 	pkgStateDir = "/var/lib/hypha"
 	pkgUser     = "hypha"
+	// The dead-letter replay script, deploy/replay-dead-letters.sh.
+	pkgReplay = "/usr/share/hypha/replay-dead-letters.sh"
 )
 
 // requireTool returns the path of an external program: see testtool.Require.
@@ -207,6 +210,7 @@ func TestDistTarball(t *testing.T) {
 		same := map[string]string{
 			"LICENSE": "../LICENSE", "NOTICE": "../NOTICE", "README.md": "../README.md", "agent.env": "agent.env",
 			"systemd/hypha-agent.service": "../deploy/systemd/hypha-agent.service",
+			"replay-dead-letters.sh":      "../deploy/replay-dead-letters.sh",
 		}
 		for _, mode := range []string{"agent", "gateway"} {
 			configs, _ := filepath.Glob("../provider/hyphaprovider/" + mode + "-config/*.yaml")
@@ -237,6 +241,7 @@ func TestDistTarball(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s holds %v under %s/, want %v", names[0], got, top, want)
 		}
+		checkReplayScript(t, names[0], filepath.Join(dir, top, "replay-dead-letters.sh"))
 		if arch != runtime.GOARCH {
 			continue
 		}
@@ -259,6 +264,22 @@ var packagedFiles = map[string]entry{
 	pkgConfDir:                     {"drwxr-xr-x", "root", "root"},
 	"/usr/share/doc/hypha/LICENSE": {"-rw-r--r--", "root", "root"},
 	"/usr/share/doc/hypha/NOTICE":  {"-rw-r--r--", "root", "root"},
+	pkgReplay:                      {"-rwxr-xr-x", "root", "root"},
+}
+
+// checkReplayScript: the shipped replay script is executable and runs: with
+// no arguments it prints its usage and exits 2.
+func checkReplayScript(t *testing.T, artefact, path string) {
+	t.Helper()
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o755 {
+		t.Errorf("%s: %s is not an executable file of mode 0755: %v", artefact, filepath.Base(path), err)
+		return
+	}
+	out, err := exec.Command(path).CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "usage: ") {
+		t.Errorf("%s: %s with no arguments: %v, %q; want its usage and exit status 2", artefact, filepath.Base(path), err, out)
+	}
 }
 
 func checkPackagedFiles(t *testing.T, pkg string, got map[string]entry) {
@@ -326,6 +347,14 @@ func TestDistDeb(t *testing.T) {
 		if readFile(t, root+pkgEnv) != readFile(t, "agent.env") {
 			t.Errorf("%s: %s is not packaging/agent.env", names[1], pkgEnv)
 		}
+		if readFile(t, root+pkgReplay) != readFile(t, "../deploy/replay-dead-letters.sh") {
+			t.Errorf("%s: %s is not deploy/replay-dead-letters.sh", names[1], pkgReplay)
+		}
+		checkReplayScript(t, names[1], root+pkgReplay)
+		// The replay script sends with curl; nothing else needs it.
+		if got := strings.TrimSpace(run(t, ".", dpkgDeb, "--field", deb, "Recommends")); got != "curl" {
+			t.Errorf("%s: Recommends %q, want curl", names[1], got)
+		}
 	}
 }
 
@@ -349,6 +378,9 @@ func TestDistRPM(t *testing.T) {
 		// c: %config, n: noreplace, so that an upgrade keeps the file.
 		if flags := run(t, ".", rpm, "-qp", "--qf", "[%{FILEFLAGS:fflags} %{FILENAMES}\n]", pkg); !strings.Contains(flags, "cn "+pkgEnv+"\n") {
 			t.Errorf("%s: %s is not %%config(noreplace):\n%s", names[2], pkgEnv, flags)
+		}
+		if got := strings.TrimSpace(run(t, ".", rpm, "-qp", "--recommends", pkg)); got != "curl" {
+			t.Errorf("%s: recommends %q, want curl", names[2], got)
 		}
 		scripts := run(t, ".", rpm, "-qp", "--scripts", pkg)
 		for section, src := range map[string]string{"preinstall": "preinstall", "postinstall": "postinstall", "preuninstall": "preremove", "postuninstall": "postremove"} {
@@ -462,6 +494,7 @@ func TestDebInstall(t *testing.T) {
 		pkgEnv:      "-rw-r----- root " + pkgUser,
 		pkgStateDir: "drwxr-x--- " + pkgUser + " " + pkgUser,
 		pkgUnit:     "-rw-r--r-- root root",
+		pkgReplay:   "-rwxr-xr-x root root",
 	} {
 		if got := owner(t, path); got != want {
 			t.Errorf("%s is %q, want %q", path, got, want)
@@ -507,7 +540,7 @@ func TestDebInstall(t *testing.T) {
 
 	// Removal keeps the settings, the state and the user; purge removes them.
 	run(t, ".", dpkg, "--remove", "hypha")
-	for _, gone := range []string{pkgBin, pkgUnit} {
+	for _, gone := range []string{pkgBin, pkgUnit, pkgReplay} {
 		if exists(gone) {
 			t.Errorf("dpkg --remove left %s", gone)
 		}
@@ -517,7 +550,7 @@ func TestDebInstall(t *testing.T) {
 	}
 	run(t, ".", dpkg, "--purge", "hypha")
 	var left []string
-	for _, path := range []string{pkgBin, pkgUnit, pkgConfDir, pkgStateDir, "/usr/share/doc/hypha"} {
+	for _, path := range []string{pkgBin, pkgUnit, pkgConfDir, pkgStateDir, "/usr/share/doc/hypha", "/usr/share/hypha"} {
 		if exists(path) {
 			left = append(left, path)
 		}

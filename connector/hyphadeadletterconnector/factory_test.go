@@ -5,6 +5,7 @@ package hyphadeadletterconnector
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,6 +37,15 @@ func TestCreateConnector(t *testing.T) {
 	cfg := &Config{Store: []pipeline.ID{storeID}, DeadLetter: []pipeline.ID{dlID}}
 	router := connector.NewLogsRouter(map[pipeline.ID]consumer.Logs{storeID: consumertest.NewNop(), dlID: consumertest.NewNop()})
 	c, err := f.CreateLogsToLogs(context.Background(), set, cfg, router)
+	require.NoError(t, err)
+	require.NoError(t, c.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, c.Shutdown(context.Background()))
+
+	// With the file alone, only the store pipelines are needed.
+	fileOnly := &Config{Store: []pipeline.ID{storeID}, File: &FileConfig{Path: filepath.Join(t.TempDir(), "logs.jsonl")}}
+	require.NoError(t, fileOnly.Validate())
+	c, err = f.CreateLogsToLogs(context.Background(), set, fileOnly,
+		connector.NewLogsRouter(map[pipeline.ID]consumer.Logs{storeID: consumertest.NewNop()}))
 	require.NoError(t, err)
 	require.NoError(t, c.Start(context.Background(), componenttest.NewNopHost()))
 	require.NoError(t, c.Shutdown(context.Background()))
