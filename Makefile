@@ -22,7 +22,7 @@ ETCD := $(CACHE)/etcd
 # comparisons with the transform processor and the pipeline benchmark;
 # instrumentation/go is what Go apps import, demo/analysis the demo's Go service;
 # deploy/ecs keeps goformation (the ECS template's tests) out of the others.
-MODULES = . processor/hyphacorrelationprocessor provider/hyphaprovider bench instrumentation/go demo/analysis deploy/ecs
+MODULES = . processor/hyphacorrelationprocessor receiver/hyphafilelogreceiver provider/hyphaprovider bench instrumentation/go demo/analysis deploy/ecs
 # Packages of a module (run inside it) with unit tests: all but the end-to-end suite.
 MODULE_PKGS = $(GO) list ./... | grep -v /e2e
 # A count, not a duration: with a duration, Go 1.26's fuzz coordinator can
@@ -101,7 +101,7 @@ dist: version-overlay ## release artefacts in dist/: tarballs, .deb, .rpm and im
 	@ls -l $(DIST)
 
 # The in-repo components, each with mdatagen output of its own.
-COMPONENT_DIRS = $(wildcard processor/*processor extension/*extension connector/*connector)
+COMPONENT_DIRS = $(wildcard receiver/*receiver processor/*processor extension/*extension connector/*connector)
 
 generate: ## regenerate components/ (ocb) and the components' mdatagen output
 	$(TOOL) builder --config builder-config.yaml --skip-compilation

@@ -8,6 +8,7 @@ require (
 	github.com/hypha-obs/hypha v0.1.0
 	github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor v0.1.0
 	github.com/hypha-obs/hypha/provider/hyphaprovider v0.1.0
+	github.com/hypha-obs/hypha/receiver/hyphafilelogreceiver v0.1.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/awss3exporter v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/clickhouseexporter v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter v0.156.0
@@ -25,7 +26,6 @@ require (
 	github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor v0.161.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor v0.161.0
-	github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/receiver/kafkareceiver v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/receiver/syslogreceiver v0.165.0
 	go.opentelemetry.io/collector/component v1.71.0
@@ -210,6 +210,7 @@ require (
 	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/translator/azure v0.165.0 // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/translator/jaeger v0.165.0 // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/translator/zipkin v0.165.0 // indirect
+	github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver v0.165.0 // indirect
 	github.com/opencontainers/go-digest v1.0.0 // indirect
 	github.com/openshift/api v0.0.0-20251015095338-264e80a2b6e7 // indirect
 	github.com/openshift/client-go v0.0.0-20251015124057-db0dee36e235 // indirect
@@ -384,6 +385,8 @@ replace github.com/hypha-obs/hypha => ../
 replace github.com/hypha-obs/hypha/processor/hyphacorrelationprocessor => ../processor/hyphacorrelationprocessor
 
 replace github.com/hypha-obs/hypha/provider/hyphaprovider => ../provider/hyphaprovider
+
+replace github.com/hypha-obs/hypha/receiver/hyphafilelogreceiver => ../receiver/hyphafilelogreceiver
 
 replace go.opentelemetry.io/collector => go.opentelemetry.io/collector v0.165.0
 

@@ -136,9 +136,9 @@ func lineByLine(raw []byte) []string {
 
 // score compares records sent with the expected ones.
 type score struct {
-	multi, multiJoined   int // expected records of several lines, and those sent whole
-	single, singleKept   int // expected records of one line, and those sent alone
-	extra                int // records sent that are not an expected record
+	multi, multiJoined    int // expected records of several lines, and those sent whole
+	single, singleKept    int // expected records of one line, and those sent alone
+	extra                 int // records sent that are not an expected record
 	expected, sentInTotal int
 }
 
