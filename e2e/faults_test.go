@@ -24,7 +24,20 @@ type seqWriter struct {
 	mu   sync.Mutex // held while writing a line and while rotating
 	f    *os.File
 	next int
+	// stacks ends every write with a text record of several lines (an
+	// error and its Java stack trace): the agent holds it until the next
+	// write, so a kill often finds one held.
+	stacks bool
 }
+
+// stackRecord is such a record, as Logback writes one; its last line
+// shows that it arrived whole.
+const stackRecord = "%s ERROR service=faulty seq=%d request failed\n" +
+	"java.lang.IllegalStateException: fault in line %d\n" +
+	"\tat com.example.Faulty.handle(Faulty.java:42)\n" +
+	"\tat com.example.Faulty.run(Faulty.java:17)\n" +
+	"Caused by: java.io.IOException: closed\n" +
+	"\t... 2 more\n"
 
 func (w *seqWriter) path() string { return filepath.Join(w.dir, "app.log") }
 
@@ -40,8 +53,12 @@ func (w *seqWriter) write(n int) error {
 	defer w.mu.Unlock()
 	var b []byte
 	ms := time.Now().UnixMilli()
-	for range n {
-		b = fmt.Appendf(b, `{"level":30,"time":%d,"service":"faulty","seq":%d,"msg":"line %d of the fault test, padded to look like a real request log line"}`+"\n", ms, w.next, w.next)
+	for i := range n {
+		if w.stacks && i == n-1 {
+			b = fmt.Appendf(b, stackRecord, time.Now().UTC().Format(time.RFC3339Nano), w.next, w.next)
+		} else {
+			b = fmt.Appendf(b, `{"level":30,"time":%d,"service":"faulty","seq":%d,"msg":"line %d of the fault test, padded to look like a real request log line"}`+"\n", ms, w.next, w.next)
+		}
 		w.next++
 	}
 	_, err := w.f.Write(b)
@@ -86,7 +103,7 @@ func (w *seqWriter) rotateCopyTruncate(suffix string) error {
 	return w.f.Truncate(0)
 }
 
-var seqPattern = regexp.MustCompile(`"seq":(\d+)`)
+var seqPattern = regexp.MustCompile(`(?:"seq":|seq=)(\d+)`)
 
 // TestNoLossUnderFaults writes 200 000 numbered lines at a steady rate while
 // the gateway stops, the agent is killed, the file is rotated both ways and
@@ -98,6 +115,7 @@ func TestNoLossUnderFaults(t *testing.T) {
 	// The rotated files (app.log.1, app.log.2) are read to their end too.
 	r := newSeqRig(t, "app.log*", nil, nil)
 	w, gw, agent, store := r.w, r.gw, r.agent, r.store
+	w.stacks = true
 
 	// The writer: 200 000 lines in 100 s, 100 lines every 50 ms.
 	const total, perTick, tick = 200_000, 100, 50 * time.Millisecond
@@ -164,6 +182,7 @@ func TestNoLossUnderFaults(t *testing.T) {
 	if err != nil || lost > 0 {
 		t.Fatalf("%d lines lost (%v)\nagent:\n%s", lost, err, agent.Tail(4000))
 	}
+	checkStacksWhole(t, r)
 }
 
 // TestRepeatedAgentKills SIGKILLs the agent every few seconds while lines are
@@ -175,7 +194,7 @@ func TestRepeatedAgentKills(t *testing.T) {
 		t.Skip("takes about half a minute")
 	}
 	lost, dups, written := runKillLoop(t, nil)
-	t.Logf("e2e: 8 SIGKILLs of the agent: lines written %d, lost %d, duplicated %d", written, lost, dups)
+	t.Logf("e2e: 8 SIGKILLs of the agent: records written %d (a stack trace of 6 lines ends every write), lost %d, duplicated %d", written, lost, dups)
 	if lost > 0 {
 		t.Fatalf("%d lines lost", lost)
 	}
@@ -186,6 +205,12 @@ func TestRepeatedAgentKills(t *testing.T) {
 func runKillLoop(t *testing.T, agentArgs []string) (lost, dups, written int) {
 	r := newSeqRig(t, "*.log", nil, agentArgs)
 	w, agent := r.w, r.agent
+	w.stacks = true
+	t.Cleanup(func() {
+		if !t.Failed() {
+			checkStacksWhole(t, r)
+		}
+	})
 
 	stop := make(chan struct{})
 	writerDone := make(chan error, 1)
@@ -315,5 +340,28 @@ func TestGatewayDownLongerThanTheAgentHolds(t *testing.T) {
 	}
 	if lost, _, _ := r.count(t); lost > 0 || r.written() != lines {
 		t.Fatalf("%d of %d lines lost", lost, r.written())
+	}
+}
+
+// checkStacksWhole fails the test if a multi-line record reached the store
+// cut: its header without its last line, or frames without their header.
+func checkStacksWhole(t *testing.T, r *seqRig) {
+	t.Helper()
+	recs, err := r.store.Query(`"com.example.Faulty.handle" | fields _msg`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, cut := 0, 0
+	for _, rec := range recs {
+		msg := rec["_msg"]
+		if strings.Contains(msg, "seq=") && strings.HasSuffix(msg, "\t... 2 more") && strings.Count(msg, "\n") == 5 {
+			whole++
+		} else {
+			cut++
+		}
+	}
+	t.Logf("e2e: multi-line records stored %d whole, %d cut", whole, cut)
+	if whole == 0 || cut > 0 {
+		t.Fatalf("%d multi-line records stored cut, %d whole", cut, whole)
 	}
 }
