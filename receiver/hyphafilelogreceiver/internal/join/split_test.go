@@ -17,7 +17,7 @@ var opts = Options{MaxLines: 1000, MaxBytes: 262144}
 func TestHeldUntilTheNextRecord(t *testing.T) {
 	for _, tc := range []struct {
 		name, data, token string
-		advance            int
+		advance           int
 	}{
 		{"header alone is held", "2024-10-08 13:08:15 ERROR boom\n", "", 0},
 		{"frames are held with it", "2024-10-08 13:08:15 ERROR boom\n\tat a(A.java:1)\n", "", 0},
