@@ -24,20 +24,14 @@ type seqWriter struct {
 	mu   sync.Mutex // held while writing a line and while rotating
 	f    *os.File
 	next int
-	// stacks ends every write with a text record of several lines (an
-	// error and its Java stack trace): the agent holds it until the next
-	// write, so a kill often finds one held.
-	stacks bool
+	// stacks ends every write with the first lines of a Python traceback
+	// (a header and "Traceback (most recent call last):") and starts the
+	// next one with the rest: the agent holds the record, whose last line
+	// announces more, across the gap, so the kills find records held.
+	stacks     bool
+	pending    bool // the last write began a traceback
+	pendingSeq int  // and this is its sequence number
 }
-
-// stackRecord is such a record, as Logback writes one; its last line
-// shows that it arrived whole.
-const stackRecord = "%s ERROR service=faulty seq=%d request failed\n" +
-	"java.lang.IllegalStateException: fault in line %d\n" +
-	"\tat com.example.Faulty.handle(Faulty.java:42)\n" +
-	"\tat com.example.Faulty.run(Faulty.java:17)\n" +
-	"Caused by: java.io.IOException: closed\n" +
-	"\t... 2 more\n"
 
 func (w *seqWriter) path() string { return filepath.Join(w.dir, "app.log") }
 
@@ -47,15 +41,40 @@ func (w *seqWriter) open() error {
 	return err
 }
 
+// A traceback record, as Python's logging writes one with exc_info, in
+// two writes; its last line shows that it arrived whole.
+const (
+	stackHead = "%s ERROR service=faulty seq=%d request failed\nTraceback (most recent call last):\n"
+	stackTail = "  File \"/srv/faulty/app.py\", line 42, in handle\n    price(order)\nValueError: fault in line %d\n"
+)
+
+// endStack appends the rest of the traceback the last write began.
+func (w *seqWriter) endStack(b []byte) []byte {
+	if w.pending {
+		b = fmt.Appendf(b, stackTail, w.pendingSeq)
+		w.pending = false
+	}
+	return b
+}
+
+// finish ends the traceback the last write began.
+func (w *seqWriter) finish() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, err := w.f.Write(w.endStack(nil))
+	return err
+}
+
 // write appends n lines in one write call.
 func (w *seqWriter) write(n int) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var b []byte
+	b := w.endStack(nil)
 	ms := time.Now().UnixMilli()
 	for i := range n {
 		if w.stacks && i == n-1 {
-			b = fmt.Appendf(b, stackRecord, time.Now().UTC().Format(time.RFC3339Nano), w.next, w.next)
+			b = fmt.Appendf(b, stackHead, time.Now().UTC().Format(time.RFC3339Nano), w.next)
+			w.pending, w.pendingSeq = true, w.next
 		} else {
 			b = fmt.Appendf(b, `{"level":30,"time":%d,"service":"faulty","seq":%d,"msg":"line %d of the fault test, padded to look like a real request log line"}`+"\n", ms, w.next, w.next)
 		}
@@ -69,6 +88,9 @@ func (w *seqWriter) write(n int) error {
 func (w *seqWriter) rotateRename(suffix string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if _, err := w.f.Write(w.endStack(nil)); err != nil {
+		return err
+	}
 	if err := w.f.Close(); err != nil {
 		return err
 	}
@@ -84,6 +106,9 @@ func (w *seqWriter) rotateRename(suffix string) error {
 func (w *seqWriter) rotateCopyTruncate(suffix string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if _, err := w.f.Write(w.endStack(nil)); err != nil {
+		return err
+	}
 	src, err := os.Open(w.path())
 	if err != nil {
 		return err
@@ -130,7 +155,7 @@ func TestNoLossUnderFaults(t *testing.T) {
 				return
 			}
 		}
-		writerDone <- nil
+		writerDone <- w.finish()
 	}()
 
 	start := time.Now()
@@ -194,7 +219,7 @@ func TestRepeatedAgentKills(t *testing.T) {
 		t.Skip("takes about half a minute")
 	}
 	lost, dups, written := runKillLoop(t, nil)
-	t.Logf("e2e: 8 SIGKILLs of the agent: records written %d (a stack trace of 6 lines ends every write), lost %d, duplicated %d", written, lost, dups)
+	t.Logf("e2e: 8 SIGKILLs of the agent: records written %d (a traceback of 5 lines across every two writes), lost %d, duplicated %d", written, lost, dups)
 	if lost > 0 {
 		t.Fatalf("%d lines lost", lost)
 	}
@@ -220,7 +245,7 @@ func runKillLoop(t *testing.T, agentArgs []string) (lost, dups, written int) {
 		for {
 			select {
 			case <-stop:
-				writerDone <- nil
+				writerDone <- w.finish()
 				return
 			case <-ticker.C:
 				if err := w.write(50); err != nil {
@@ -347,14 +372,15 @@ func TestGatewayDownLongerThanTheAgentHolds(t *testing.T) {
 // cut: its header without its last line, or frames without their header.
 func checkStacksWhole(t *testing.T, r *seqRig) {
 	t.Helper()
-	recs, err := r.store.Query(`"com.example.Faulty.handle" | fields _msg`)
+	recs, err := r.store.Query(`"Traceback" OR "/srv/faulty/app.py" | fields _msg`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	whole, cut := 0, 0
 	for _, rec := range recs {
 		msg := rec["_msg"]
-		if strings.Contains(msg, "seq=") && strings.HasSuffix(msg, "\t... 2 more") && strings.Count(msg, "\n") == 5 {
+		m := seqPattern.FindStringSubmatch(msg)
+		if m != nil && strings.HasSuffix(msg, "ValueError: fault in line "+m[1]) && strings.Count(msg, "\n") == 4 {
 			whole++
 		} else {
 			cut++

@@ -31,10 +31,17 @@ func TestStackTracesAreOneRecord(t *testing.T) {
 
 	for _, tc := range []struct {
 		order, service, operation string
-		marker, frame             string // the record holds marker, and frame on 3 lines or more
+		marker, frame, last       string // the record holds marker, frame on frames lines or more, and last
+		frames                    int
 	}{
-		{order: "bad-77", service: "lab-tests", marker: "Error: lab test not found: bad-77", frame: "    at "},
-		{order: "crash-78", service: "analysis", operation: "GET /analysis/{orderId}", marker: "panic: assignment to entry in nil map", frame: "\t/"},
+		{
+			order: "bad-77", service: "lab-tests", marker: "Error: lab test not found: bad-77",
+			frame: "    at ", frames: 2, last: "at process.processTicksAndRejections",
+		},
+		{
+			order: "crash-78", service: "analysis", operation: "GET /analysis/{orderId}", marker: "panic: assignment to entry in nil map",
+			frame: "\t", frames: 10, last: "created by net/http.(*Server).Serve",
+		},
 	} {
 		t.Run(tc.service, func(t *testing.T) {
 			req, _ := http.NewRequest(http.MethodGet, s.ServiceURL("api-gateway")+"/checkout/"+tc.order, http.NoBody)
@@ -73,8 +80,8 @@ func TestStackTracesAreOneRecord(t *testing.T) {
 				t.Fatalf("%v\nagent output:\n%s", err, s.Agent.Tail(3000))
 			}
 			msg := rec["_msg"]
-			if n := strings.Count(msg, "\n"+tc.frame); n < 3 {
-				t.Errorf("the record holds %d frames (%q), want the whole stack:\n%s", n, tc.frame, msg)
+			if n := strings.Count(msg, "\n"+tc.frame); n < tc.frames || !strings.Contains(msg, tc.last) {
+				t.Errorf("the record holds %d frames (%q), want the whole stack down to %q:\n%s", n, tc.frame, tc.last, msg)
 			}
 			if rec["service.name"] != tc.service || rec["severity_text"] != "ERROR" {
 				t.Errorf("service.name %q, severity %q; want %s, ERROR", rec["service.name"], rec["severity_text"], tc.service)
@@ -85,7 +92,7 @@ func TestStackTracesAreOneRecord(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, r := range all {
-				if m := r["_msg"]; strings.HasPrefix(m, "at ") || strings.HasPrefix(m, "goroutine ") || strings.HasPrefix(m, "/") {
+				if m := r["_msg"]; strings.HasPrefix(m, "at ") || strings.HasPrefix(m, "goroutine ") || strings.HasPrefix(m, "created by ") || strings.HasPrefix(m, "Error: ") {
 					t.Errorf("a frame arrived as a record of its own: %q", m)
 				}
 			}

@@ -21,13 +21,11 @@ const (
 	// defaultMaxLines is far above the longest Java trace with its causes
 	// seen in practice (a few hundred lines) and bounds a runaway record.
 	defaultMaxLines = 1000
-	// defaultFlushPeriod is how long a record whose next line has not come
-	// waits before it is sent. It is shorter than the reader's poll
-	// interval (200 ms), so a held record goes at the next poll: 200 to
-	// 400 ms after it was written. Stack traces are written in one go
-	// (microseconds), so none is cut by it; and a file renamed away from
-	// the include pattern is read a last time at the next poll, which then
-	// sends the record it held.
+	// defaultFlushPeriod is how long a held record (one whose last line
+	// announces more lines) waits for them. It is shorter than the
+	// reader's poll interval (200 ms), so such a record goes at the next
+	// poll, 200 to 400 ms after it was written; a writer that prints a
+	// trace line by line does so within microseconds.
 	defaultFlushPeriod = 150 * time.Millisecond
 )
 

@@ -50,10 +50,11 @@ func isCRI(line []byte) bool {
 // F) into one line, and the lines of one record (a stack trace written to
 // stderr) by the same rules as a plain file, applied to their content. A
 // line of the other stream, or one that is not CRI, ends the record: the
-// split cannot take lines out of order. The token is one CRI line, the
+// split cannot take lines out of order. As in a plain file, a whole record
+// is sent once the reader has caught up with the runtime. The token is one CRI line, the
 // first line's time and stream, the last line's tag, and the contents
 // joined by newlines, which the container parser reads whole.
-func splitCRI(data []byte, o Options) (int, []byte, error) {
+func splitCRI(data []byte, atEOF bool, o Options) (int, []byte, error) {
 	nl := bytes.IndexByte(data, '\n')
 	first, _ := parseCRI(trimCR(data[:nl]))
 	parts := []criLine{first}
@@ -96,7 +97,8 @@ func splitCRI(data []byte, o Options) (int, []byte, error) {
 			return pos, criToken(data[:tokenEnd], parts), nil
 		}
 	}
-	if len(data) >= o.MaxBytes {
+	whole := atEOF && pos == len(data) && started && !parts[len(parts)-1].partial && !r.promises()
+	if len(data) >= o.MaxBytes || whole {
 		return pos, criToken(data[:tokenEnd], parts), nil
 	}
 	return 0, nil, nil

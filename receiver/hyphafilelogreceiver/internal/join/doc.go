@@ -11,6 +11,10 @@
 // out as a token, so the reader's offset, and any checkpoint written from
 // it, stays at the record's first byte until the whole record leaves. A
 // process killed while a record is held reads it again after the restart.
+// Loggers write a record in one go, so a record the reader finds whole at
+// the end of the file is sent at once, unless its last line announces more
+// ("Traceback (most recent call last):", a blank line, a frame inside a
+// Python traceback): those wait for the next lines or the flush timer.
 //
 // The split keeps no state between calls. The buffer it is given always
 // starts where the record being built starts, so that record's first line,

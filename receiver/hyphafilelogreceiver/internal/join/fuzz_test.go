@@ -28,7 +28,9 @@ func drive(input []byte, cuts []int, flush []bool, o Options) (tokens [][]byte, 
 		}
 		for pos < avail {
 			data := input[pos:min(avail, pos+o.MaxBytes)]
-			adv, tok, err := split(data, false)
+			// The reader is at the end of what was written when data
+			// reaches it.
+			adv, tok, err := split(data, pos+len(data) == avail)
 			if err != nil || (adv == 0 && tok == nil) {
 				break
 			}

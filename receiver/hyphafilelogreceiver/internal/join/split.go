@@ -19,10 +19,11 @@ type Options struct {
 }
 
 // SplitFunc returns the split function that joins lines into records. A
-// record whose last line is in data is held (no token) until a line that
-// starts another record arrives; the reader's flush timer
-// (force_flush_period) sends it when none comes. JSON lines are never
-// held.
+// record is sent when a line that starts another record arrives, or when
+// the reader has caught up with the writer (atEOF) and the record's last
+// line does not announce more (see promises). Otherwise it is held (no
+// token), and the reader's flush timer (force_flush_period) sends it when
+// no more lines come. JSON lines are never held.
 func SplitFunc(o Options) bufio.SplitFunc {
 	return func(data []byte, atEOF bool) (int, []byte, error) {
 		return split(data, atEOF, o)
@@ -38,12 +39,14 @@ type record struct {
 	shape      [shapeLen]byte
 	shapeN     int
 	lines      int
-	traceback  bool // the first line is Python's "Traceback …"
-	sawTrace   bool // a line was "Traceback …", or the record starts at a source location (Node)
-	chained    bool // the last line was "During handling of the above exception…"
-	goroutine  bool // a goroutine header was seen
-	lastIndent bool // the last line that was not blank was indented
-	afterFrame bool // the last line that was not blank was a frame (indented, Go or Ruby)
+	traceback  bool   // the first line is Python's "Traceback …"
+	sawTrace   bool   // a line was "Traceback …", or the record starts at a source location (Node)
+	chained    bool   // the last line was "During handling of the above exception…"
+	goroutine  bool   // a goroutine header was seen
+	lastIndent bool   // the last line that was not blank was indented
+	afterFrame bool   // the last line that was not blank was a frame (indented, Go or Ruby)
+	last       []byte // the last line that was not blank
+	lastBlank  bool   // the last line was blank
 }
 
 func newRecord(first []byte) record {
@@ -64,12 +67,14 @@ func newRecord(first []byte) record {
 	r.sawTrace = r.traceback || isSourceLocation(first)
 	r.goroutine = bytes.HasPrefix(content, []byte("goroutine ")) || bytes.HasPrefix(content, []byte("panic: "))
 	r.lastIndent = r.firstInd > 0
+	r.last = first
 	return r
 }
 
 // joins reports whether line continues the record, and notes it.
 func (r *record) joins(line []byte) bool {
-	if isBlank(line) {
+	r.lastBlank = isBlank(line)
+	if r.lastBlank {
 		return true
 	}
 	ind := indent(line)
@@ -81,8 +86,33 @@ func (r *record) joins(line []byte) bool {
 		r.goroutine = r.goroutine || bytes.HasPrefix(s, []byte("goroutine "))
 		r.lastIndent = ind > 0
 		r.afterFrame = ind > 0 || isGoFrame(s, r.goroutine) || isRubyFrame(s)
+		r.last = line
 	}
 	return ok
+}
+
+// promises reports whether the record's last line announces more lines:
+// a line ending with ':' ("Traceback (most recent call last):",
+// "goroutine 1 [running]:", "Stack trace:"), a blank line, a frame inside
+// a Python traceback, a Go function line (its file line follows), or the
+// first line of a two-line format (.NET's "info: Category[0]",
+// java.util.logging's line without a level). Such a record is held even
+// when the reader has caught up with the writer.
+func (r *record) promises() bool {
+	last := bytes.TrimRight(r.last, " \t")
+	switch {
+	case r.lastBlank, len(last) > 0 && last[len(last)-1] == ':':
+		return true
+	case r.sawTrace && r.lastIndent:
+		return true
+	case r.goroutine && !r.lastIndent && isGoFrame(last, true):
+		return true
+	case r.lines == 1 && r.firstInd == 0 && r.head.level && !r.head.time && len(last) > 0 && last[len(last)-1] == ']':
+		return true // info: Microsoft.Hosting.Lifetime[14]
+	case r.lines == 1 && r.head.time && !r.head.level && isJULHead(r.first):
+		return true // Oct 8, 2024 1:08:15 PM com.example.App main
+	}
+	return false
 }
 
 // continues is the rule; see the package comment. The order matters: an
@@ -139,7 +169,7 @@ func split(data []byte, atEOF bool, o Options) (int, []byte, error) {
 		return nl + 1, first, nil
 	}
 	if isCRI(first) {
-		return splitCRI(data, o)
+		return splitCRI(data, atEOF, o)
 	}
 	r := newRecord(first)
 	end := len(first) // the token ends here, before the last line's newline
@@ -159,11 +189,27 @@ func split(data []byte, atEOF bool, o Options) (int, []byte, error) {
 		}
 		pos += n + 1
 	}
-	if len(data) >= o.MaxBytes {
-		// The reader cannot hold more: send what is whole.
+	if len(data) >= o.MaxBytes || (atEOF && pos == len(data) && !r.promises()) {
+		// The reader cannot hold more, or it has caught up with the writer
+		// and the record is whole: loggers write a record in one go, so
+		// what is in the file is all of it, unless its last line says more
+		// is coming. Sending it now keeps the last record of a file that is
+		// renamed out of the include pattern from being held when the file
+		// is read for the last time.
 		return pos, data[:end], nil
 	}
 	return 0, nil, nil
+}
+
+// isJULHead reports whether line ends as java.util.logging's first line
+// does: a class name with dots, then a method name, and nothing quoted or
+// bracketed before them (an access log line has both).
+func isJULHead(line []byte) bool {
+	if bytes.ContainsAny(line, "\"[]=") {
+		return false
+	}
+	f := bytes.Fields(line)
+	return len(f) >= 4 && bytes.Count(f[len(f)-2], []byte(".")) >= 1 && bytes.IndexByte(f[len(f)-1], '.') < 0
 }
 
 func trimCR(line []byte) []byte {

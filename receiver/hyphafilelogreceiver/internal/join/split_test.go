@@ -37,6 +37,40 @@ func TestHeldUntilTheNextRecord(t *testing.T) {
 	}
 }
 
+// TestAtTheEndOfTheFile: once the reader has caught up with the writer, a
+// whole record is sent at once, unless its last line announces more.
+func TestAtTheEndOfTheFile(t *testing.T) {
+	for _, tc := range []struct {
+		name, data string
+		sent       bool
+	}{
+		{"a header alone", "2024-10-08 13:08:15 INFO ok\n", true},
+		{"a header and its frames", "2024-10-08 13:08:15 ERROR boom\n\tat a(A.java:1)\n", true},
+		{"an ordinary line", "Listening on port 8080\n", true},
+		{"an access log line", "127.0.0.1 - - [08/Oct/2024:13:08:15 +0000] \"GET / HTTP/1.1\" 200 5\n", true},
+		{"Python's traceback has begun", "2024-10-08 13:08:15 ERROR boom\nTraceback (most recent call last):\n", false},
+		{"inside Python's frames", "Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n    f()\n", false},
+		{"Python's exception line ends it", "Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n    f()\nValueError: x\n", true},
+		{"a Go panic before its goroutine", "panic: boom\n\n", false},
+		{"a Go function line before its file line", "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n", false},
+		{".NET's first line", "fail: Shop.Checkout[0]\n", false},
+		{"java.util.logging's first line", "Oct 08, 2024 1:08:15 PM com.example.App main\n", false},
+		{"an incomplete line", "2024-10-08 13:08:15 INFO o", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			adv, tok, err := SplitFunc(opts)([]byte(tc.data), true)
+			assert.NoError(t, err)
+			if tc.sent {
+				assert.Equal(t, len(tc.data), adv)
+				assert.Equal(t, strings.TrimRight(tc.data, "\n"), string(tok))
+			} else {
+				assert.Zero(t, adv)
+				assert.Nil(t, tok)
+			}
+		})
+	}
+}
+
 // TestBounds: a record ends at max_lines lines and before max bytes.
 func TestBounds(t *testing.T) {
 	frames := "2024-10-08 13:08:15 ERROR boom\n" + strings.Repeat("\tat a(A.java:1)\n", 10)
