@@ -6,6 +6,7 @@ package hyphafilelogreceiver
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,7 +43,9 @@ func TestLoadConfig(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.joins, cfg.joins())
 			assert.Equal(t, tc.lines, cfg.AutoMultiline.MaxLines)
-			assert.Equal(t, defaultFlushPeriod, cfg.InputConfig.FlushPeriod)
+			// A held record waits for its next lines as long as contrib's
+			// file_log waits for the end of a line.
+			assert.Equal(t, 500*time.Millisecond, cfg.InputConfig.FlushPeriod)
 		})
 	}
 }

@@ -4,8 +4,6 @@
 package hyphafilelogreceiver // import "github.com/hypha-obs/hypha/receiver/hyphafilelogreceiver"
 
 import (
-	"time"
-
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/xreceiver"
@@ -21,12 +19,6 @@ const (
 	// defaultMaxLines is far above the longest Java trace with its causes
 	// seen in practice (a few hundred lines) and bounds a runaway record.
 	defaultMaxLines = 1000
-	// defaultFlushPeriod is how long a held record (one whose last line
-	// announces more lines) waits for them. It is shorter than the
-	// reader's poll interval (200 ms), so such a record goes at the next
-	// poll, 200 to 400 ms after it was written; a writer that prints a
-	// trace line by line does so within microseconds.
-	defaultFlushPeriod = 150 * time.Millisecond
 )
 
 // NewFactory returns the file_log factory. Configurations written for
@@ -53,7 +45,6 @@ func createDefaultConfig() *Config {
 		FileLogConfig: *base,
 		AutoMultiline: AutoMultilineConfig{Enabled: true, MaxLines: defaultMaxLines},
 	}
-	cfg.InputConfig.FlushPeriod = defaultFlushPeriod
 	return cfg
 }
 
