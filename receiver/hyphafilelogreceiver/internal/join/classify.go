@@ -260,7 +260,7 @@ func startsWithLevel(s []byte) bool {
 	if w < len(s) {
 		next = s[w]
 	}
-	if isUpper(s[0]) && bytes.Equal(word, bytes.ToUpper(word)) {
+	if allUpper(word) {
 		for _, l := range levels {
 			if string(word) == l {
 				return next == ' ' || next == ':' || next == ']' || next == '|' || next == '\t' || next == '/' || next == '-'
@@ -277,6 +277,15 @@ func startsWithLevel(s []byte) bool {
 		}
 	}
 	return false
+}
+
+func allUpper(w []byte) bool {
+	for _, c := range w {
+		if !isUpper(c) {
+			return false
+		}
+	}
+	return len(w) > 0
 }
 
 // hasLevelWord reports whether a level word stands alone among the first
