@@ -23,7 +23,7 @@ ETCD := $(CACHE)/etcd
 # processor and the pipeline benchmark; instrumentation/go is what Go apps
 # import, demo/analysis the demo's Go service; deploy/ecs keeps goformation
 # (the ECS template's tests) out of the others.
-COMPONENT_MODULES = $(patsubst %/go.mod,%,$(wildcard processor/*/go.mod extension/*/go.mod connector/*/go.mod))
+COMPONENT_MODULES = $(patsubst %/go.mod,%,$(wildcard processor/*/go.mod extension/*/go.mod connector/*/go.mod receiver/*/go.mod))
 MODULES = . $(COMPONENT_MODULES) provider/hyphaprovider bench instrumentation/go demo/analysis deploy/ecs
 # Every module, the generated one and the tool modules included: go mod tidy
 # leaves each unchanged, and all declare the same go directive.
@@ -106,7 +106,7 @@ dist: version-overlay ## release artefacts in dist/: tarballs, .deb, .rpm and im
 	@ls -l $(DIST)
 
 # The in-repo components, each with mdatagen output of its own.
-COMPONENT_DIRS = $(wildcard processor/*processor extension/*extension connector/*connector)
+COMPONENT_DIRS = $(wildcard receiver/*receiver processor/*processor extension/*extension connector/*connector)
 
 generate: ## regenerate components/ (ocb) and the components' mdatagen output
 	$(TOOL) builder --config builder-config.yaml --skip-compilation

@@ -18,6 +18,7 @@ require (
 	github.com/hypha-obs/hypha/processor/hyphalogsamplingprocessor v0.1.0
 	github.com/hypha-obs/hypha/processor/hyphastallprocessor v0.1.0
 	github.com/hypha-obs/hypha/provider/hyphaprovider v0.1.0
+	github.com/hypha-obs/hypha/receiver/hyphafilelogreceiver v0.1.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/awss3exporter v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/clickhouseexporter v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter v0.156.0
@@ -35,7 +36,6 @@ require (
 	github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor v0.161.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor v0.161.0
-	github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/receiver/kafkareceiver v0.165.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/receiver/syslogreceiver v0.165.0
 	go.opentelemetry.io/collector/component v1.71.0
@@ -107,7 +107,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sts v1.51.6 // indirect
 	github.com/aws/smithy-go v1.28.7 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
-	github.com/bmatcuk/doublestar/v4 v4.10.7 // indirect
+	github.com/bmatcuk/doublestar/v4 v4.10.4 // indirect
 	github.com/brunoscheufler/aws-ecs-metadata-go v0.0.0-20221221133751-67e37ae746cd // indirect
 	github.com/cenkalti/backoff/v4 v4.3.0 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
@@ -220,6 +220,7 @@ require (
 	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/translator/azure v0.165.0 // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/translator/jaeger v0.165.0 // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/translator/zipkin v0.165.0 // indirect
+	github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver v0.165.0 // indirect
 	github.com/opencontainers/go-digest v1.0.0 // indirect
 	github.com/openshift/api v0.0.0-20251015095338-264e80a2b6e7 // indirect
 	github.com/openshift/client-go v0.0.0-20251015124057-db0dee36e235 // indirect
@@ -414,6 +415,8 @@ replace github.com/hypha-obs/hypha/extension/hyphadiskreserveextension => ../ext
 replace github.com/hypha-obs/hypha/extension/hyphastreamlimitextension => ../extension/hyphastreamlimitextension
 
 replace github.com/hypha-obs/hypha/extension/hyphauiextension => ../extension/hyphauiextension
+
+replace github.com/hypha-obs/hypha/receiver/hyphafilelogreceiver => ../receiver/hyphafilelogreceiver
 
 replace go.opentelemetry.io/collector => go.opentelemetry.io/collector v0.165.0
 

@@ -10,6 +10,10 @@
 //	GET /analysis/{orderId}  → {"orderId":…,"priority":"routine"|"urgent","request_id":…}
 //	GET /healthz             → {"status":"ok","service":"analysis"}
 //
+// An order id starting with "crash" makes the handler panic; the recovering
+// middleware answers 500 and writes the panic with its stack, as one
+// plain-text record, to LOG_FILE's sibling analysis-errors.log.
+//
 // Configured like the Node services (see demo/README.md): PORT, HOST,
 // LOG_FILE, OTEL_SERVICE_NAME and the OTEL_* variables.
 package main
@@ -21,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -29,13 +34,16 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	hyphaotel "github.com/hypha-obs/hypha/instrumentation/go"
@@ -100,10 +108,16 @@ func run(ctx context.Context) error {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "service": service})
 	})
 	mux.HandleFunc("GET /analysis/{orderId}", a.analyse)
+	errLog, err := os.OpenFile(strings.TrimSuffix(logFile, ".log")+"-errors.log", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer errLog.Close()
 	srv := &http.Server{
 		// otelhttp starts a server span per request, joined to the caller's
-		// trace by the traceparent header; health checks make none.
-		Handler: otelhttp.NewHandler(mux, "analysis",
+		// trace by the traceparent header; health checks make none. A
+		// handler's panic is recovered inside that span.
+		Handler: otelhttp.NewHandler(recoverPanics(mux, service, errLog), "analysis",
 			otelhttp.WithFilter(func(r *http.Request) bool { return r.URL.Path != "/healthz" })),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
@@ -145,8 +159,37 @@ func (a *analysis) analyse(w http.ResponseWriter, r *http.Request) {
 	log := a.log.With("request_id", rid)
 	log.InfoContext(ctx, "request received", "method", r.Method, "path", r.URL.Path, "orderId", order)
 
+	if strings.HasPrefix(order, "crash") {
+		// A real runtime panic for the demo's crash orders: a write to a
+		// nil map.
+		var seen map[string]int
+		seen[order]++
+	}
 	priority := a.screen(ctx, log, order)
 	writeJSON(w, http.StatusOK, map[string]string{"orderId": order, "priority": priority, "request_id": rid})
+}
+
+// recoverPanics answers 500 to a request whose handler panicked, and
+// writes the panic and its goroutine's stack to w as one plain-text record
+// (one write): a logfmt header line with the span's ids, then the stack as
+// the runtime prints it. The agent sends it as one record under the span.
+func recoverPanics(next http.Handler, service string, w io.Writer) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			sc := trace.SpanContextFromContext(r.Context())
+			span := trace.SpanFromContext(r.Context())
+			span.SetStatus(codes.Error, fmt.Sprint(v))
+			rec := fmt.Sprintf("time=%s level=ERROR service=%s msg=\"panic recovered\" trace_id=%s span_id=%s path=%s\npanic: %v\n\n%s",
+				time.Now().UTC().Format(time.RFC3339Nano), service, sc.TraceID(), sc.SpanID(), r.URL.Path, v, debug.Stack())
+			_, _ = io.WriteString(w, rec)
+			writeJSON(rw, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+		}()
+		next.ServeHTTP(rw, r)
+	})
 }
 
 // screen decides an order's priority in a span of its own, so that the

@@ -4,6 +4,7 @@
 // calls. The services themselves are in ../services/.
 
 const crypto = require('crypto');
+const fs = require('fs');
 const http = require('http');
 const path = require('path');
 const express = require('express');
@@ -27,6 +28,22 @@ function currentTraceId() {
 }
 
 /**
+ * Appends an error and its err.stack to a plain-text log beside the JSON one
+ * (<name>-errors.log): the header line carries the time, the level and the
+ * active span's ids, the stack's frames follow on their own lines, in one
+ * write. The hypha agent sends them as one record under that span.
+ */
+function textErrorLogger(service, file) {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  return (req, err) => {
+    const span = otelApi && otelApi.trace.getActiveSpan();
+    const ctx = span ? span.spanContext() : {};
+    const ids = ctx.traceId ? ` trace_id=${ctx.traceId} span_id=${ctx.spanId}` : '';
+    fs.appendFileSync(file, `${new Date().toISOString()} ERROR service=${service}${ids} request_id=${req.requestId} ${err.message}\n${err.stack}\n`);
+  };
+}
+
+/**
  * @param {object} opts
  * @param {string} opts.name           service name (default for OTEL_SERVICE_NAME / `service`)
  * @param {string} opts.defaultLogger  pino | winston | bunyan (LOGGER overrides)
@@ -40,6 +57,7 @@ function createService({ name, defaultLogger, defaultPort }) {
   const port = process.env.PORT !== undefined && process.env.PORT !== '' ? Number(process.env.PORT) : defaultPort;
 
   const log = createLogger(loggerKind, service, logFile);
+  const logError = textErrorLogger(service, process.env.ERROR_LOG_FILE || logFile.replace(/(\.log)?$/, '-errors.log'));
   // Startup line, outside any span: no trace_id, no request_id.
   log.info('starting', { logger: loggerKind, pid: process.pid, node: process.version });
 
@@ -87,7 +105,7 @@ function createService({ name, defaultLogger, defaultPort }) {
     return listen();
   }
 
-  return { app, log, service, finish };
+  return { app, log, logError, service, finish };
 }
 
 /**

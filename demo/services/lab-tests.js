@@ -2,10 +2,11 @@
 // lab-tests (pino; LOGGER=bunyan switches to bunyan 1.x): GET /tests/:orderId.
 // With ANALYSIS_URL set, it first asks the Go analysis service (demo/analysis) to
 // screen the order: GET /analysis/:orderId. Order ids starting with "bad" then fail:
-// error line "lab test not found", HTTP 500.
+// error line "lab test not found", HTTP 500, and the error's stack in the
+// plain-text lab-tests-errors.log.
 const { createService, getJSON } = require('../lib/service');
 
-const { app, finish } = createService({ name: 'lab-tests', defaultLogger: 'pino', defaultPort: 8083 });
+const { app, logError, finish } = createService({ name: 'lab-tests', defaultLogger: 'pino', defaultPort: 8083 });
 const ANALYSIS_URL = (process.env.ANALYSIS_URL || '').replace(/\/+$/, '');
 
 const CATALOG = [
@@ -41,6 +42,8 @@ app.get('/tests/:orderId', async (req, res) => {
   }
   if (orderId.startsWith('bad')) {
     log.error('lab test not found', { orderId, status: 500 });
+    // The same failure with its stack, in the plain-text error log.
+    logError(req, new Error(`lab test not found: ${orderId}`));
     return res.status(500).json({ error: 'lab test not found', orderId, request_id: req.requestId });
   }
   const tests = testsFor(orderId);

@@ -119,7 +119,7 @@ func (p *logsProcessor) processRecord(lr plog.LogRecord, r *extract.Result, coun
 	body := lr.Body()
 	switch body.Type() {
 	case pcommon.ValueTypeStr:
-		p.extractor.FromString(body.Str(), r)
+		p.fromText(body.Str(), r)
 	case pcommon.ValueTypeMap:
 		p.fromMap(body.Map(), r, extract.FormatOTLPMap)
 	}

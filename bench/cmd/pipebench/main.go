@@ -53,6 +53,7 @@ type options struct {
 	pipelines                               []string
 	delays                                  []time.Duration
 	runTimeout                              time.Duration
+	base                                    string // -compare-with
 }
 
 func main() {
@@ -68,6 +69,7 @@ func main() {
 	flag.IntVar(&o.delayLines, "delay-lines", 200_000, "lines per run of the -delays measurement")
 	delays := flag.String("delays", "", "comma-separated round-trip delays (e.g. 1ms,20ms) at which the durable agents' throughput is measured through a delaying proxy")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (configs, process output)")
+	flag.StringVar(&o.base, "compare-with", "", "instead of the pipelines, compare the shipped agent of HYPHA_BIN with that of this hypha binary (another build, e.g. main's) on pino lines and on a text log with stack traces, which HYPHA_BIN joins")
 	flag.DurationVar(&o.runTimeout, "run-timeout", 0, "bound on one run (default 60s plus 200µs per line)")
 	list := flag.String("pipelines", strings.Join(pipelines, ","), "comma-separated pipelines to compare, raw first: more rounds of fewer pipelines in the same time (not used by -compression-sweep, which has its own)")
 	flag.Parse()
@@ -156,6 +158,9 @@ func run(o options) error {
 	defer s.Stop(10 * time.Second)
 	if o.cachegrind {
 		return b.countInstructions(s, variants, linesFile, st.lines)
+	}
+	if o.base != "" {
+		return b.compareBuilds(s, o.base, o, linesFile, st.lines)
 	}
 
 	results := map[string][]result{}
