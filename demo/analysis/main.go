@@ -163,7 +163,7 @@ func (a *analysis) analyse(w http.ResponseWriter, r *http.Request) {
 		// A real runtime panic for the demo's crash orders: a write to a
 		// nil map.
 		var seen map[string]int
-		seen[order]++
+		seen[order]++ //nolint:govet,staticcheck // the deliberate panic of a crash order
 	}
 	priority := a.screen(ctx, log, order)
 	writeJSON(w, http.StatusOK, map[string]string{"orderId": order, "priority": priority, "request_id": rid})

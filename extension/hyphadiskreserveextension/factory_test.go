@@ -18,7 +18,7 @@ import (
 
 func TestCreateDefaultConfig(t *testing.T) {
 	cfg := NewFactory().CreateDefaultConfig()
-	assert.NoError(t, componenttest.CheckConfigStruct(cfg))
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	assert.Equal(t, &Config{MinFreeMiB: defaultMinFreeMiB}, cfg)
 	// The folder to watch is the user's to name.
 	assert.ErrorContains(t, cfg.(*Config).Validate(), "directory")

@@ -18,7 +18,7 @@ import (
 
 func TestCreateDefaultConfig(t *testing.T) {
 	cfg := NewFactory().CreateDefaultConfig()
-	assert.NoError(t, componenttest.CheckConfigStruct(cfg))
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	assert.Equal(t, &Config{StreamsPerSecond: defaultStreamsPerSecond, Burst: defaultBurst}, cfg)
 	assert.NoError(t, cfg.(*Config).Validate())
 }

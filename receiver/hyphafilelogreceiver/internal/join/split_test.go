@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var opts = Options{MaxLines: 1000, MaxBytes: 262144}
@@ -21,8 +22,10 @@ func TestHeldUntilTheNextRecord(t *testing.T) {
 	}{
 		{"header alone is held", "2024-10-08 13:08:15 ERROR boom\n", "", 0},
 		{"frames are held with it", "2024-10-08 13:08:15 ERROR boom\n\tat a(A.java:1)\n", "", 0},
-		{"the next header sends it", "2024-10-08 13:08:15 ERROR boom\n\tat a(A.java:1)\n2024-10-08 13:08:16 INFO ok\n",
-			"2024-10-08 13:08:15 ERROR boom\n\tat a(A.java:1)", len("2024-10-08 13:08:15 ERROR boom\n\tat a(A.java:1)\n")},
+		{
+			"the next header sends it", "2024-10-08 13:08:15 ERROR boom\n\tat a(A.java:1)\n2024-10-08 13:08:16 INFO ok\n",
+			"2024-10-08 13:08:15 ERROR boom\n\tat a(A.java:1)", len("2024-10-08 13:08:15 ERROR boom\n\tat a(A.java:1)\n"),
+		},
 		{"a JSON line goes at once", "{\"msg\":\"a\"}\n", "{\"msg\":\"a\"}", len("{\"msg\":\"a\"}\n")},
 		{"an incomplete line waits", "2024-10-08 13:08:15 ERR", "", 0},
 		{"a blank line is dropped at once", "\n2024", "", 1},
@@ -30,7 +33,7 @@ func TestHeldUntilTheNextRecord(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			adv, tok, err := SplitFunc(opts)([]byte(tc.data), false)
-			assert.NoError(t, err)
+			require.NoError(t, err)
 			assert.Equal(t, tc.advance, adv)
 			assert.Equal(t, tc.token, string(tok))
 		})
@@ -59,7 +62,7 @@ func TestAtTheEndOfTheFile(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			adv, tok, err := SplitFunc(opts)([]byte(tc.data), true)
-			assert.NoError(t, err)
+			require.NoError(t, err)
 			if tc.sent {
 				assert.Equal(t, len(tc.data), adv)
 				assert.Equal(t, strings.TrimRight(tc.data, "\n"), string(tok))
