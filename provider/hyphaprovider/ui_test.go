@@ -46,7 +46,7 @@ func TestGatewayUIFollowsTheGatewaysSettings(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:9999/metrics", gw.Get("extensions::hypha_ui::telemetry::endpoint"))
 	assert.False(t, gw.IsSet("extensions::hypha_ui::bearer_token"))
 	// The auth fragment's extension list is kept, the UI added to it.
-	assert.Equal(t, []any{"health_check", "hypha_auth_retry", "hypha_json_limit", "bearertokenauth", "hypha_ui"}, gw.Get("service::extensions"))
+	assert.Equal(t, []any{"health_check", "hypha_auth_retry", "hypha_json_limit", "hypha_stream_limit", "bearertokenauth", "hypha_ui"}, gw.Get("service::extensions"))
 }
 
 func TestUIDefaultsAndOverrides(t *testing.T) {
