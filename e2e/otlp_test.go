@@ -75,11 +75,3 @@ func postOK(t *testing.T, url string, body []byte) {
 		t.Fatalf("POST %s: %d %s, %v", url, code, msg, err)
 	}
 }
-
-// otlpLines is otlpLogs with the bodies in a slice.
-//
-// Deprecated: call otlpLogs; remove once no branch calls this.
-func otlpLines(t *testing.T, service string, lines []string) []byte {
-	t.Helper()
-	return otlpLogs(t, service, lines...)
-}

@@ -96,7 +96,8 @@ func TestPipeline(t *testing.T) {
 
 	// Bounded traffic: 15 requests, every third one fails downstream.
 	const requests = 15
-	sentTrace, failing := sendCheckouts(t, s, requests)
+	sentTrace, failed := sendCheckouts(t, s, requests)
+	failing := len(failed)
 
 	// Ground truth: 2 startup lines per service and the request lines.
 	wantLines := 2*len(harness.DemoServices) + linesPerRequest*requests
@@ -144,15 +145,16 @@ func TestPipeline(t *testing.T) {
 
 // sendCheckouts sends requests checkouts through the api-gateway, every
 // third with an order that fails downstream, and returns the trace id each
-// response named, by request id, and how many failed.
-func sendCheckouts(t *testing.T, s *harness.Stack, requests int) (sentTrace map[string]string, failing int) {
+// response named, by request id, and the failed ones' trace ids in the
+// order they were sent.
+func sendCheckouts(t *testing.T, s *harness.Stack, requests int) (sentTrace map[string]string, failed []string) {
 	t.Helper()
 	sentTrace = map[string]string{} // request id → trace id from the response
 	for i := range requests {
+		fails := i%3 == 2
 		order := fmt.Sprintf("ord-%d", i)
-		if i%3 == 2 {
+		if fails {
 			order = fmt.Sprintf("bad-%d", i)
-			failing++
 		}
 		rid := fmt.Sprintf("e2ereq%04d", i)
 		req, _ := http.NewRequest(http.MethodGet, s.ServiceURL("api-gateway")+"/checkout/"+order, http.NoBody)
@@ -163,12 +165,15 @@ func sendCheckouts(t *testing.T, s *harness.Stack, requests int) (sentTrace map[
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if want := map[bool]int{true: 502, false: 200}[i%3 == 2]; resp.StatusCode != want {
+		if want := map[bool]int{true: 502, false: 200}[fails]; resp.StatusCode != want {
 			t.Fatalf("request %s (%s): status %d, want %d", rid, order, resp.StatusCode, want)
 		}
 		sentTrace[rid] = resp.Header.Get("x-trace-id")
+		if fails {
+			failed = append(failed, sentTrace[rid])
+		}
 	}
-	return sentTrace, failing
+	return sentTrace, failed
 }
 
 // waitStoredLines waits until the log store holds wantLines records, and

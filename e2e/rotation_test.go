@@ -163,6 +163,25 @@ func banner(size int) []byte {
 	return []byte(b.String())
 }
 
+// writeBannerFiles writes each named file as the same banner of
+// bannerSize bytes followed by 150 lines of its own. Each is written whole
+// under another name, then renamed: the agent never sees a file that holds
+// only the banner.
+func writeBannerFiles(t *testing.T, r *seqRig, bannerSize int, names ...string) {
+	t.Helper()
+	top := banner(bannerSize)
+	for _, name := range names {
+		body := append(append([]byte{}, top...), r.w.lines(150)...)
+		tmp := filepath.Join(r.w.dir, name+".tmp")
+		if err := os.WriteFile(tmp, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(r.w.dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestTruncatedAndRewrittenWhileStopped: the agent is stopped, the app is
 // restarted with `> app.log` and writes its banner and fewer lines than
 // before. The file is shorter than its saved offset and begins with the
@@ -200,19 +219,7 @@ func TestTruncatedAndRewrittenWhileStopped(t *testing.T) {
 // 1 500-byte banner, each followed by its own lines: four files, not one.
 func TestFilesWithEqualFirstBytes(t *testing.T) {
 	r := newSeqRig(t, "*.log", nil, nil)
-	top := banner(1500)
-	for _, name := range []string{"a.log", "b.log", "c.log", "d.log"} {
-		body := append(append([]byte{}, top...), r.w.lines(150)...)
-		// Written whole under another name, then renamed: the agent never
-		// sees a file that holds only the banner.
-		tmp := filepath.Join(r.w.dir, name+".tmp")
-		if err := os.WriteFile(tmp, body, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, filepath.Join(r.w.dir, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeBannerFiles(t, r, 1500, "a.log", "b.log", "c.log", "d.log")
 	reportLoss(t, r, "four files whose first 1 500 bytes are equal")
 }
 
@@ -310,17 +317,7 @@ func TestCopyTruncateWhileReadingWaits(t *testing.T) {
 // and reports how many lines it cost.
 func TestFilesWithEqualFirst4KiBAreReported(t *testing.T) {
 	r := newSeqRig(t, "*.log", nil, nil)
-	top := banner(5000)
-	for _, name := range []string{"a.log", "b.log"} {
-		body := append(append([]byte{}, top...), r.w.lines(150)...)
-		tmp := filepath.Join(r.w.dir, name+".tmp")
-		if err := os.WriteFile(tmp, body, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, filepath.Join(r.w.dir, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeBannerFiles(t, r, 5000, "a.log", "b.log")
 	const gauge = "otelcol_extension_hypha_ack_storage_indistinct_files"
 	if err := harness.Eventually(45*time.Second, time.Second, func() error {
 		if n := metricSum(r.agent, gauge, ""); n != 1 {

@@ -89,16 +89,25 @@ func TestGatewayTokenAuth(t *testing.T) {
 	assertNoSecret(t, gw.Process, testToken, wrongToken)
 }
 
+// loopbackCerts writes a CA with a server and a client certificate for
+// localhost and 127.0.0.1 into dir/certs, valid for an hour, and returns
+// that folder (its files are named in certs.Files).
+func loopbackCerts(t *testing.T, dir string) string {
+	t.Helper()
+	certDir := filepath.Join(dir, "certs")
+	if err := certs.Generate(certDir, certs.Options{Hosts: []string{"localhost", "127.0.0.1"}, Validity: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	return certDir
+}
+
 // TestAgentToGatewayOverMutualTLS: the agent sends to a gateway that serves
 // TLS, requires a client certificate from the deployment's CA and a token;
 // plain text to that gateway fails.
 func TestAgentToGatewayOverMutualTLS(t *testing.T) {
 	bins := stackBinaries(t)
 	dir := t.TempDir()
-	certDir := filepath.Join(dir, "certs")
-	if err := certs.Generate(certDir, certs.Options{Hosts: []string{"localhost", "127.0.0.1"}, Validity: time.Hour}); err != nil {
-		t.Fatal(err)
-	}
+	certDir := loopbackCerts(t, dir)
 	cf := func(name string) string { return filepath.Join(certDir, name) }
 
 	store, gw := startLogBackend(t, bins, dir,

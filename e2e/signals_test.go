@@ -189,10 +189,7 @@ func TestAgentDiskFullRefusesOTLP(t *testing.T) {
 func TestGatewayTLSOffersAEADOnly(t *testing.T) {
 	bins := stackBinaries(t)
 	dir := t.TempDir()
-	certDir := filepath.Join(dir, "certs")
-	if err := certs.Generate(certDir, certs.Options{Hosts: []string{"localhost", "127.0.0.1"}, Validity: time.Hour}); err != nil {
-		t.Fatal(err)
-	}
+	certDir := loopbackCerts(t, dir)
 	cf := func(name string) string { return filepath.Join(certDir, name) }
 	_, gw := startLogBackend(t, bins, dir,
 		"HYPHA_TLS_CERT_FILE="+cf(certs.Files.Server),

@@ -289,7 +289,7 @@ func uiCheckLists(t *testing.T, s *uiStack) {
 // after wantLines lines and one dead letter.
 func uiCheckHealth(t *testing.T, s *uiStack, wantLines int) {
 	// A body over the gateway's limit goes to the dead letters.
-	postOK(t, "http://"+s.gw.OTLPHTTP+"/v1/logs", otlpLines(t, "ui-big", []string{strings.Repeat("x", 300<<10)}))
+	postOK(t, "http://"+s.gw.OTLPHTTP+"/v1/logs", otlpLogs(t, "ui-big", strings.Repeat("x", 300<<10)))
 	const deadLetters = "otelcol_connector_hypha_dead_letter_log_records"
 	if err := harness.Eventually(30*time.Second, 200*time.Millisecond, func() error {
 		if n := metricSum(s.gw, deadLetters, ""); n != 1 {

@@ -8,8 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -41,7 +39,7 @@ func TestUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(stack.Stop)
-	failed := sendUICheckouts(t, stack, 8)
+	_, failed := sendCheckouts(t, stack, 8)
 	traceID := failed[len(failed)-1]
 	waitSettled(t, stack, traceID, len(failed))
 
@@ -265,32 +263,6 @@ func TestUI(t *testing.T) {
 	if dialogs, exceptions := b.ran(); len(dialogs)+len(exceptions) > 0 {
 		t.Errorf("the pages opened dialogs %q and threw %q", dialogs, exceptions)
 	}
-}
-
-// sendUICheckouts sends n checkout requests, every fourth one for a bad order,
-// and returns the trace ids of those that failed.
-func sendUICheckouts(t *testing.T, stack *harness.Stack, n int) []string {
-	t.Helper()
-	var failed []string
-	for i := 1; i <= n; i++ {
-		order := fmt.Sprintf("ord-%d", 2000+i)
-		if i%4 == 0 {
-			order = fmt.Sprintf("bad-%d", 2000+i)
-		}
-		resp, err := http.Get(stack.ServiceURL("api-gateway") + "/checkout/" + order)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			failed = append(failed, resp.Header.Get("x-trace-id"))
-		}
-	}
-	if len(failed) == 0 {
-		t.Fatal("no request failed")
-	}
-	return failed
 }
 
 // waitSettled waits until the log store holds every failed request's
