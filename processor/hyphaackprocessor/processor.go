@@ -51,8 +51,6 @@ type ack struct {
 	lostMu     sync.Mutex
 	lostLogged time.Time
 
-	watch *truncationWatch
-
 	window   window
 	reader   reader // nil if the extension does not ask
 	inFlight sync.WaitGroup
@@ -65,7 +63,7 @@ func newAck(set processor.Settings, cfg *Config, next consumer.Logs) (*ack, erro
 	if err != nil {
 		return nil, err
 	}
-	return &ack{storage: cfg.Storage, next: next, logger: set.Logger, telemetry: tb, watch: newTruncationWatch(), waits: newWaits(set.Logger)}, nil
+	return &ack{storage: cfg.Storage, next: next, logger: set.Logger, telemetry: tb, waits: newWaits(set.Logger)}, nil
 }
 
 // The records are handed on untouched.
@@ -110,18 +108,12 @@ func filePath(ld plog.Logs) string {
 // extension until the exporter has returned.
 func (a *ack) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	path := filePath(ld)
-	start := time.Now()
 	done, err := a.window.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	if a.reader != nil {
 		a.reader.Reading(path)
-	}
-	if a.watch.check(path, time.Since(start)) {
-		a.telemetry.ProcessorHyphaAckTruncatedWhileWaiting.Add(ctx, 1)
-		a.logger.Error("A log file was truncated and written again while file_log waited inside it for the gateway (copytruncate during an outage); file_log reads on at its old offset inside the new content, so lines of the rotated copy past that offset may be lost and new lines read twice",
-			zap.String("path", path), zap.Duration("waited", time.Since(start)))
 	}
 	// The receiver's context ends with its call; the export must not.
 	ctx = context.WithoutCancel(ctx)

@@ -54,7 +54,7 @@ func (receiverType) BaseConfig(cfg component.Config) adapter.BaseConfig {
 
 func (receiverType) InputConfig(cfg component.Config) operator.Config {
 	c := cfg.(*Config)
-	b := &inputBuilder{Config: c.InputConfig}
+	b := &inputBuilder{Config: c.InputConfig, offsetsSaved: c.StorageID != nil}
 	if c.joins() {
 		b.maxLines = c.AutoMultiline.MaxLines
 	}

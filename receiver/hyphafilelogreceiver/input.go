@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 	"unsafe"
 
 	"go.opentelemetry.io/collector/component"
@@ -20,6 +22,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/input/file"
 
 	"github.com/hypha-obs/hypha/receiver/hyphafilelogreceiver/internal/join"
+	"github.com/hypha-obs/hypha/receiver/hyphafilelogreceiver/internal/metadata"
 )
 
 // inputBuilder builds stanza's file input with the joining split function.
@@ -27,11 +30,16 @@ import (
 // its operator with that one option added.
 type inputBuilder struct {
 	file.Config
-	maxLines int // 0: lines are not joined
+	maxLines     int  // 0: lines are not joined
+	offsetsSaved bool // a storage extension keeps the offsets
 }
 
 func (b *inputBuilder) Build(set component.TelemetrySettings) (operator.Operator, error) {
 	inputOperator, err := b.InputConfig.Build(set)
+	if err != nil {
+		return nil, err
+	}
+	telemetry, err := metadata.NewTelemetryBuilder(set)
 	if err != nil {
 		return nil, err
 	}
@@ -40,6 +48,9 @@ func (b *inputBuilder) Build(set component.TelemetrySettings) (operator.Operator
 		binary:        b.Encoding == "nop",
 		recordNumber:  b.IncludeFileRecordNumber,
 		recordOffset:  b.IncludeFileRecordOffset,
+		offsetsSaved:  b.offsetsSaved,
+		watch:         newTruncationWatch(int(b.FingerprintSize)),
+		telemetry:     telemetry,
 	}
 	var opts []fileconsumer.Option
 	if b.maxLines > 0 {
@@ -58,15 +69,72 @@ func (b *inputBuilder) Build(set component.TelemetrySettings) (operator.Operator
 // input is stanza's file input operator.
 type input struct {
 	helper.InputOperator
-	fileConsumer *fileconsumer.Manager
 	binary       bool // encoding nop: the body is the bytes
 	recordNumber bool
 	recordOffset bool
+	offsetsSaved bool
+	watch        *truncationWatch
+	telemetry    *metadata.TelemetryBuilder
+
+	// mu orders Start, Stop and a restart of fileConsumer.
+	mu           sync.Mutex
+	fileConsumer *fileconsumer.Manager
+	persister    operator.Persister
+	stopped      bool
 }
 
-func (i *input) Start(persister operator.Persister) error { return i.fileConsumer.Start(persister) }
+func (i *input) Start(persister operator.Persister) error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.persister, i.stopped = persister, false
+	return i.fileConsumer.Start(persister)
+}
 
-func (i *input) Stop() error { return i.fileConsumer.Stop() }
+func (i *input) Stop() error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.stopped = true
+	return i.fileConsumer.Stop()
+}
+
+// readAgain handles a file found truncated and written again while its
+// reader waited inside it: it stops every reader and starts reading again
+// from the saved offsets. The reader's offset then stays before the batch
+// it handed on last, the rotated copy (which has the old first bytes) is
+// resumed from there, and the new content, a file not seen before, is read
+// from its start. The cost is that batch, and the one other readers were
+// reading, read twice. Without storage there are no saved offsets to go
+// back to, and the loss can only be said.
+func (i *input) readAgain(ctx context.Context, path string, waited time.Duration) {
+	i.telemetry.FileLogTruncatedWhileReading.Add(context.WithoutCancel(ctx), 1)
+	if !i.offsetsSaved {
+		i.Logger().Error("A log file was truncated and written again while its reader waited inside it (copytruncate during an outage); without storage the reader goes on at its old offset inside the new content, so lines of the rotated copy past that offset are lost. Set storage to read them.",
+			zap.String("path", path), zap.Duration("waited", waited))
+		return
+	}
+	i.Logger().Warn("A log file was truncated and written again while its reader waited inside it (copytruncate during an outage); reading starts again from the saved offsets, so the rotated copy is read on from where the reader was and the new content from its start. The last batch of each open file is read twice.",
+		zap.String("path", path), zap.Duration("waited", waited))
+	go i.restart(ctx)
+	// The reader must not read on in the new content: it waits here until
+	// the restart has ended its context.
+	<-ctx.Done()
+}
+
+// restart stops and starts fileConsumer, unless the run whose context is
+// ctx has already ended (another reader asked first, or the receiver stops).
+func (i *input) restart(ctx context.Context) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.stopped || ctx.Err() != nil {
+		return
+	}
+	if err := i.fileConsumer.Stop(); err != nil {
+		i.Logger().Error("stop reading files", zap.Error(err))
+	}
+	if err := i.fileConsumer.Start(i.persister); err != nil {
+		i.Logger().Error("start reading files again after a truncation; no file is read until the collector restarts", zap.Error(err))
+	}
+}
 
 // emitBatch turns the tokens of one read into entries and writes them on
 // together; its return is what lets the reader move its offset.
@@ -101,8 +169,14 @@ func (i *input) emitBatch(ctx context.Context, tokens [][]byte, attributes map[s
 		}
 		entries = append(entries, ent)
 	}
+	path, _ := attributes[attrs.LogFilePath].(string)
+	i.watch.before(path)
+	start := time.Now()
 	if err := i.WriteBatch(ctx, entries); err != nil {
 		errs = append(errs, fmt.Errorf("consume entries: %w", err))
+	}
+	if waited := time.Since(start); waited >= longWait && i.watch.after(path) {
+		i.readAgain(ctx, path, waited)
 	}
 	return errors.Join(errs...)
 }

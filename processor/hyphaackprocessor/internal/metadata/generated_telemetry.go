@@ -23,11 +23,10 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                                  metric.Meter
-	mu                                     sync.Mutex
-	registrations                          []metric.Registration
-	ProcessorHyphaAckLostLogRecords        metric.Int64Counter
-	ProcessorHyphaAckTruncatedWhileWaiting metric.Int64Counter
+	meter                           metric.Meter
+	mu                              sync.Mutex
+	registrations                   []metric.Registration
+	ProcessorHyphaAckLostLogRecords metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -63,12 +62,6 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_hypha_ack_lost_log_records",
 		metric.WithDescription("Number of log records read from files that the gateway refused for good (a permanent error), and that are therefore lost. Everything else is delivered or read again; alert on any increase. [Alpha]"),
 		metric.WithUnit("{records}"),
-	)
-	errs = errors.Join(errs, err)
-	builder.ProcessorHyphaAckTruncatedWhileWaiting, err = builder.meter.Int64Counter(
-		"otelcol_processor_hypha_ack_truncated_while_waiting",
-		metric.WithDescription("Files found truncated and written again while file_log waited inside them for the gateway (copytruncate during an outage). file_log reads on at its old offset inside the new content, so lines of the rotated copy past that offset may be skipped and new lines read twice. [Alpha]"),
-		metric.WithUnit("{files}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

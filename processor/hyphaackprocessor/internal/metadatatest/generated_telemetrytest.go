@@ -36,19 +36,3 @@ func AssertEqualProcessorHyphaAckLostLogRecords(t *testing.T, tt *componenttest.
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
-
-func AssertEqualProcessorHyphaAckTruncatedWhileWaiting(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
-	want := metricdata.Metrics{
-		Name:        "otelcol_processor_hypha_ack_truncated_while_waiting",
-		Description: "Files found truncated and written again while file_log waited inside them for the gateway (copytruncate during an outage). file_log reads on at its old offset inside the new content, so lines of the rotated copy past that offset may be skipped and new lines read twice. [Alpha]",
-		Unit:        "{files}",
-		Data: metricdata.Sum[int64]{
-			Temporality: metricdata.CumulativeTemporality,
-			IsMonotonic: true,
-			DataPoints:  dps,
-		},
-	}
-	got, err := tt.GetMetric("otelcol_processor_hypha_ack_truncated_while_waiting")
-	require.NoError(t, err)
-	metricdatatest.AssertEqual(t, want, got, opts...)
-}

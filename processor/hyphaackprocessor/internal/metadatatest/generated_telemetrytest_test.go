@@ -20,11 +20,7 @@ func TestSetupTelemetry(t *testing.T) {
 	require.NoError(t, err)
 	defer tb.Shutdown()
 	tb.ProcessorHyphaAckLostLogRecords.Add(context.Background(), 1)
-	tb.ProcessorHyphaAckTruncatedWhileWaiting.Add(context.Background(), 1)
 	AssertEqualProcessorHyphaAckLostLogRecords(t, testTel,
-		[]metricdata.DataPoint[int64]{{Value: 1}},
-		metricdatatest.IgnoreTimestamp())
-	AssertEqualProcessorHyphaAckTruncatedWhileWaiting(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 
