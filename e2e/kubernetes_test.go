@@ -24,6 +24,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/hypha-obs/hypha/e2e/harness"
+	"github.com/hypha-obs/hypha/internal/yamltree"
 )
 
 // The pods of the /var/log/pods tree the Kubernetes test lays out.
@@ -43,9 +44,8 @@ const (
 func agentConfigMap(t *testing.T) map[string]any {
 	t.Helper()
 	for _, cm := range manifestObjects(t, "agent.yaml", "ConfigMap") {
-		if name, _ := mapAt(cm, "metadata"); name["name"] == "hypha-agent-config" {
-			data, _ := mapAt(cm, "data")
-			override, _ := data["override.yaml"].(string)
+		if yamltree.String(cm, "metadata", "name") == "hypha-agent-config" {
+			override := yamltree.String(cm, "data", "override.yaml")
 			var cfg map[string]any
 			if err := yaml.Unmarshal([]byte(override), &cfg); err != nil {
 				t.Fatal(err)
@@ -64,8 +64,7 @@ func agentConfigMap(t *testing.T) map[string]any {
 func podLogConfig(t *testing.T, dir, podsDir string, api func(k8s map[string]any)) string {
 	t.Helper()
 	cfg := agentConfigMap(t)
-	fileLog, _ := mapAt(cfg, "receivers", "file_log")
-	excludes, _ := fileLog["exclude"].([]any)
+	excludes := yamltree.List(cfg, "receivers", "file_log", "exclude")
 	if len(excludes) == 0 {
 		t.Fatal("the agent's file_log has no exclude")
 	}
@@ -76,8 +75,8 @@ func podLogConfig(t *testing.T, dir, podsDir string, api func(k8s map[string]any
 		}
 		excludes[i] = podsDir + strings.TrimPrefix(s, "/var/log/pods")
 	}
-	k8s, ok := mapAt(cfg, "processors", "k8s_attributes")
-	if !ok {
+	k8s := yamltree.Map(cfg, "processors", "k8s_attributes")
+	if k8s == nil {
 		t.Fatal("the agent override has no k8s_attributes")
 	}
 	api(k8s)
@@ -90,17 +89,6 @@ func podLogConfig(t *testing.T, dir, podsDir string, api func(k8s map[string]any
 		t.Fatal(err)
 	}
 	return path
-}
-
-func mapAt(v map[string]any, keys ...string) (map[string]any, bool) {
-	for _, k := range keys {
-		next, ok := v[k].(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		v = next
-	}
-	return v, true
 }
 
 // podLog appends lines to <podsDir>/<namespace>_<pod>_<uid>/<container>/0.log,
