@@ -866,7 +866,31 @@ func TestKubernetesAgentConfig(t *testing.T) {
 		}
 	}
 
-	k8s := yamltree.Get(cfg, "processors", "k8s_attributes")
+	checkAgentK8sAttributes(t, yamltree.Get(cfg, "processors", "k8s_attributes"), c, downward)
+
+	// The container operator bounds joined lines as the receiver bounds any line.
+	var container any
+	for _, op := range yamltree.List(cfg, "receivers", "file_log", "operators") {
+		if yamltree.String(op, "type") == "container" {
+			container = op
+		}
+	}
+	if container == nil || yamltree.String(container, "max_log_size") == "" {
+		t.Errorf("file_log: the container operator needs max_log_size, got %v", container)
+	}
+	// The agent's own files are excluded by its namespace and pod name.
+	excludes := strings.Join(yamltree.Strings(cfg, "receivers", "file_log", "exclude"), " ")
+	if !strings.Contains(excludes, "${env:K8S_POD_NAMESPACE}_${env:K8S_POD_NAME}_") {
+		t.Errorf("file_log exclude %q does not skip the agent's own pod", excludes)
+	}
+
+	checkAgentPipelines(t, cfg)
+}
+
+// checkAgentK8sAttributes checks the agent's k8s_attributes against its
+// container c, whose downward API variables are downward.
+func checkAgentK8sAttributes(t *testing.T, k8s, c any, downward map[string]string) {
+	t.Helper()
 	if env := yamltree.String(k8s, "filter", "node_from_env_var"); downward[env] != "spec.nodeName" {
 		t.Errorf("k8s_attributes watches the node in %q, want a variable set from spec.nodeName", env)
 	}
@@ -901,23 +925,12 @@ func TestKubernetesAgentConfig(t *testing.T) {
 	if yamltree.Get(k8s, "extract", "otel_annotations") != true {
 		t.Error("k8s_attributes: otel_annotations must be on: resource.opentelemetry.io/service.name comes first")
 	}
+}
 
-	// The container operator bounds joined lines as the receiver bounds any line.
-	var container any
-	for _, op := range yamltree.List(cfg, "receivers", "file_log", "operators") {
-		if yamltree.String(op, "type") == "container" {
-			container = op
-		}
-	}
-	if container == nil || yamltree.String(container, "max_log_size") == "" {
-		t.Errorf("file_log: the container operator needs max_log_size, got %v", container)
-	}
-	// The agent's own files are excluded by its namespace and pod name.
-	excludes := strings.Join(yamltree.Strings(cfg, "receivers", "file_log", "exclude"), " ")
-	if !strings.Contains(excludes, "${env:K8S_POD_NAMESPACE}_${env:K8S_POD_NAME}_") {
-		t.Errorf("file_log exclude %q does not skip the agent's own pod", excludes)
-	}
-
+// checkAgentPipelines checks the order of the agent's processors, and that
+// the pods' files go through the acknowledged pipeline alone.
+func checkAgentPipelines(t *testing.T, cfg map[string]any) {
+	t.Helper()
 	// Order: the line's own service name first, then the API, then the
 	// opt-outs, then what the path gives, then the last resort.
 	order := []string{"transform/unknown_service", "hypha_correlation", "k8s_attributes", "filter/opt_out", "transform/pod_path", "resource"}

@@ -774,17 +774,7 @@ const gatewayConfigDir = "../../provider/hyphaprovider/gateway-config"
 func TestGateway(t *testing.T) {
 	// The receivers and the health check, which the gateway shares with the load balancer.
 	gwCfg := readYAMLFile(t, filepath.Join(gatewayConfigDir, "shared.yaml"))
-	var known string
-	for _, pattern := range []string{gatewayConfigDir + "/*.yaml", "../../provider/hyphaprovider/*.go"} {
-		files, _ := filepath.Glob(pattern)
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			known += string(b)
-		}
-	}
+	known := gatewaySources(t)
 	lokiCfg := readYAMLFile(t, "../loki/config.yaml")
 	jaegerCfg := readYAMLFile(t, "../jaeger/config.yaml")
 	forEachScenario(t, func(t *testing.T, s *stack) {
@@ -824,32 +814,7 @@ func TestGateway(t *testing.T) {
 				t.Errorf("%s: health check %s %s:%s, want HTTP / on the health_check port %d", name, deref(tg.HealthCheckProtocol), deref(tg.HealthCheckPath), deref(tg.HealthCheckPort), ports["health"])
 			}
 		}
-		// The names the gateway exports to are Service Connect aliases of the
-		// Loki and Jaeger services, on the ports their configs listen on.
-		aliases := map[string]string{} // host:port -> compose service
-		for service, task := range tasks {
-			svc, _ := serviceOf(t, s, task)
-			for _, scs := range svc.ServiceConnectConfiguration.Services {
-				for _, a := range scs.ClientAliases {
-					aliases[net.JoinHostPort(deref(a.DnsName), strconv.Itoa(a.Port))] = service
-				}
-			}
-		}
-		u, err := url.Parse(e["HYPHA_LOKI_ENDPOINT"])
-		if err != nil || u.Path != "/otlp" || aliases[u.Host] != "loki" {
-			t.Errorf("HYPHA_LOKI_ENDPOINT %q: want http://<the Loki service's alias>/otlp; aliases %v", e["HYPHA_LOKI_ENDPOINT"], aliases)
-		} else if p := port(t, u.Host); p != yamltree.Get(lokiCfg, "server", "http_listen_port") {
-			t.Errorf("HYPHA_LOKI_ENDPOINT port %d, Loki listens on %v", p, yamltree.Get(lokiCfg, "server", "http_listen_port"))
-		}
-		jaeger := e["HYPHA_JAEGER_ENDPOINT"]
-		if aliases[jaeger] != "jaeger" {
-			t.Errorf("HYPHA_JAEGER_ENDPOINT %q is no alias of the Jaeger service; aliases %v", jaeger, aliases)
-		} else if p := port(t, jaeger); p != port(t, yamltree.Get(jaegerCfg, "receivers", "otlp", "protocols", "grpc", "endpoint").(string)) {
-			t.Errorf("HYPHA_JAEGER_ENDPOINT port %d is not Jaeger's OTLP/gRPC port", p)
-		}
-		if got := containerPorts(s.task(t, "jaeger"))["jaeger-query"]; got != port(t, yamltree.Get(jaegerCfg, "extensions", "jaeger_query", "http", "endpoint").(string)) {
-			t.Errorf("jaeger-query maps %d, Jaeger's query API listens elsewhere", got)
-		}
+		checkGatewayExports(t, s, e, lokiCfg, jaegerCfg)
 		// GOMEMLIMIT below the container's memory, as in Kubernetes (80%).
 		limit := regexp.MustCompile(`^(\d+)MiB$`).FindStringSubmatch(e["GOMEMLIMIT"])
 		if limit == nil || gw.Memory == nil {
@@ -862,6 +827,55 @@ func TestGateway(t *testing.T) {
 			t.Errorf("gateway: container memory %d leaves nothing of the task's %v for the Service Connect proxy", *gw.Memory, td.Memory)
 		}
 	})
+}
+
+// gatewaySources is the text of the gateway's configs and of the provider
+// that serves them: a variable the gateway reads is named in it.
+func gatewaySources(t *testing.T) string {
+	t.Helper()
+	var known string
+	for _, pattern := range []string{gatewayConfigDir + "/*.yaml", "../../provider/hyphaprovider/*.go"} {
+		files, _ := filepath.Glob(pattern)
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			known += string(b)
+		}
+	}
+	return known
+}
+
+// checkGatewayExports: the names the gateway exports to are Service Connect
+// aliases of the Loki and Jaeger services, on the ports their configs
+// listen on.
+func checkGatewayExports(t *testing.T, s *stack, e map[string]string, lokiCfg, jaegerCfg map[string]any) {
+	t.Helper()
+	aliases := map[string]string{} // host:port -> compose service
+	for service, task := range tasks {
+		svc, _ := serviceOf(t, s, task)
+		for _, scs := range svc.ServiceConnectConfiguration.Services {
+			for _, a := range scs.ClientAliases {
+				aliases[net.JoinHostPort(deref(a.DnsName), strconv.Itoa(a.Port))] = service
+			}
+		}
+	}
+	u, err := url.Parse(e["HYPHA_LOKI_ENDPOINT"])
+	if err != nil || u.Path != "/otlp" || aliases[u.Host] != "loki" {
+		t.Errorf("HYPHA_LOKI_ENDPOINT %q: want http://<the Loki service's alias>/otlp; aliases %v", e["HYPHA_LOKI_ENDPOINT"], aliases)
+	} else if p := port(t, u.Host); p != yamltree.Get(lokiCfg, "server", "http_listen_port") {
+		t.Errorf("HYPHA_LOKI_ENDPOINT port %d, Loki listens on %v", p, yamltree.Get(lokiCfg, "server", "http_listen_port"))
+	}
+	jaeger := e["HYPHA_JAEGER_ENDPOINT"]
+	if aliases[jaeger] != "jaeger" {
+		t.Errorf("HYPHA_JAEGER_ENDPOINT %q is no alias of the Jaeger service; aliases %v", jaeger, aliases)
+	} else if p := port(t, jaeger); p != port(t, yamltree.Get(jaegerCfg, "receivers", "otlp", "protocols", "grpc", "endpoint").(string)) {
+		t.Errorf("HYPHA_JAEGER_ENDPOINT port %d is not Jaeger's OTLP/gRPC port", p)
+	}
+	if got := containerPorts(s.task(t, "jaeger"))["jaeger-query"]; got != port(t, yamltree.Get(jaegerCfg, "extensions", "jaeger_query", "http", "endpoint").(string)) {
+		t.Errorf("jaeger-query maps %d, Jaeger's query API listens elsewhere", got)
+	}
 }
 
 // TestHealthChecks: each health check asks the endpoint its server serves.
