@@ -22,9 +22,10 @@ ETCD := $(CACHE)/etcd
 # can require them alone; bench holds the comparisons with the transform
 # processor and the pipeline benchmark; instrumentation/go is what Go apps
 # import, demo/analysis the demo's Go service; deploy/ecs keeps goformation
-# (the ECS template's tests) out of the others.
+# (the ECS template's tests) out of the others; tools/logql is the LogQL
+# grammar check the root module's and the UI extension's tests share.
 COMPONENT_MODULES = $(patsubst %/go.mod,%,$(wildcard processor/*/go.mod extension/*/go.mod connector/*/go.mod receiver/*/go.mod))
-MODULES = . $(COMPONENT_MODULES) provider/hyphaprovider bench instrumentation/go demo/analysis deploy/ecs
+MODULES = . $(COMPONENT_MODULES) provider/hyphaprovider bench instrumentation/go demo/analysis deploy/ecs tools/logql
 # Every module, the generated one and the tool modules included: go mod tidy
 # leaves each unchanged, and all declare the same go directive.
 ALL_MODULES = $(patsubst %/,%,$(sort $(dir $(shell git ls-files '*go.mod'))))

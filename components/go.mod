@@ -418,6 +418,8 @@ replace github.com/hypha-obs/hypha/extension/hyphauiextension => ../extension/hy
 
 replace github.com/hypha-obs/hypha/receiver/hyphafilelogreceiver => ../receiver/hyphafilelogreceiver
 
+replace github.com/hypha-obs/hypha/tools/logql => ../tools/logql
+
 replace go.opentelemetry.io/collector => go.opentelemetry.io/collector v0.165.0
 
 replace github.com/aws/aws-sdk-go-v2/service/servicediscovery => github.com/aws/aws-sdk-go-v2/service/servicediscovery v1.43.0

@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hypha-obs/hypha/internal/yamltree"
 )
 
 func TestComposeConfig(t *testing.T) {
@@ -270,7 +272,7 @@ func TestComposeGrafanaMounts(t *testing.T) {
 	// The dashboards provider reads the directory that holds the dashboards.
 	var prov map[string]any
 	readYAML(t, "grafana/provisioning/dashboards/dashboards.yaml", &prov)
-	provPath := str(prov, "providers", 0, "options", "path")
+	provPath := yamltree.String(prov, "providers", 0, "options", "path")
 	if provPath != filepath.ToSlash(filepath.Dir(home)) {
 		t.Errorf("dashboards provider reads %q; the home dashboard is in %q", provPath, filepath.Dir(home))
 	}

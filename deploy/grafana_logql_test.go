@@ -8,14 +8,14 @@
 package deploy_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hypha-obs/hypha/tools/logql"
 )
 
 // grafanaVariables are sample values of the variables the queries use,
@@ -120,7 +120,7 @@ func TestGrafanaLogQLParses(t *testing.T) {
 	// A query that is not LogQL must fail, or the check checks nothing.
 	where = append(where, "a broken query")
 	list = append(list, `{service_name="a" | trace_id=`)
-	results := parseLogQL(t, list)
+	results := logql.Parse(t, list)
 	for i, r := range results {
 		if i == len(results)-1 {
 			if len(r.Errors) == 0 {
@@ -132,48 +132,4 @@ func TestGrafanaLogQLParses(t *testing.T) {
 			t.Errorf("%s: %s: %v", where[i], r.Query, r.Errors)
 		}
 	}
-}
-
-// logqlResult is what tools/logql/check.mjs reports for one query.
-type logqlResult struct {
-	Query   string   `json:"query"`
-	Errors  []string `json:"errors"`
-	Strings []string `json:"strings"`
-}
-
-// parseLogQL parses queries with Grafana's own LogQL grammar, installed by
-// `make logql-deps`. Without Node it skips, except in CI.
-func parseLogQL(t *testing.T, queries []string) []logqlResult {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("node is not installed; CI must parse LogQL with Grafana's grammar")
-		}
-		t.Skip("node is not installed")
-	}
-	dir, err := filepath.Abs(filepath.Join("..", "tools", "logql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@grafana", "lezer-logql")); err != nil {
-		t.Fatalf("Grafana's LogQL grammar is not installed: run `make logql-deps` (%v)", err)
-	}
-	in, err := json.Marshal(queries)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(node, filepath.Join(dir, "check.mjs"))
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", cmd, err, stderr.String())
-	}
-	var results []logqlResult
-	if err := json.Unmarshal(out, &results); err != nil || len(results) != len(queries) {
-		t.Fatalf("check.mjs answer: %v (%d results for %d queries)", err, len(results), len(queries))
-	}
-	return results
 }

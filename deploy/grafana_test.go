@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hypha-obs/hypha/internal/yamltree"
 )
 
 type datasource struct {
@@ -83,21 +85,21 @@ func TestGrafanaDatasources(t *testing.T) {
 	// Log line -> trace: the derived field reads the trace_id structured
 	// metadata field and opens it in the Jaeger data source.
 	var found bool
-	for _, f := range list(loki.JSONData, "derivedFields") {
-		if str(f, "matcherRegex") != "trace_id" {
+	for _, f := range yamltree.List(loki.JSONData, "derivedFields") {
+		if yamltree.String(f, "matcherRegex") != "trace_id" {
 			continue
 		}
 		found = true
-		if str(f, "matcherType") != "label" {
-			t.Errorf("derived field %q: matcherType %q, want label (trace_id is structured metadata)", str(f, "name"), str(f, "matcherType"))
+		if yamltree.String(f, "matcherType") != "label" {
+			t.Errorf("derived field %q: matcherType %q, want label (trace_id is structured metadata)", yamltree.String(f, "name"), yamltree.String(f, "matcherType"))
 		}
-		if target := ds[str(f, "datasourceUid")]; target.Type != "jaeger" {
-			t.Errorf("derived field %q links to uid %q, want the Jaeger data source", str(f, "name"), str(f, "datasourceUid"))
+		if target := ds[yamltree.String(f, "datasourceUid")]; target.Type != "jaeger" {
+			t.Errorf("derived field %q links to uid %q, want the Jaeger data source", yamltree.String(f, "name"), yamltree.String(f, "datasourceUid"))
 		}
-		if str(f, "url") != "$${__value.raw}" {
-			t.Errorf("derived field url %q, want $${__value.raw} (the doubled $ survives provisioning)", str(f, "url"))
+		if yamltree.String(f, "url") != "$${__value.raw}" {
+			t.Errorf("derived field url %q, want $${__value.raw} (the doubled $ survives provisioning)", yamltree.String(f, "url"))
 		}
-		if str(f, "name") == "" {
+		if yamltree.String(f, "name") == "" {
 			t.Error("derived field needs a name: it is the button's label")
 		}
 	}
@@ -106,17 +108,17 @@ func TestGrafanaDatasources(t *testing.T) {
 	}
 
 	// Span -> log lines.
-	t2l := get(jaeger.JSONData, "tracesToLogsV2")
+	t2l := yamltree.Get(jaeger.JSONData, "tracesToLogsV2")
 	if t2l == nil {
 		t.Fatal("the Jaeger data source has no tracesToLogsV2")
 	}
-	if target := ds[str(t2l, "datasourceUid")]; target.Type != "loki" {
-		t.Errorf("tracesToLogsV2 points at uid %q, want the Loki data source", str(t2l, "datasourceUid"))
+	if target := ds[yamltree.String(t2l, "datasourceUid")]; target.Type != "loki" {
+		t.Errorf("tracesToLogsV2 points at uid %q, want the Loki data source", yamltree.String(t2l, "datasourceUid"))
 	}
-	if get(t2l, "customQuery") != true {
+	if yamltree.Get(t2l, "customQuery") != true {
 		t.Error("tracesToLogsV2.customQuery must be true, or Grafana ignores the query")
 	}
-	q := str(t2l, "query")
+	q := yamltree.String(t2l, "query")
 	for _, want := range []string{`| trace_id="$${__span.traceId}"`, `| span_id="$${__span.spanId}"`} {
 		if !strings.Contains(q, want) {
 			t.Errorf("tracesToLogsV2 query %q lacks the filter %s", q, want)
@@ -134,7 +136,7 @@ func TestGrafanaDatasources(t *testing.T) {
 		t.Errorf("tracesToLogsV2 query %q uses service.name as a span tag; Jaeger spans do not carry it", q)
 	}
 	for _, key := range []string{"spanStartTimeShift", "spanEndTimeShift"} {
-		if str(t2l, key) == "" {
+		if yamltree.String(t2l, key) == "" {
 			t.Errorf("tracesToLogsV2.%s is unset: the query would cover the span's time only", key)
 		}
 	}
@@ -160,25 +162,6 @@ func TestGrafanaProvisioningEscapes(t *testing.T) {
 	}
 }
 
-// walkDatasourceRefs calls fn for every {"datasource": {"uid": ...}} in a
-// dashboard.
-func walkDatasourceRefs(v any, where string, fn func(where, uid string)) {
-	switch x := v.(type) {
-	case map[string]any:
-		if ref, ok := x["datasource"].(map[string]any); ok {
-			uid, _ := ref["uid"].(string)
-			fn(where, uid)
-		}
-		for k, e := range x {
-			walkDatasourceRefs(e, where+"."+k, fn)
-		}
-	case []any:
-		for _, e := range x {
-			walkDatasourceRefs(e, where, fn)
-		}
-	}
-}
-
 func TestDashboards(t *testing.T) {
 	ds := loadDatasources(t)
 	indexed, _ := indexLabels(loadLoki(t))
@@ -191,49 +174,54 @@ func TestDashboards(t *testing.T) {
 		if err := json.Unmarshal(readFile(t, file), &dash); err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
-		if str(dash, "uid") == "" || str(dash, "title") == "" {
+		if yamltree.String(dash, "uid") == "" || yamltree.String(dash, "title") == "" {
 			t.Errorf("%s: a dashboard needs a uid and a title", file)
 		}
 		refs := 0
-		walkDatasourceRefs(dash, file, func(where, uid string) {
-			refs++
-			if _, ok := ds[uid]; !ok {
-				t.Errorf("%s: data source uid %q is not provisioned", where, uid)
+		// Every {"datasource": {"uid": ...}}, in panels, targets and variables.
+		yamltree.Walk(dash, func(path []any, node any) bool {
+			if ref := yamltree.Map(node, "datasource"); ref != nil {
+				refs++
+				uid := yamltree.String(ref, "uid")
+				if _, ok := ds[uid]; !ok {
+					t.Errorf("%s%s: data source uid %q is not provisioned", file, yamltree.Format(path), uid)
+				}
 			}
+			return true
 		})
 		if refs == 0 {
 			t.Errorf("%s: no panel names its data source", file)
 		}
-		for _, p := range list(dash, "panels") {
-			for _, target := range list(p, "targets") {
-				expr := str(target, "expr")
+		for _, p := range yamltree.List(dash, "panels") {
+			for _, target := range yamltree.List(p, "targets") {
+				expr := yamltree.String(target, "expr")
 				if expr == "" {
 					continue
 				}
 				if strings.Count(expr, "(") != strings.Count(expr, ")") || strings.Count(expr, "{") != strings.Count(expr, "}") {
-					t.Errorf("%s: panel %q: unbalanced query %s", file, str(p, "title"), expr)
+					t.Errorf("%s: panel %q: unbalanced query %s", file, yamltree.String(p, "title"), expr)
 				}
 				for _, l := range streamLabels(expr) {
 					if !slices.Contains(indexed, l) {
-						t.Errorf("%s: panel %q selects on %s, which Loki does not index", file, str(p, "title"), l)
+						t.Errorf("%s: panel %q selects on %s, which Loki does not index", file, yamltree.String(p, "title"), l)
 					}
 				}
 			}
 		}
-		for _, link := range list(dash, "links") {
-			u, err := url.Parse(str(link, "url"))
+		for _, link := range yamltree.List(dash, "links") {
+			u, err := url.Parse(yamltree.String(link, "url"))
 			if err != nil || u.Path != "/explore" {
-				t.Errorf("%s: link %q: want an Explore URL, got %q", file, str(link, "title"), str(link, "url"))
+				t.Errorf("%s: link %q: want an Explore URL, got %q", file, yamltree.String(link, "title"), yamltree.String(link, "url"))
 				continue
 			}
 			var panes map[string]map[string]any
 			if err := json.Unmarshal([]byte(u.Query().Get("panes")), &panes); err != nil {
-				t.Errorf("%s: link %q: panes: %v", file, str(link, "title"), err)
+				t.Errorf("%s: link %q: panes: %v", file, yamltree.String(link, "title"), err)
 				continue
 			}
 			for _, pane := range panes {
 				if uid, _ := pane["datasource"].(string); ds[uid].UID == "" {
-					t.Errorf("%s: link %q opens data source %q, which is not provisioned", file, str(link, "title"), uid)
+					t.Errorf("%s: link %q opens data source %q, which is not provisioned", file, yamltree.String(link, "title"), uid)
 				}
 			}
 		}
@@ -244,10 +232,10 @@ func TestDashboards(t *testing.T) {
 		t.Fatal(err)
 	}
 	types := map[string]bool{}
-	for _, p := range list(home, "panels") {
-		types[str(p, "type")] = true
+	for _, p := range yamltree.List(home, "panels") {
+		types[yamltree.String(p, "type")] = true
 	}
-	if !types["timeseries"] || !types["logs"] || len(list(home, "links")) == 0 {
+	if !types["timeseries"] || !types["logs"] || len(yamltree.List(home, "links")) == 0 {
 		t.Errorf("the home dashboard wants an error graph, a logs panel and links into Explore; has panels %v", types)
 	}
 }

@@ -1,7 +1,8 @@
 // Copyright The Hypha Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Shared helpers: reading files, decoding YAML, walking decoded YAML trees, finding external tools.
+// Shared helpers: reading files, decoding YAML, finding external tools.
+// The decoded trees are read with internal/yamltree.
 
 // Package deploy_test checks the deployment files statically: no Docker
 // engine, Grafana, Loki or Kubernetes cluster runs here, so the tests parse
@@ -64,46 +65,4 @@ func readDocs(t *testing.T, path string) []map[string]any {
 			docs = append(docs, doc)
 		}
 	}
-}
-
-// get walks a decoded YAML tree along keys (map keys or list indexes given
-// as ints) and returns nil where the path does not exist.
-func get(v any, path ...any) any {
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil
-			}
-			v = m[k]
-		case int:
-			l, ok := v.([]any)
-			if !ok || k >= len(l) {
-				return nil
-			}
-			v = l[k]
-		}
-	}
-	return v
-}
-
-func str(v any, path ...any) string {
-	s, _ := get(v, path...).(string)
-	return s
-}
-
-func list(v any, path ...any) []any {
-	l, _ := get(v, path...).([]any)
-	return l
-}
-
-func strList(v any, path ...any) []string {
-	var out []string
-	for _, e := range list(v, path...) {
-		if s, ok := e.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }

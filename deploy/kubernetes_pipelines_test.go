@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sort"
 	"testing"
+
+	"github.com/hypha-obs/hypha/internal/yamltree"
 )
 
 const embeddedAgent = "../provider/hyphaprovider/agent-config/config.yaml"
@@ -77,26 +79,26 @@ func checkKubernetesPipelines(t testing.TB, embedded, override map[string]any) {
 	for _, name := range want {
 		path := []any{"service", "pipelines", name}
 		for _, kind := range []string{"receivers", "exporters"} {
-			if _, set := get(override, append(path, kind)...).([]any); !set {
+			if _, set := yamltree.Get(override, append(path, kind)...).([]any); !set {
 				continue // not overridden: the embedded list applies
 			}
-			if got, emb := strList(override, append(path, kind)...), strList(embedded, append(path, kind)...); !slices.Equal(got, emb) {
+			if got, emb := yamltree.Strings(override, append(path, kind)...), yamltree.Strings(embedded, append(path, kind)...); !slices.Equal(got, emb) {
 				t.Errorf("%s %s: Kubernetes %v, embedded %v", name, kind, got, emb)
 			}
 		}
-		emb := strList(embedded, append(path, "processors")...)
-		if got, want := strList(override, append(path, "processors")...), kubernetesProcessors(emb); !slices.Equal(got, want) {
+		emb := yamltree.Strings(embedded, append(path, "processors")...)
+		if got, want := yamltree.Strings(override, append(path, "processors")...), kubernetesProcessors(emb); !slices.Equal(got, want) {
 			t.Errorf("%s processors: Kubernetes %v, want %v (the embedded %v plus the Kubernetes processors in their documented places)", name, got, want, emb)
 		}
 	}
 	// Any other list the override sets replaces an embedded one whole: it
 	// may add entries, but must keep every embedded one, in order.
-	for _, p := range listPaths(override, nil) {
+	for _, p := range listPaths(override) {
 		if len(p) == 4 && p[0] == "service" && p[1] == "pipelines" {
 			continue // checked above
 		}
-		emb, _ := get(embedded, p...).([]any)
-		if !isSubsequence(emb, get(override, p...).([]any)) {
+		emb, _ := yamltree.Get(embedded, p...).([]any)
+		if !isSubsequence(emb, yamltree.Get(override, p...).([]any)) {
 			t.Errorf("the Kubernetes override replaces the embedded list %v and drops what it had: %v", p, emb)
 		}
 	}
@@ -114,7 +116,7 @@ func isSubsequence(sub, list []any) bool {
 }
 
 func pipelineNames(cfg map[string]any) []string {
-	m, _ := get(cfg, "service", "pipelines").(map[string]any)
+	m, _ := yamltree.Get(cfg, "service", "pipelines").(map[string]any)
 	names := make([]string, 0, len(m))
 	for n := range m {
 		names = append(names, n)
@@ -124,18 +126,16 @@ func pipelineNames(cfg map[string]any) []string {
 }
 
 // listPaths returns the paths of every list in v.
-func listPaths(v any, prefix []any) [][]any {
-	switch v := v.(type) {
-	case map[string]any:
-		var out [][]any
-		for k, child := range v {
-			out = append(out, listPaths(child, append(slices.Clone(prefix), k))...)
+func listPaths(v any) [][]any {
+	var out [][]any
+	yamltree.Walk(v, func(path []any, node any) bool {
+		if _, ok := node.([]any); ok {
+			out = append(out, slices.Clone(path))
+			return false
 		}
-		return out
-	case []any:
-		return [][]any{prefix}
-	}
-	return nil
+		return true
+	})
+	return out
 }
 
 // TestKubernetesPipelineDriftFails shows the comparison failing on the
@@ -144,26 +144,26 @@ func TestKubernetesPipelineDriftFails(t *testing.T) {
 	objs, _ := loadKubernetes(t)
 	for name, drift := range map[string]func(embedded, override map[string]any){
 		"a processor added to the embedded agent": func(e, _ map[string]any) {
-			logs := get(e, "service", "pipelines", "logs").(map[string]any)
+			logs := yamltree.Get(e, "service", "pipelines", "logs").(map[string]any)
 			logs["processors"] = append(slices.Clone(logs["processors"].([]any)), "batch")
 		},
 		"a Kubernetes processor moved": func(_, o map[string]any) {
-			traces := get(o, "service", "pipelines", "traces").(map[string]any)
+			traces := yamltree.Get(o, "service", "pipelines", "traces").(map[string]any)
 			procs := slices.Clone(traces["processors"].([]any))
 			procs[1], procs[2] = procs[2], procs[1]
 			traces["processors"] = procs
 		},
 		"an exporter changed": func(_, o map[string]any) {
-			get(o, "service", "pipelines", "logs").(map[string]any)["exporters"] = []any{"otlp_grpc/files"}
+			yamltree.Get(o, "service", "pipelines", "logs").(map[string]any)["exporters"] = []any{"otlp_grpc/files"}
 		},
 		"a pipeline missing": func(_, o map[string]any) {
-			delete(get(o, "service", "pipelines").(map[string]any), "traces")
+			delete(yamltree.Get(o, "service", "pipelines").(map[string]any), "traces")
 		},
 		"another embedded list replaced": func(_, o map[string]any) {
 			o["service"].(map[string]any)["extensions"] = []any{"health_check"}
 		},
 		"an embedded resource attribute dropped": func(_, o map[string]any) {
-			res := get(o, "processors", "resource").(map[string]any)
+			res := yamltree.Get(o, "processors", "resource").(map[string]any)
 			res["attributes"] = res["attributes"].([]any)[:1]
 		},
 	} {

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hypha-obs/hypha/internal/yamltree"
 )
 
 type object = map[string]any
@@ -26,7 +28,7 @@ type object = map[string]any
 func loadKubernetes(t *testing.T) (map[string]object, object) {
 	var kust object
 	readYAML(t, "kubernetes/kustomization.yaml", &kust)
-	resources := strList(kust, "resources")
+	resources := yamltree.Strings(kust, "resources")
 	files, _ := filepath.Glob("kubernetes/*.yaml")
 	for _, f := range files {
 		if base := filepath.Base(f); base != "kustomization.yaml" && !slices.Contains(resources, base) {
@@ -36,8 +38,8 @@ func loadKubernetes(t *testing.T) (map[string]object, object) {
 	objs := map[string]object{}
 	for _, r := range resources {
 		for i, doc := range readDocs(t, filepath.Join("kubernetes", r)) {
-			kind, name := str(doc, "kind"), str(doc, "metadata", "name")
-			if str(doc, "apiVersion") == "" || kind == "" || name == "" {
+			kind, name := yamltree.String(doc, "kind"), yamltree.String(doc, "metadata", "name")
+			if yamltree.String(doc, "apiVersion") == "" || kind == "" || name == "" {
 				t.Errorf("%s document %d lacks apiVersion, kind or metadata.name", r, i+1)
 				continue
 			}
@@ -67,20 +69,20 @@ func labelsMatch(selector, labels any) bool {
 
 func namedPorts(container any) map[string]int {
 	ports := map[string]int{}
-	for _, p := range list(container, "ports") {
-		n, _ := get(p, "containerPort").(int)
-		ports[str(p, "name")] = n
+	for _, p := range yamltree.List(container, "ports") {
+		n, _ := yamltree.Get(p, "containerPort").(int)
+		ports[yamltree.String(p, "name")] = n
 	}
 	return ports
 }
 
 func envValue(container any, name string) (any, bool) {
-	for _, e := range list(container, "env") {
-		if str(e, "name") == name {
-			if v := get(e, "value"); v != nil {
+	for _, e := range yamltree.List(container, "env") {
+		if yamltree.String(e, "name") == name {
+			if v := yamltree.Get(e, "value"); v != nil {
 				return v, true
 			}
-			return get(e, "valueFrom"), true
+			return yamltree.Get(e, "valueFrom"), true
 		}
 	}
 	return nil, false
@@ -107,17 +109,17 @@ func TestKubernetesManifests(t *testing.T) {
 	for key, api := range want {
 		if o, ok := objs[key]; !ok {
 			t.Errorf("%s is missing", key)
-		} else if got := str(o, "apiVersion"); got != api {
+		} else if got := yamltree.String(o, "apiVersion"); got != api {
 			t.Errorf("%s: apiVersion %s, want %s", key, got, api)
 		}
 	}
 	if t.Failed() {
 		t.FailNow()
 	}
-	if str(kust, "namespace") != str(objs["Namespace/hypha"], "metadata", "name") {
-		t.Errorf("kustomization namespace %q is not the Namespace it creates", str(kust, "namespace"))
+	if yamltree.String(kust, "namespace") != yamltree.String(objs["Namespace/hypha"], "metadata", "name") {
+		t.Errorf("kustomization namespace %q is not the Namespace it creates", yamltree.String(kust, "namespace"))
 	}
-	imageName := str(kust, "images", 0, "name")
+	imageName := yamltree.String(kust, "images", 0, "name")
 
 	workloads := map[string]string{"Deployment/hypha-gateway": "gateway", "DaemonSet/hypha-agent": "agent"}
 	for key, mode := range workloads {
@@ -134,34 +136,34 @@ func TestKubernetesManifests(t *testing.T) {
 func checkWorkloadPod(t *testing.T, objs map[string]object, key, mode, imageName string) any {
 	t.Helper()
 	w := objs[key]
-	tmplLabels := get(w, "spec", "template", "metadata", "labels")
-	if !labelsMatch(get(w, "spec", "selector", "matchLabels"), tmplLabels) {
+	tmplLabels := yamltree.Get(w, "spec", "template", "metadata", "labels")
+	if !labelsMatch(yamltree.Get(w, "spec", "selector", "matchLabels"), tmplLabels) {
 		t.Errorf("%s: selector does not match the pod template's labels", key)
 	}
-	pod := get(w, "spec", "template", "spec")
-	if get(pod, "securityContext", "runAsNonRoot") != true {
+	pod := yamltree.Get(w, "spec", "template", "spec")
+	if yamltree.Get(pod, "securityContext", "runAsNonRoot") != true {
 		t.Errorf("%s: pod securityContext.runAsNonRoot must be true", key)
 	}
-	if uid, _ := get(pod, "securityContext", "runAsUser").(int); uid == 0 {
+	if uid, _ := yamltree.Get(pod, "securityContext", "runAsUser").(int); uid == 0 {
 		t.Errorf("%s: runAsUser must be a non-root uid", key)
 	}
 	volumes := map[string]any{}
-	for _, v := range list(pod, "volumes") {
-		volumes[str(v, "name")] = v
+	for _, v := range yamltree.List(pod, "volumes") {
+		volumes[yamltree.String(v, "name")] = v
 	}
-	c := get(pod, "containers", 0)
-	if img := str(c, "image"); !pinnedImage(img) || !strings.HasPrefix(img, imageName+":") {
+	c := yamltree.Get(pod, "containers", 0)
+	if img := yamltree.String(c, "image"); !pinnedImage(img) || !strings.HasPrefix(img, imageName+":") {
 		t.Errorf("%s: image %q: want %s with a version tag (kustomization images:)", key, img, imageName)
 	}
-	args := strings.Join(strList(c, "args"), " ")
+	args := strings.Join(yamltree.Strings(c, "args"), " ")
 	if wantArgs := "--config hypha:" + mode + " --config file:/etc/hypha/override.yaml"; args != wantArgs {
 		t.Errorf("%s: args %q, want %q", key, args, wantArgs)
 	}
 	// The override file comes from a ConfigMap that exists and parses.
 	var cmName string
-	for _, vm := range list(c, "volumeMounts") {
-		if str(vm, "mountPath") == "/etc/hypha" {
-			cmName = str(volumes[str(vm, "name")], "configMap", "name")
+	for _, vm := range yamltree.List(c, "volumeMounts") {
+		if yamltree.String(vm, "mountPath") == "/etc/hypha" {
+			cmName = yamltree.String(volumes[yamltree.String(vm, "name")], "configMap", "name")
 		}
 	}
 	cm, ok := objs["ConfigMap/"+cmName]
@@ -169,7 +171,7 @@ func checkWorkloadPod(t *testing.T, objs map[string]object, key, mode, imageName
 		t.Errorf("%s: /etc/hypha is not a mounted ConfigMap (got %q)", key, cmName)
 	} else {
 		var override map[string]any
-		if err := yaml.Unmarshal([]byte(str(cm, "data", "override.yaml")), &override); err != nil || override == nil {
+		if err := yaml.Unmarshal([]byte(yamltree.String(cm, "data", "override.yaml")), &override); err != nil || override == nil {
 			t.Errorf("ConfigMap/%s: override.yaml does not parse as a YAML map: %v", cmName, err)
 		}
 	}
@@ -189,7 +191,7 @@ func checkContainerHealthAndLimits(t *testing.T, key string, c any) {
 		t.Errorf("%s: HYPHA_HEALTH_ENDPOINT %v does not listen on 13133", key, ep)
 	}
 	for _, probe := range []string{"startupProbe", "readinessProbe", "livenessProbe"} {
-		p := get(c, probe, "httpGet", "port")
+		p := yamltree.Get(c, probe, "httpGet", "port")
 		if p == nil {
 			t.Errorf("%s: %s is missing", key, probe)
 		} else if p != "health" && p != 13133 {
@@ -198,17 +200,17 @@ func checkContainerHealthAndLimits(t *testing.T, key string, c any) {
 	}
 	for _, r := range []string{"requests", "limits"} {
 		for _, res := range []string{"cpu", "memory"} {
-			if get(c, "resources", r, res) == nil {
+			if yamltree.Get(c, "resources", r, res) == nil {
 				t.Errorf("%s: resources.%s.%s is unset", key, r, res)
 			}
 		}
 	}
-	sc := get(c, "securityContext")
-	if get(sc, "readOnlyRootFilesystem") != true || get(sc, "allowPrivilegeEscalation") != false {
+	sc := yamltree.Get(c, "securityContext")
+	if yamltree.Get(sc, "readOnlyRootFilesystem") != true || yamltree.Get(sc, "allowPrivilegeEscalation") != false {
 		t.Errorf("%s: container needs readOnlyRootFilesystem: true and allowPrivilegeEscalation: false", key)
 	}
 	tok, _ := envValue(c, "HYPHA_AUTH_TOKEN")
-	if str(tok, "secretKeyRef", "name") != "hypha-auth" || str(tok, "secretKeyRef", "key") != "token" {
+	if yamltree.String(tok, "secretKeyRef", "name") != "hypha-auth" || yamltree.String(tok, "secretKeyRef", "key") != "token" {
 		t.Errorf("%s: HYPHA_AUTH_TOKEN must come from Secret hypha-auth, key token; got %v", key, tok)
 	}
 }
@@ -218,27 +220,27 @@ func checkContainerHealthAndLimits(t *testing.T, key string, c any) {
 func checkGatewayTargets(t *testing.T, objs map[string]object) {
 	t.Helper()
 	dep := objs["Deployment/hypha-gateway"]
-	podLabels := get(dep, "spec", "template", "metadata", "labels")
+	podLabels := yamltree.Get(dep, "spec", "template", "metadata", "labels")
 	svc := objs["Service/hypha-gateway"]
-	if !labelsMatch(get(svc, "spec", "selector"), podLabels) {
+	if !labelsMatch(yamltree.Get(svc, "spec", "selector"), podLabels) {
 		t.Error("Service/hypha-gateway does not select the gateway pods")
 	}
-	gwPorts := namedPorts(get(dep, "spec", "template", "spec", "containers", 0))
-	for _, p := range list(svc, "spec", "ports") {
-		if _, ok := gwPorts[str(p, "targetPort")]; !ok {
-			t.Errorf("Service/hypha-gateway port %s targets %v, which the container does not name", str(p, "name"), get(p, "targetPort"))
+	gwPorts := namedPorts(yamltree.Get(dep, "spec", "template", "spec", "containers", 0))
+	for _, p := range yamltree.List(svc, "spec", "ports") {
+		if _, ok := gwPorts[yamltree.String(p, "targetPort")]; !ok {
+			t.Errorf("Service/hypha-gateway port %s targets %v, which the container does not name", yamltree.String(p, "name"), yamltree.Get(p, "targetPort"))
 		}
 	}
-	if !labelsMatch(get(objs["PodDisruptionBudget/hypha-gateway"], "spec", "selector", "matchLabels"), podLabels) {
+	if !labelsMatch(yamltree.Get(objs["PodDisruptionBudget/hypha-gateway"], "spec", "selector", "matchLabels"), podLabels) {
 		t.Error("PodDisruptionBudget/hypha-gateway does not select the gateway pods")
 	}
 	hpa := objs["HorizontalPodAutoscaler/hypha-gateway"]
-	ref := get(hpa, "spec", "scaleTargetRef")
-	if str(ref, "kind") != "Deployment" || str(ref, "name") != "hypha-gateway" || str(ref, "apiVersion") != "apps/v1" {
+	ref := yamltree.Get(hpa, "spec", "scaleTargetRef")
+	if yamltree.String(ref, "kind") != "Deployment" || yamltree.String(ref, "name") != "hypha-gateway" || yamltree.String(ref, "apiVersion") != "apps/v1" {
 		t.Errorf("HPA scaleTargetRef %v is not Deployment/hypha-gateway", ref)
 	}
-	minR, _ := get(hpa, "spec", "minReplicas").(int)
-	minAvail, _ := get(objs["PodDisruptionBudget/hypha-gateway"], "spec", "minAvailable").(int)
+	minR, _ := yamltree.Get(hpa, "spec", "minReplicas").(int)
+	minAvail, _ := yamltree.Get(objs["PodDisruptionBudget/hypha-gateway"], "spec", "minAvailable").(int)
 	if minR <= minAvail {
 		t.Errorf("HPA minReplicas %d must exceed the PDB's minAvailable %d, or no node can ever drain", minR, minAvail)
 	}
@@ -249,18 +251,18 @@ func checkGatewayTargets(t *testing.T, objs map[string]object) {
 func checkAgentHostAndGateway(t *testing.T, objs map[string]object) {
 	t.Helper()
 	ds := objs["DaemonSet/hypha-agent"]
-	c := get(ds, "spec", "template", "spec", "containers", 0)
+	c := yamltree.Get(ds, "spec", "template", "spec", "containers", 0)
 	if v, _ := envValue(c, "HYPHA_LOG_INCLUDE"); v != "/var/log/pods/*/*/*.log" {
 		t.Errorf("agent HYPHA_LOG_INCLUDE = %v, want /var/log/pods/*/*/*.log", v)
 	}
 	hostPaths := map[string]string{} // mountPath -> host path
 	volumes := map[string]any{}
-	for _, v := range list(ds, "spec", "template", "spec", "volumes") {
-		volumes[str(v, "name")] = v
+	for _, v := range yamltree.List(ds, "spec", "template", "spec", "volumes") {
+		volumes[yamltree.String(v, "name")] = v
 	}
-	for _, vm := range list(c, "volumeMounts") {
-		if hp := str(volumes[str(vm, "name")], "hostPath", "path"); hp != "" {
-			hostPaths[str(vm, "mountPath")] = hp
+	for _, vm := range yamltree.List(c, "volumeMounts") {
+		if hp := yamltree.String(volumes[yamltree.String(vm, "name")], "hostPath", "path"); hp != "" {
+			hostPaths[yamltree.String(vm, "mountPath")] = hp
 		}
 	}
 	if hostPaths["/var/log/pods"] != "/var/log/pods" {
@@ -272,15 +274,15 @@ func checkAgentHostAndGateway(t *testing.T, objs map[string]object) {
 	}
 	gwEndpoint, _ := envValue(c, "HYPHA_GATEWAY_ENDPOINT")
 	var grpcPort int
-	for _, p := range list(objs["Service/hypha-gateway"], "spec", "ports") {
-		if str(p, "name") == "otlp-grpc" {
-			grpcPort, _ = get(p, "port").(int)
+	for _, p := range yamltree.List(objs["Service/hypha-gateway"], "spec", "ports") {
+		if yamltree.String(p, "name") == "otlp-grpc" {
+			grpcPort, _ = yamltree.Get(p, "port").(int)
 		}
 	}
 	if gwEndpoint != "hypha-gateway:"+strconv.Itoa(grpcPort) {
 		t.Errorf("agent HYPHA_GATEWAY_ENDPOINT %v, want the gateway Service's OTLP/gRPC port hypha-gateway:%d", gwEndpoint, grpcPort)
 	}
-	if !labelsMatch(get(objs["Service/hypha-agent"], "spec", "selector"), get(ds, "spec", "template", "metadata", "labels")) {
+	if !labelsMatch(yamltree.Get(objs["Service/hypha-agent"], "spec", "selector"), yamltree.Get(ds, "spec", "template", "metadata", "labels")) {
 		t.Error("Service/hypha-agent does not select the agent pods")
 	}
 }
@@ -288,8 +290,8 @@ func checkAgentHostAndGateway(t *testing.T, objs map[string]object) {
 // workloadPods returns the pod template spec of each workload, by mode.
 func workloadPods(objs map[string]object) map[string]any {
 	return map[string]any{
-		"gateway": get(objs["Deployment/hypha-gateway"], "spec", "template", "spec"),
-		"agent":   get(objs["DaemonSet/hypha-agent"], "spec", "template", "spec"),
+		"gateway": yamltree.Get(objs["Deployment/hypha-gateway"], "spec", "template", "spec"),
+		"agent":   yamltree.Get(objs["DaemonSet/hypha-agent"], "spec", "template", "spec"),
 	}
 }
 
@@ -299,24 +301,24 @@ func workloadPods(objs map[string]object) map[string]any {
 func TestKubernetesSecretsRequired(t *testing.T) {
 	objs, _ := loadKubernetes(t)
 	for mode, pod := range workloadPods(objs) {
-		for _, c := range append(list(pod, "initContainers"), list(pod, "containers")...) {
-			for _, e := range list(c, "env") {
-				if ref := get(e, "valueFrom", "secretKeyRef"); ref != nil && get(ref, "optional") == true {
-					t.Errorf("%s: env %s: Secret %s must not be optional", mode, str(e, "name"), str(ref, "name"))
+		for _, c := range append(yamltree.List(pod, "initContainers"), yamltree.List(pod, "containers")...) {
+			for _, e := range yamltree.List(c, "env") {
+				if ref := yamltree.Get(e, "valueFrom", "secretKeyRef"); ref != nil && yamltree.Get(ref, "optional") == true {
+					t.Errorf("%s: env %s: Secret %s must not be optional", mode, yamltree.String(e, "name"), yamltree.String(ref, "name"))
 				}
 			}
-			for _, e := range list(c, "envFrom") {
-				if get(e, "secretRef", "optional") == true {
-					t.Errorf("%s: envFrom Secret %s must not be optional", mode, str(e, "secretRef", "name"))
+			for _, e := range yamltree.List(c, "envFrom") {
+				if yamltree.Get(e, "secretRef", "optional") == true {
+					t.Errorf("%s: envFrom Secret %s must not be optional", mode, yamltree.String(e, "secretRef", "name"))
 				}
 			}
 			if v, ok := envValue(c, "HYPHA_AUTH"); ok && v != "bearer" {
 				t.Errorf("%s: HYPHA_AUTH = %v; in Kubernetes the token is required (bearer)", mode, v)
 			}
 		}
-		for _, v := range list(pod, "volumes") {
-			if get(v, "secret", "optional") == true {
-				t.Errorf("%s: volume %s: Secret %s must not be optional", mode, str(v, "name"), str(v, "secret", "secretName"))
+		for _, v := range yamltree.List(pod, "volumes") {
+			if yamltree.Get(v, "secret", "optional") == true {
+				t.Errorf("%s: volume %s: Secret %s must not be optional", mode, yamltree.String(v, "name"), yamltree.String(v, "secret", "secretName"))
 			}
 		}
 	}
@@ -370,8 +372,8 @@ func TestParseMemory(t *testing.T) {
 func TestKubernetesMemoryLimits(t *testing.T) {
 	objs, _ := loadKubernetes(t)
 	for mode, pod := range workloadPods(objs) {
-		c := get(pod, "containers", 0)
-		limit, err := parseQuantity(str(c, "resources", "limits", "memory"))
+		c := yamltree.Get(pod, "containers", 0)
+		limit, err := parseQuantity(yamltree.String(c, "resources", "limits", "memory"))
 		if err != nil {
 			t.Errorf("%s: resources.limits.memory: %v", mode, err)
 			continue
@@ -388,7 +390,7 @@ func TestKubernetesMemoryLimits(t *testing.T) {
 			continue
 		}
 		if pct := goLimit * 100 / limit; pct < 70 || pct > 85 {
-			t.Errorf("%s: GOMEMLIMIT %s is %d%% of the container limit %s, want about 80%%", mode, s, pct, str(c, "resources", "limits", "memory"))
+			t.Errorf("%s: GOMEMLIMIT %s is %d%% of the container limit %s, want about 80%%", mode, s, pct, yamltree.String(c, "resources", "limits", "memory"))
 		}
 		if mode != "agent" {
 			continue
@@ -414,10 +416,10 @@ type pod struct {
 // labels; a selector with matchExpressions never does here, so that a test
 // meeting one fails rather than passes.
 func selects(sel any, labels map[string]any) bool {
-	if get(sel, "matchExpressions") != nil {
+	if yamltree.Get(sel, "matchExpressions") != nil {
 		return false
 	}
-	want, _ := get(sel, "matchLabels").(map[string]any)
+	want, _ := yamltree.Get(sel, "matchLabels").(map[string]any)
 	for k, v := range want {
 		if labels[k] != v {
 			return false
@@ -431,8 +433,8 @@ func selects(sel any, labels map[string]any) bool {
 // covers every port.
 func rulePorts(t *testing.T, rule any, ports map[string]int) []int {
 	var out []int
-	for _, p := range list(rule, "ports") {
-		switch v := get(p, "port").(type) {
+	for _, p := range yamltree.List(rule, "ports") {
+		switch v := yamltree.Get(p, "port").(type) {
 		case int:
 			out = append(out, v)
 		case string:
@@ -444,7 +446,7 @@ func rulePorts(t *testing.T, rule any, ports map[string]int) []int {
 		default:
 			t.Errorf("NetworkPolicy port entry %v names no port", p)
 		}
-		if get(p, "endPort") != nil {
+		if yamltree.Get(p, "endPort") != nil {
 			t.Errorf("NetworkPolicy port entry %v: ranges are not checked here; name the ports", p)
 		}
 	}
@@ -453,18 +455,18 @@ func rulePorts(t *testing.T, rule any, ports map[string]int) []int {
 
 // admits reports whether a NetworkPolicy's ingress rules let src reach port.
 func admits(t *testing.T, np any, ports map[string]int, port int, src pod) bool {
-	for _, rule := range list(np, "spec", "ingress") {
+	for _, rule := range yamltree.List(np, "spec", "ingress") {
 		if rp := rulePorts(t, rule, ports); rp != nil && !slices.Contains(rp, port) {
 			continue
 		}
-		from := list(rule, "from")
+		from := yamltree.List(rule, "from")
 		if len(from) == 0 {
 			return true
 		}
 		for _, peer := range from {
-			ns, podSel := get(peer, "namespaceSelector"), get(peer, "podSelector")
+			ns, podSel := yamltree.Get(peer, "namespaceSelector"), yamltree.Get(peer, "podSelector")
 			switch {
-			case get(peer, "ipBlock") != nil:
+			case yamltree.Get(peer, "ipBlock") != nil:
 				// Addresses, not pods: TestKubernetesNetworkPolicies refuses
 				// them on the metrics port.
 			case ns == nil:
@@ -485,7 +487,7 @@ func admits(t *testing.T, np any, ports map[string]int, port int, src pod) bool 
 // kubelet's probes need no rule: NetworkPolicy always admits the node.
 func TestKubernetesNetworkPolicies(t *testing.T) {
 	objs, _ := loadKubernetes(t)
-	agentLabels, _ := get(objs["DaemonSet/hypha-agent"], "spec", "template", "metadata", "labels").(map[string]any)
+	agentLabels, _ := yamltree.Get(objs["DaemonSet/hypha-agent"], "spec", "template", "metadata", "labels").(map[string]any)
 	var (
 		agent      = pod{labels: agentLabels, nsLabels: map[string]any{"kubernetes.io/metadata.name": "hypha"}, sameNS: true}
 		neighbour  = pod{labels: map[string]any{"app": "debug"}, nsLabels: agent.nsLabels, sameNS: true}
@@ -515,10 +517,10 @@ func TestKubernetesNetworkPolicies(t *testing.T) {
 		},
 	} {
 		w := objs[key]
-		labels, _ := get(w, "spec", "template", "metadata", "labels").(map[string]any)
+		labels, _ := yamltree.Get(w, "spec", "template", "metadata", "labels").(map[string]any)
 		var np any
 		for k, o := range objs {
-			if str(o, "kind") == "NetworkPolicy" && get(o, "spec", "podSelector") != nil && selects(get(o, "spec", "podSelector"), labels) {
+			if yamltree.String(o, "kind") == "NetworkPolicy" && yamltree.Get(o, "spec", "podSelector") != nil && selects(yamltree.Get(o, "spec", "podSelector"), labels) {
 				if np != nil {
 					t.Errorf("%s: more than one NetworkPolicy selects it (%s too); keep one per workload", key, k)
 				}
@@ -529,10 +531,10 @@ func TestKubernetesNetworkPolicies(t *testing.T) {
 			t.Errorf("%s: no NetworkPolicy selects its pods", key)
 			continue
 		}
-		if !slices.Contains(strList(np, "spec", "policyTypes"), "Ingress") {
+		if !slices.Contains(yamltree.Strings(np, "spec", "policyTypes"), "Ingress") {
 			t.Errorf("%s: its NetworkPolicy must list policyTypes Ingress", key)
 		}
-		ports := namedPorts(get(w, "spec", "template", "spec", "containers", 0))
+		ports := namedPorts(yamltree.Get(w, "spec", "template", "spec", "containers", 0))
 		if ports["metrics"] != 8888 {
 			t.Errorf("%s: want container port metrics=8888, got %v", key, ports)
 		}
@@ -541,7 +543,7 @@ func TestKubernetesNetworkPolicies(t *testing.T) {
 				t.Errorf("%s: NetworkPolicy admits %s to port %d: %v, want %v", key, c.name, c.port, got, c.ok)
 			}
 		}
-		for _, rule := range list(np, "spec", "ingress") {
+		for _, rule := range yamltree.List(np, "spec", "ingress") {
 			rp := rulePorts(t, rule, ports)
 			for _, p := range rp {
 				if !slices.Contains(slices.Collect(maps.Values(ports)), p) {
@@ -551,8 +553,8 @@ func TestKubernetesNetworkPolicies(t *testing.T) {
 			if rp != nil && !slices.Contains(rp, 8888) {
 				continue
 			}
-			for _, peer := range list(rule, "from") {
-				if get(peer, "ipBlock") != nil {
+			for _, peer := range yamltree.List(rule, "from") {
+				if yamltree.Get(peer, "ipBlock") != nil {
 					t.Errorf("%s: an ipBlock reaches the metrics port: %v", key, peer)
 				}
 			}
@@ -564,23 +566,23 @@ func TestKubernetesNetworkPolicies(t *testing.T) {
 // as the file path: through a secret volume mounted above path.
 func secretFile(podSpec, c any, path string) (secret, key string) {
 	volumes := map[string]any{}
-	for _, v := range list(podSpec, "volumes") {
-		volumes[str(v, "name")] = v
+	for _, v := range yamltree.List(podSpec, "volumes") {
+		volumes[yamltree.String(v, "name")] = v
 	}
-	for _, vm := range list(c, "volumeMounts") {
-		rel, err := filepath.Rel(str(vm, "mountPath"), path)
+	for _, vm := range yamltree.List(c, "volumeMounts") {
+		rel, err := filepath.Rel(yamltree.String(vm, "mountPath"), path)
 		if err != nil || strings.HasPrefix(rel, "..") {
 			continue
 		}
-		v := volumes[str(vm, "name")]
-		secret = str(v, "secret", "secretName")
-		items := list(v, "secret", "items")
+		v := volumes[yamltree.String(vm, "name")]
+		secret = yamltree.String(v, "secret", "secretName")
+		items := yamltree.List(v, "secret", "items")
 		if len(items) == 0 {
 			return secret, rel
 		}
 		for _, it := range items {
-			if str(it, "path") == rel {
-				return secret, str(it, "key")
+			if yamltree.String(it, "path") == rel {
+				return secret, yamltree.String(it, "key")
 			}
 		}
 		return secret, ""
@@ -606,7 +608,7 @@ func TestKubernetesTLS(t *testing.T) {
 // mutual TLS) CA come from, as kubernetes.io/tls keys.
 func gatewayTLSSecret(t *testing.T, pods map[string]any) string {
 	t.Helper()
-	gw := get(pods["gateway"], "containers", 0)
+	gw := yamltree.Get(pods["gateway"], "containers", 0)
 	want := map[string]string{"HYPHA_TLS_CERT_FILE": "tls.crt", "HYPHA_TLS_KEY_FILE": "tls.key"}
 	if _, ok := envValue(gw, "HYPHA_TLS_CA_FILE"); ok {
 		want["HYPHA_TLS_CA_FILE"] = "ca.crt" // mutual TLS
@@ -634,7 +636,7 @@ func gatewayTLSSecret(t *testing.T, pods map[string]any) string {
 // the gateway's Secret, and mounts nothing else of it (not the key).
 func checkAgentTrustsOnlyTheCA(t *testing.T, pods map[string]any, tlsSecret string) {
 	t.Helper()
-	ag := get(pods["agent"], "containers", 0)
+	ag := yamltree.Get(pods["agent"], "containers", 0)
 	if v, _ := envValue(ag, "HYPHA_TLS_ENABLED"); v != "true" {
 		t.Errorf("agent: HYPHA_TLS_ENABLED = %v, want \"true\"", v)
 	}
@@ -643,18 +645,18 @@ func checkAgentTrustsOnlyTheCA(t *testing.T, pods map[string]any, tlsSecret stri
 	if secret, key := secretFile(pods["agent"], ag, caPath); secret != tlsSecret || key != "ca.crt" {
 		t.Errorf("agent: HYPHA_TLS_CA_FILE=%q is Secret %q key %q, want %s key ca.crt", caPath, secret, key, tlsSecret)
 	}
-	for _, vol := range list(pods["agent"], "volumes") {
-		if str(vol, "secret", "secretName") != tlsSecret {
+	for _, vol := range yamltree.List(pods["agent"], "volumes") {
+		if yamltree.String(vol, "secret", "secretName") != tlsSecret {
 			continue
 		}
-		items := list(vol, "secret", "items")
+		items := yamltree.List(vol, "secret", "items")
 		for _, it := range items {
-			if str(it, "key") != "ca.crt" {
-				t.Errorf("agent: volume %s exposes %s of the gateway's Secret; it needs only ca.crt", str(vol, "name"), str(it, "key"))
+			if yamltree.String(it, "key") != "ca.crt" {
+				t.Errorf("agent: volume %s exposes %s of the gateway's Secret; it needs only ca.crt", yamltree.String(vol, "name"), yamltree.String(it, "key"))
 			}
 		}
 		if len(items) == 0 {
-			t.Errorf("agent: volume %s mounts the whole gateway Secret, key included; project only ca.crt (items)", str(vol, "name"))
+			t.Errorf("agent: volume %s mounts the whole gateway Secret, key included; project only ca.crt (items)", yamltree.String(vol, "name"))
 		}
 	}
 }
@@ -663,11 +665,11 @@ func checkAgentTrustsOnlyTheCA(t *testing.T, pods map[string]any, tlsSecret stri
 // name it verifies, which must be the Service's DNS name.
 func agentVerifiedNames(t *testing.T, kust object, pods map[string]any) (host string, names []string) {
 	t.Helper()
-	ag := get(pods["agent"], "containers", 0)
+	ag := yamltree.Get(pods["agent"], "containers", 0)
 	endpoint, _ := envValue(ag, "HYPHA_GATEWAY_ENDPOINT")
 	host, _, _ = strings.Cut(fmt.Sprint(endpoint), ":")
 	serverName, _ := envValue(ag, "HYPHA_TLS_SERVER_NAME")
-	if want := host + "." + str(kust, "namespace") + ".svc"; serverName != want {
+	if want := host + "." + yamltree.String(kust, "namespace") + ".svc"; serverName != want {
 		t.Errorf("agent: HYPHA_TLS_SERVER_NAME = %v, want the gateway Service's DNS name %s", serverName, want)
 	}
 	return host, []string{host, fmt.Sprint(serverName)}
@@ -681,11 +683,11 @@ func checkCertManagerIssues(t *testing.T, tlsSecret string, names []string) {
 	docs := readDocs(t, "kubernetes/cert-manager/certificate.yaml")
 	byKey := map[string]object{}
 	for _, d := range docs {
-		byKey[str(d, "kind")+"/"+str(d, "metadata", "name")] = d
+		byKey[yamltree.String(d, "kind")+"/"+yamltree.String(d, "metadata", "name")] = d
 	}
 	var cert object
 	for _, d := range docs {
-		if str(d, "kind") == "Certificate" && str(d, "spec", "secretName") == tlsSecret {
+		if yamltree.String(d, "kind") == "Certificate" && yamltree.String(d, "spec", "secretName") == tlsSecret {
 			cert = d
 		}
 	}
@@ -693,24 +695,24 @@ func checkCertManagerIssues(t *testing.T, tlsSecret string, names []string) {
 		t.Fatalf("cert-manager/certificate.yaml has no Certificate for Secret %s", tlsSecret)
 	}
 	for _, n := range names {
-		if !slices.Contains(strList(cert, "spec", "dnsNames"), n) {
-			t.Errorf("cert-manager Certificate: dnsNames %v lack %s, which the agent verifies", strList(cert, "spec", "dnsNames"), n)
+		if !slices.Contains(yamltree.Strings(cert, "spec", "dnsNames"), n) {
+			t.Errorf("cert-manager Certificate: dnsNames %v lack %s, which the agent verifies", yamltree.Strings(cert, "spec", "dnsNames"), n)
 		}
 	}
-	if u := strList(cert, "spec", "usages"); u != nil && !slices.Contains(u, "server auth") {
+	if u := yamltree.Strings(cert, "spec", "usages"); u != nil && !slices.Contains(u, "server auth") {
 		t.Errorf("cert-manager Certificate: usages %v lack server auth", u)
 	}
-	issuer := byKey[str(cert, "spec", "issuerRef", "kind")+"/"+str(cert, "spec", "issuerRef", "name")]
-	caSecret := str(issuer, "spec", "ca", "secretName")
+	issuer := byKey[yamltree.String(cert, "spec", "issuerRef", "kind")+"/"+yamltree.String(cert, "spec", "issuerRef", "name")]
+	caSecret := yamltree.String(issuer, "spec", "ca", "secretName")
 	var caCert object
 	for _, d := range docs {
-		if str(d, "kind") == "Certificate" && str(d, "spec", "secretName") == caSecret && caSecret != "" {
+		if yamltree.String(d, "kind") == "Certificate" && yamltree.String(d, "spec", "secretName") == caSecret && caSecret != "" {
 			caCert = d
 		}
 	}
 	// Only a CA issuer fills in ca.crt, which the agent reads.
-	if caCert == nil || get(caCert, "spec", "isCA") != true {
-		t.Errorf("cert-manager Certificate: issuer %v is not a CA Issuer backed by an isCA Certificate in the same file", get(cert, "spec", "issuerRef"))
+	if caCert == nil || yamltree.Get(caCert, "spec", "isCA") != true {
+		t.Errorf("cert-manager Certificate: issuer %v is not a CA Issuer backed by an isCA Certificate in the same file", yamltree.Get(cert, "spec", "issuerRef"))
 	}
 }
 
@@ -748,14 +750,14 @@ func TestKubernetesOverridesValidate(t *testing.T) {
 	objs, _ := loadKubernetes(t)
 	for mode, cm := range map[string]string{"agent": "hypha-agent-config", "gateway": "hypha-gateway-config"} {
 		override := filepath.Join(t.TempDir(), "override.yaml")
-		if err := os.WriteFile(override, []byte(str(objs["ConfigMap/"+cm], "data", "override.yaml")), 0o644); err != nil {
+		if err := os.WriteFile(override, []byte(yamltree.String(objs["ConfigMap/"+cm], "data", "override.yaml")), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(bin, "validate", "--config", "hypha:"+mode, "--config", "file:"+override)
 		// The pods get their token from a required Secret, and what the
 		// downward API gives.
 		cmd.Env = append(os.Environ(), "HYPHA_AUTH=bearer", "HYPHA_AUTH_TOKEN=token-from-the-secret")
-		for name := range downwardEnv(get(workloadPods(objs)[mode], "containers", 0)) {
+		for name := range downwardEnv(yamltree.Get(workloadPods(objs)[mode], "containers", 0)) {
 			cmd.Env = append(cmd.Env, name+"=from-the-downward-api")
 		}
 		out, err := cmd.CombinedOutput()
@@ -763,7 +765,7 @@ func TestKubernetesOverridesValidate(t *testing.T) {
 			t.Errorf("ConfigMap/%s over hypha:%s: %v\n%s", cm, mode, err, out)
 		}
 	}
-	agentOverride := str(objs["ConfigMap/hypha-agent-config"], "data", "override.yaml")
+	agentOverride := yamltree.String(objs["ConfigMap/hypha-agent-config"], "data", "override.yaml")
 	if !strings.Contains(agentOverride, "type: container") {
 		t.Error("the agent reads /var/log/pods: its override needs file_log's container operator for the CRI format")
 	}
@@ -773,9 +775,9 @@ func TestKubernetesOverridesValidate(t *testing.T) {
 // by name, with the field each comes from.
 func downwardEnv(container any) map[string]string {
 	out := map[string]string{}
-	for _, e := range list(container, "env") {
-		if f := str(e, "valueFrom", "fieldRef", "fieldPath"); f != "" {
-			out[str(e, "name")] = f
+	for _, e := range yamltree.List(container, "env") {
+		if f := yamltree.String(e, "valueFrom", "fieldRef", "fieldPath"); f != "" {
+			out[yamltree.String(e, "name")] = f
 		}
 	}
 	return out
@@ -785,7 +787,7 @@ func downwardEnv(container any) map[string]string {
 func agentOverride(t *testing.T, objs map[string]object) map[string]any {
 	t.Helper()
 	var cfg map[string]any
-	if err := yaml.Unmarshal([]byte(str(objs["ConfigMap/hypha-agent-config"], "data", "override.yaml")), &cfg); err != nil {
+	if err := yaml.Unmarshal([]byte(yamltree.String(objs["ConfigMap/hypha-agent-config"], "data", "override.yaml")), &cfg); err != nil {
 		t.Fatalf("ConfigMap/hypha-agent-config: %v", err)
 	}
 	return cfg
@@ -797,23 +799,23 @@ func agentOverride(t *testing.T, objs map[string]object) map[string]any {
 func TestKubernetesAgentRBAC(t *testing.T) {
 	objs, kust := loadKubernetes(t)
 	pods := workloadPods(objs)
-	if get(pods["gateway"], "automountServiceAccountToken") != false {
+	if yamltree.Get(pods["gateway"], "automountServiceAccountToken") != false {
 		t.Error("gateway: automountServiceAccountToken must be false: it calls no API")
 	}
 	agent := pods["agent"]
-	if str(agent, "serviceAccountName") != "hypha-agent" || get(agent, "automountServiceAccountToken") != true {
+	if yamltree.String(agent, "serviceAccountName") != "hypha-agent" || yamltree.Get(agent, "automountServiceAccountToken") != true {
 		t.Errorf("agent: serviceAccountName %q, automountServiceAccountToken %v; want hypha-agent with its token mounted",
-			str(agent, "serviceAccountName"), get(agent, "automountServiceAccountToken"))
+			yamltree.String(agent, "serviceAccountName"), yamltree.Get(agent, "automountServiceAccountToken"))
 	}
 
 	granted := map[string][]string{} // "group/resource" -> verbs
-	for _, r := range list(objs["ClusterRole/hypha-agent"], "rules") {
-		if len(strList(r, "resourceNames")) > 0 || len(strList(r, "nonResourceURLs")) > 0 {
+	for _, r := range yamltree.List(objs["ClusterRole/hypha-agent"], "rules") {
+		if len(yamltree.Strings(r, "resourceNames")) > 0 || len(yamltree.Strings(r, "nonResourceURLs")) > 0 {
 			t.Errorf("ClusterRole/hypha-agent: unexpected rule %v", r)
 		}
-		for _, g := range strList(r, "apiGroups") {
-			for _, res := range strList(r, "resources") {
-				granted[g+"/"+res] = append(granted[g+"/"+res], strList(r, "verbs")...)
+		for _, g := range yamltree.Strings(r, "apiGroups") {
+			for _, res := range yamltree.Strings(r, "resources") {
+				granted[g+"/"+res] = append(granted[g+"/"+res], yamltree.Strings(r, "verbs")...)
 			}
 		}
 	}
@@ -832,13 +834,13 @@ func TestKubernetesAgentRBAC(t *testing.T) {
 	}
 
 	binding := objs["ClusterRoleBinding/hypha-agent"]
-	if ref := get(binding, "roleRef"); str(ref, "kind") != "ClusterRole" || str(ref, "name") != "hypha-agent" || str(ref, "apiGroup") != "rbac.authorization.k8s.io" {
+	if ref := yamltree.Get(binding, "roleRef"); yamltree.String(ref, "kind") != "ClusterRole" || yamltree.String(ref, "name") != "hypha-agent" || yamltree.String(ref, "apiGroup") != "rbac.authorization.k8s.io" {
 		t.Errorf("ClusterRoleBinding/hypha-agent: roleRef %v is not ClusterRole/hypha-agent", ref)
 	}
-	subjects := list(binding, "subjects")
-	if len(subjects) != 1 || str(subjects[0], "kind") != "ServiceAccount" || str(subjects[0], "name") != "hypha-agent" ||
-		str(subjects[0], "namespace") != str(kust, "namespace") {
-		t.Errorf("ClusterRoleBinding/hypha-agent: subjects %v, want only ServiceAccount hypha-agent in %s", subjects, str(kust, "namespace"))
+	subjects := yamltree.List(binding, "subjects")
+	if len(subjects) != 1 || yamltree.String(subjects[0], "kind") != "ServiceAccount" || yamltree.String(subjects[0], "name") != "hypha-agent" ||
+		yamltree.String(subjects[0], "namespace") != yamltree.String(kust, "namespace") {
+		t.Errorf("ClusterRoleBinding/hypha-agent: subjects %v, want only ServiceAccount hypha-agent in %s", subjects, yamltree.String(kust, "namespace"))
 	}
 }
 
@@ -848,11 +850,11 @@ func TestKubernetesAgentRBAC(t *testing.T) {
 func TestKubernetesAgentConfig(t *testing.T) {
 	objs, _ := loadKubernetes(t)
 	cfg := agentOverride(t, objs)
-	c := get(workloadPods(objs)["agent"], "containers", 0)
+	c := yamltree.Get(workloadPods(objs)["agent"], "containers", 0)
 	downward := downwardEnv(c)
 
 	// Every ${env:X} without a default is set by the DaemonSet.
-	override := str(objs["ConfigMap/hypha-agent-config"], "data", "override.yaml")
+	override := yamltree.String(objs["ConfigMap/hypha-agent-config"], "data", "override.yaml")
 	for _, m := range regexp.MustCompile(`\$\{env:([A-Z0-9_]+)\}`).FindAllStringSubmatch(override, -1) {
 		if _, ok := envValue(c, m[1]); !ok {
 			t.Errorf("the agent override reads ${env:%s}, which the DaemonSet does not set", m[1])
@@ -864,24 +866,48 @@ func TestKubernetesAgentConfig(t *testing.T) {
 		}
 	}
 
-	k8s := get(cfg, "processors", "k8s_attributes")
-	if env := str(k8s, "filter", "node_from_env_var"); downward[env] != "spec.nodeName" {
+	checkAgentK8sAttributes(t, yamltree.Get(cfg, "processors", "k8s_attributes"), c, downward)
+
+	// The container operator bounds joined lines as the receiver bounds any line.
+	var container any
+	for _, op := range yamltree.List(cfg, "receivers", "file_log", "operators") {
+		if yamltree.String(op, "type") == "container" {
+			container = op
+		}
+	}
+	if container == nil || yamltree.String(container, "max_log_size") == "" {
+		t.Errorf("file_log: the container operator needs max_log_size, got %v", container)
+	}
+	// The agent's own files are excluded by its namespace and pod name.
+	excludes := strings.Join(yamltree.Strings(cfg, "receivers", "file_log", "exclude"), " ")
+	if !strings.Contains(excludes, "${env:K8S_POD_NAMESPACE}_${env:K8S_POD_NAME}_") {
+		t.Errorf("file_log exclude %q does not skip the agent's own pod", excludes)
+	}
+
+	checkAgentPipelines(t, cfg)
+}
+
+// checkAgentK8sAttributes checks the agent's k8s_attributes against its
+// container c, whose downward API variables are downward.
+func checkAgentK8sAttributes(t *testing.T, k8s, c any, downward map[string]string) {
+	t.Helper()
+	if env := yamltree.String(k8s, "filter", "node_from_env_var"); downward[env] != "spec.nodeName" {
 		t.Errorf("k8s_attributes watches the node in %q, want a variable set from spec.nodeName", env)
 	}
 	// Within the startup probe's allowance, or the kubelet kills it first.
-	probe := get(c, "startupProbe")
-	allowance := time.Duration(get(probe, "periodSeconds").(int)*get(probe, "failureThreshold").(int)) * time.Second
-	if wait, err := time.ParseDuration(str(k8s, "wait_for_metadata_timeout")); get(k8s, "wait_for_metadata") != true || err != nil || wait >= allowance {
+	probe := yamltree.Get(c, "startupProbe")
+	allowance := time.Duration(yamltree.Get(probe, "periodSeconds").(int)*yamltree.Get(probe, "failureThreshold").(int)) * time.Second
+	if wait, err := time.ParseDuration(yamltree.String(k8s, "wait_for_metadata_timeout")); yamltree.Get(k8s, "wait_for_metadata") != true || err != nil || wait >= allowance {
 		t.Errorf("k8s_attributes: wait_for_metadata %v, timeout %q; want true and a timeout under the startup probe's %s, so that no line is named before the pods are known",
-			get(k8s, "wait_for_metadata"), str(k8s, "wait_for_metadata_timeout"), allowance)
+			yamltree.Get(k8s, "wait_for_metadata"), yamltree.String(k8s, "wait_for_metadata_timeout"), allowance)
 	}
-	if str(k8s, "auth_type") != "serviceAccount" {
-		t.Errorf("k8s_attributes auth_type %q, want serviceAccount", str(k8s, "auth_type"))
+	if yamltree.String(k8s, "auth_type") != "serviceAccount" {
+		t.Errorf("k8s_attributes auth_type %q, want serviceAccount", yamltree.String(k8s, "auth_type"))
 	}
 	var sources []string
-	for _, a := range list(k8s, "pod_association") {
-		for _, src := range list(a, "sources") {
-			sources = append(sources, strings.TrimSuffix(str(src, "from")+":"+str(src, "name"), ":"))
+	for _, a := range yamltree.List(k8s, "pod_association") {
+		for _, src := range yamltree.List(a, "sources") {
+			sources = append(sources, strings.TrimSuffix(yamltree.String(src, "from")+":"+yamltree.String(src, "name"), ":"))
 		}
 	}
 	// Log lines carry the uid from their path; spans come over a connection.
@@ -890,37 +916,26 @@ func TestKubernetesAgentConfig(t *testing.T) {
 			t.Errorf("k8s_attributes pod_association %v lacks %s", sources, want)
 		}
 	}
-	metadata := strList(k8s, "extract", "metadata")
+	metadata := yamltree.Strings(k8s, "extract", "metadata")
 	for _, want := range []string{"service.name", "service.namespace", "service.version", "service.instance.id", "k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name", "k8s.pod.name"} {
 		if !slices.Contains(metadata, want) {
 			t.Errorf("k8s_attributes extract.metadata lacks %s", want)
 		}
 	}
-	if get(k8s, "extract", "otel_annotations") != true {
+	if yamltree.Get(k8s, "extract", "otel_annotations") != true {
 		t.Error("k8s_attributes: otel_annotations must be on: resource.opentelemetry.io/service.name comes first")
 	}
+}
 
-	// The container operator bounds joined lines as the receiver bounds any line.
-	var container any
-	for _, op := range list(cfg, "receivers", "file_log", "operators") {
-		if str(op, "type") == "container" {
-			container = op
-		}
-	}
-	if container == nil || str(container, "max_log_size") == "" {
-		t.Errorf("file_log: the container operator needs max_log_size, got %v", container)
-	}
-	// The agent's own files are excluded by its namespace and pod name.
-	excludes := strings.Join(strList(cfg, "receivers", "file_log", "exclude"), " ")
-	if !strings.Contains(excludes, "${env:K8S_POD_NAMESPACE}_${env:K8S_POD_NAME}_") {
-		t.Errorf("file_log exclude %q does not skip the agent's own pod", excludes)
-	}
-
+// checkAgentPipelines checks the order of the agent's processors, and that
+// the pods' files go through the acknowledged pipeline alone.
+func checkAgentPipelines(t *testing.T, cfg map[string]any) {
+	t.Helper()
 	// Order: the line's own service name first, then the API, then the
 	// opt-outs, then what the path gives, then the last resort.
 	order := []string{"transform/unknown_service", "hypha_correlation", "k8s_attributes", "filter/opt_out", "transform/pod_path", "resource"}
 	for _, pipeline := range []string{"logs/files", "logs", "traces"} {
-		procs := strList(cfg, "service", "pipelines", pipeline, "processors")
+		procs := yamltree.Strings(cfg, "service", "pipelines", pipeline, "processors")
 		if len(procs) == 0 || procs[0] != "memory_limiter" {
 			t.Errorf("%s pipeline %v: memory_limiter must come first", pipeline, procs)
 		}
@@ -942,13 +957,13 @@ func TestKubernetesAgentConfig(t *testing.T) {
 	}
 	// The pods' files go only through the acknowledged pipeline, with
 	// hypha_ack last: in two pipelines every line would be sent twice.
-	if got := strList(cfg, "service", "pipelines", "logs/files", "receivers"); !slices.Equal(got, []string{"file_log"}) {
+	if got := yamltree.Strings(cfg, "service", "pipelines", "logs/files", "receivers"); !slices.Equal(got, []string{"file_log"}) {
 		t.Errorf("logs/files receivers %v, want [file_log]", got)
 	}
-	if got := strList(cfg, "service", "pipelines", "logs", "receivers"); slices.Contains(got, "file_log") {
+	if got := yamltree.Strings(cfg, "service", "pipelines", "logs", "receivers"); slices.Contains(got, "file_log") {
 		t.Errorf("logs receivers %v: file_log belongs to logs/files alone", got)
 	}
-	if procs := strList(cfg, "service", "pipelines", "logs/files", "processors"); len(procs) == 0 || procs[len(procs)-1] != "hypha_ack" {
+	if procs := yamltree.Strings(cfg, "service", "pipelines", "logs/files", "processors"); len(procs) == 0 || procs[len(procs)-1] != "hypha_ack" {
 		t.Errorf("logs/files processors %v: hypha_ack must come last", procs)
 	}
 }

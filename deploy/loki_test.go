@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hypha-obs/hypha/internal/yamltree"
 )
 
 func loadLoki(t *testing.T) map[string]any {
@@ -22,11 +24,11 @@ func loadLoki(t *testing.T) map[string]any {
 // resource attributes (dots become underscores), and the regexes of any
 // index_label rules.
 func indexLabels(c map[string]any) (labels []string, regexes []string) {
-	attrs := strList(c, "distributor", "otlp_config", "default_resource_attributes_as_index_labels")
-	for _, rule := range list(c, "limits_config", "otlp_config", "resource_attributes", "attributes_config") {
-		if str(rule, "action") == "index_label" {
-			attrs = append(attrs, strList(rule, "attributes")...)
-			if re := str(rule, "regex"); re != "" {
+	attrs := yamltree.Strings(c, "distributor", "otlp_config", "default_resource_attributes_as_index_labels")
+	for _, rule := range yamltree.List(c, "limits_config", "otlp_config", "resource_attributes", "attributes_config") {
+		if yamltree.String(rule, "action") == "index_label" {
+			attrs = append(attrs, yamltree.Strings(rule, "attributes")...)
+			if re := yamltree.String(rule, "regex"); re != "" {
 				regexes = append(regexes, re)
 			}
 		}
@@ -39,15 +41,15 @@ func indexLabels(c map[string]any) (labels []string, regexes []string) {
 
 func TestLokiConfig(t *testing.T) {
 	c := loadLoki(t)
-	if get(c, "limits_config", "allow_structured_metadata") != true {
+	if yamltree.Get(c, "limits_config", "allow_structured_metadata") != true {
 		t.Error("limits_config.allow_structured_metadata must be true: OTLP ingestion and the trace ids need it")
 	}
-	configs := list(c, "schema_config", "configs")
+	configs := yamltree.List(c, "schema_config", "configs")
 	if len(configs) == 0 {
 		t.Fatal("schema_config.configs is empty")
 	}
 	last := configs[len(configs)-1]
-	if str(last, "schema") != "v13" || str(last, "store") != "tsdb" {
+	if yamltree.String(last, "schema") != "v13" || yamltree.String(last, "store") != "tsdb" {
 		t.Errorf("the current schema must be v13 on tsdb (structured metadata), got %v", last)
 	}
 
@@ -74,8 +76,8 @@ func TestLokiConfig(t *testing.T) {
 		}
 	}
 	for _, kind := range []string{"log_attributes", "scope_attributes"} {
-		for _, rule := range list(c, "limits_config", "otlp_config", kind) {
-			if str(rule, "action") == "index_label" {
+		for _, rule := range yamltree.List(c, "limits_config", "otlp_config", kind) {
+			if yamltree.String(rule, "action") == "index_label" {
 				t.Errorf("%s: index_label is only valid for resource attributes", kind)
 			}
 		}

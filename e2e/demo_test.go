@@ -112,55 +112,22 @@ func runDemo(t *testing.T, bin string, env []string, mode string) string {
 	}
 
 	// Read the output as it comes, so that the prompts can be answered.
-	var (
-		mu  sync.Mutex
-		buf strings.Builder
-	)
-	prompts := make(chan struct{}, 2)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			mu.Lock()
-			buf.WriteString(sc.Text() + "\n")
-			mu.Unlock()
-			if strings.HasPrefix(sc.Text(), "Paste a trace id") {
-				select {
-				case prompts <- struct{}{}:
-				default:
-				}
-			}
-		}
-	}()
-	next := func() bool {
-		select {
-		case <-prompts:
-			return true
-		case <-done:
-		case <-ctx.Done():
-		}
-		return false
-	}
-	if mode == "interrupt" && next() {
-		mu.Lock()
-		m := regexp.MustCompile(`✓ 200 .* x-trace-id ([0-9a-f]{32})`).FindStringSubmatch(buf.String())
-		mu.Unlock()
+	output := readDemoOutput(stdout)
+	if mode == "interrupt" && output.next(ctx) {
+		m := regexp.MustCompile(`✓ 200 .* x-trace-id ([0-9a-f]{32})`).FindStringSubmatch(output.String())
 		if m != nil {
 			_, _ = io.WriteString(stdin, m[1]+"\n")
 		}
-		if next() {
+		if output.next(ctx) {
 			if err := cmd.Process.Signal(os.Interrupt); err != nil {
 				t.Error(err)
 			}
 		}
 	}
 	stdin.Close()
-	<-done
+	<-output.done
 	err = cmd.Wait()
-	mu.Lock()
-	out := buf.String()
-	mu.Unlock()
+	out := output.String()
 	if err != nil || ctx.Err() != nil {
 		t.Fatalf("demo: %v (timeout: %v)\nstdout:\n%s\nstderr:\n%s", err, ctx.Err(), out, stderr.String())
 	}
@@ -176,6 +143,53 @@ func runDemo(t *testing.T, bin string, env []string, mode string) string {
 		}
 	})
 	return out
+}
+
+// demoOutput is the demo's output as it comes, with a signal at each of its
+// prompts for a trace id.
+type demoOutput struct {
+	mu      sync.Mutex
+	buf     strings.Builder
+	prompts chan struct{}
+	done    chan struct{} // closed at the output's end
+}
+
+func readDemoOutput(stdout io.Reader) *demoOutput {
+	o := &demoOutput{prompts: make(chan struct{}, 2), done: make(chan struct{})}
+	go func() {
+		defer close(o.done)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			o.mu.Lock()
+			o.buf.WriteString(sc.Text() + "\n")
+			o.mu.Unlock()
+			if strings.HasPrefix(sc.Text(), "Paste a trace id") {
+				select {
+				case o.prompts <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return o
+}
+
+// next waits for the next prompt: false if the output ends, or ctx does,
+// first.
+func (o *demoOutput) next(ctx context.Context) bool {
+	select {
+	case <-o.prompts:
+		return true
+	case <-o.done:
+	case <-ctx.Done():
+	}
+	return false
+}
+
+func (o *demoOutput) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
 }
 
 // checkFlow checks the three steps of the debugging flow in the output.

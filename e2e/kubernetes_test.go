@@ -24,18 +24,21 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/hypha-obs/hypha/e2e/harness"
+	"github.com/hypha-obs/hypha/internal/yamltree"
 )
 
 // The pods of the /var/log/pods tree the Kubernetes test lays out.
 const (
-	k8sNode      = "node-a"
-	k8sAgentNS   = "hypha"
-	k8sAgentPod  = "hypha-agent-7xk2p"
-	k8sCartPod   = "cart-7d9f8b6c5-x2x4z"
-	k8sCartUID   = "1f0c7a3e-5b2d-4c8e-9a61-0d3b7e2f4a15"
-	k8sBillPod   = "billing-0"
-	k8sBillUID   = "6a2e9c41-0b7d-4f38-8e15-3c9d2a7b5e60"
-	k8sLineBound = 8192 // HYPHA_MAX_LINE_BYTES in this test
+	k8sNode     = "node-a"
+	k8sAgentNS  = "hypha"
+	k8sAgentPod = "hypha-agent-7xk2p"
+	k8sCartPod  = "cart-7d9f8b6c5-x2x4z"
+	k8sCartUID  = "1f0c7a3e-5b2d-4c8e-9a61-0d3b7e2f4a15"
+	// The service.instance.id of the cart pod's container: namespace.pod.container.
+	k8sCartInstance = "shop." + k8sCartPod + ".cart"
+	k8sBillPod      = "billing-0"
+	k8sBillUID      = "6a2e9c41-0b7d-4f38-8e15-3c9d2a7b5e60"
+	k8sLineBound    = 8192 // HYPHA_MAX_LINE_BYTES in this test
 )
 
 // agentConfigMap returns the agent's override.yaml as the manifest's
@@ -43,9 +46,8 @@ const (
 func agentConfigMap(t *testing.T) map[string]any {
 	t.Helper()
 	for _, cm := range manifestObjects(t, "agent.yaml", "ConfigMap") {
-		if name, _ := mapAt(cm, "metadata"); name["name"] == "hypha-agent-config" {
-			data, _ := mapAt(cm, "data")
-			override, _ := data["override.yaml"].(string)
+		if yamltree.String(cm, "metadata", "name") == "hypha-agent-config" {
+			override := yamltree.String(cm, "data", "override.yaml")
 			var cfg map[string]any
 			if err := yaml.Unmarshal([]byte(override), &cfg); err != nil {
 				t.Fatal(err)
@@ -64,8 +66,7 @@ func agentConfigMap(t *testing.T) map[string]any {
 func podLogConfig(t *testing.T, dir, podsDir string, api func(k8s map[string]any)) string {
 	t.Helper()
 	cfg := agentConfigMap(t)
-	fileLog, _ := mapAt(cfg, "receivers", "file_log")
-	excludes, _ := fileLog["exclude"].([]any)
+	excludes := yamltree.List(cfg, "receivers", "file_log", "exclude")
 	if len(excludes) == 0 {
 		t.Fatal("the agent's file_log has no exclude")
 	}
@@ -76,8 +77,8 @@ func podLogConfig(t *testing.T, dir, podsDir string, api func(k8s map[string]any
 		}
 		excludes[i] = podsDir + strings.TrimPrefix(s, "/var/log/pods")
 	}
-	k8s, ok := mapAt(cfg, "processors", "k8s_attributes")
-	if !ok {
+	k8s := yamltree.Map(cfg, "processors", "k8s_attributes")
+	if k8s == nil {
 		t.Fatal("the agent override has no k8s_attributes")
 	}
 	api(k8s)
@@ -90,17 +91,6 @@ func podLogConfig(t *testing.T, dir, podsDir string, api func(k8s map[string]any
 		t.Fatal(err)
 	}
 	return path
-}
-
-func mapAt(v map[string]any, keys ...string) (map[string]any, bool) {
-	for _, k := range keys {
-		next, ok := v[k].(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		v = next
-	}
-	return v, true
 }
 
 // podLog appends lines to <podsDir>/<namespace>_<pod>_<uid>/<container>/0.log,
@@ -166,7 +156,53 @@ func TestKubernetesPodLogs(t *testing.T) {
 	waitForOutput(t, agent.Process, "Started watching file", 30*time.Second)
 
 	tr := newSwapTraces(t, 1)[0]
-	ids := fmt.Sprintf(`"trace_id":"%s","span_id":"%s"`, tr.traceID, tr.childID)
+	longText := writePodLogs(t, podsDir, clock, fmt.Sprintf(`"trace_id":"%s","span_id":"%s"`, tr.traceID, tr.childID))
+
+	// A span of the cart pod from an SDK given no service name; the OTel
+	// Operator's injection gives it the pod's k8s.* attributes.
+	postSpan(t, agent, tr, map[string]string{
+		"service.name":       "unknown_service:node",
+		"k8s.namespace.name": "shop",
+		"k8s.pod.name":       k8sCartPod,
+		"k8s.container.name": "cart",
+	})
+
+	why := func() string { return agent.Tail(4000) }
+	// 2 docker lines, 4 cart lines, and the long line in at least 2 records.
+	recs := waitRecords(t, store, `k8s.node.name:=`+k8sNode, 8, why)
+	byMsg, longParts := podLogsByMessage(t, recs)
+	checkPodLogAttributes(t, byMsg, tr)
+	// The runtime's prefix is gone and the two halves are one JSON line.
+	if r := byMsg["k8s-cri-joined"]; r != nil {
+		var line map[string]any
+		if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
+			t.Errorf("the joined line is not the app's JSON line: %q", r["_msg"])
+		}
+	}
+	for _, skipped := range []string{"k8s-self", "k8s-excluded-namespace"} {
+		if n, err := store.Count(`"` + skipped + `"`); err != nil || n != 0 {
+			t.Errorf("%s: %d records stored (%v), want none", skipped, n, err)
+		}
+	}
+	checkLongLine(t, longParts, longText)
+
+	// The span: the same service.name and instance as the pod's log lines,
+	// and the node and connection address from the agent.
+	s := waitSpan(t, jaeger, tr.traceID, why)
+	t.Logf("span: service %s, process %v", s.Service, s.Process)
+	if s.Service != k8sCartPod || s.Process["service.instance.id"] != k8sCartInstance || s.Process["service.namespace"] != "shop" || s.Process["k8s.node.name"] != k8sNode {
+		t.Errorf("span: service %q, process %v; want the cart pod's service.name %q and service.instance.id %q, as its log lines",
+			s.Service, s.Process, k8sCartPod, k8sCartInstance)
+	}
+	if s.Process["k8s.pod.ip"] != "127.0.0.1" {
+		t.Errorf("span: k8s.pod.ip %q, want the connection's address 127.0.0.1", s.Process["k8s.pod.ip"])
+	}
+}
+
+// writePodLogs writes the lines TestKubernetesPodLogs expects, with the
+// ids (JSON members) of its trace, and returns the long line's text.
+func writePodLogs(t *testing.T, podsDir string, clock *criClock, ids string) string {
+	t.Helper()
 	// The long line: chunks the runtime split at 4 KiB, more than twice the
 	// bound in all.
 	var long []string
@@ -199,19 +235,13 @@ func TestKubernetesPodLogs(t *testing.T) {
 		clock.cri("stderr", "F", `{"level":"info","msg":"k8s-self"}`))
 	podLog(t, podsDir, "kube-system", "coredns-5d78c9869d-q8wzt", "9e8d7c6b-5a49-3827-1605-f4e3d2c1b0a9", "coredns",
 		clock.cri("stdout", "F", `{"level":"info","msg":"k8s-excluded-namespace"}`))
+	return longText.String()
+}
 
-	// A span of the cart pod from an SDK given no service name; the OTel
-	// Operator's injection gives it the pod's k8s.* attributes.
-	postSpan(t, agent, tr, map[string]string{
-		"service.name":       "unknown_service:node",
-		"k8s.namespace.name": "shop",
-		"k8s.pod.name":       k8sCartPod,
-		"k8s.container.name": "cart",
-	})
-
-	why := func() string { return agent.Tail(4000) }
-	// 2 docker lines, 4 cart lines, and the long line in at least 2 records.
-	recs := waitRecords(t, store, `k8s.node.name:=`+k8sNode, 8, why)
+// podLogsByMessage indexes the stored records by their line's msg, apart
+// from the long line's parts, which it returns as they come.
+func podLogsByMessage(t *testing.T, recs []harness.LogRecord) (map[string]harness.LogRecord, []harness.LogRecord) {
+	t.Helper()
 	byMsg := map[string]harness.LogRecord{}
 	var longParts []harness.LogRecord
 	for _, r := range recs {
@@ -227,8 +257,13 @@ func TestKubernetesPodLogs(t *testing.T) {
 		}
 		byMsg[line.Msg] = r
 	}
+	return byMsg, longParts
+}
 
-	cartInstance := "shop." + k8sCartPod + ".cart"
+// checkPodLogAttributes checks each pod line's ids and Kubernetes
+// attributes: the pod's, or the service name the line gave itself.
+func checkPodLogAttributes(t *testing.T, byMsg map[string]harness.LogRecord, tr swapTrace) {
+	t.Helper()
 	if r, ok := byMsg["k8s-cri-joined"]; ok {
 		t.Logf("a joined line as stored: %v", r)
 	}
@@ -253,7 +288,7 @@ func TestKubernetesPodLogs(t *testing.T) {
 		}
 		if !strings.HasPrefix(msg, "k8s-docker") {
 			common["k8s.pod.name"], common["k8s.pod.uid"], common["k8s.container.name"] = k8sCartPod, k8sCartUID, "cart"
-			common["service.instance.id"] = cartInstance
+			common["service.instance.id"] = k8sCartInstance
 		}
 		for k, v := range common {
 			if _, set := want[k]; !set {
@@ -266,20 +301,12 @@ func TestKubernetesPodLogs(t *testing.T) {
 			}
 		}
 	}
-	// The runtime's prefix is gone and the two halves are one JSON line.
-	if r := byMsg["k8s-cri-joined"]; r != nil {
-		var line map[string]any
-		if err := json.Unmarshal([]byte(r["_msg"]), &line); err != nil {
-			t.Errorf("the joined line is not the app's JSON line: %q", r["_msg"])
-		}
-	}
-	for _, skipped := range []string{"k8s-self", "k8s-excluded-namespace"} {
-		if n, err := store.Count(`"` + skipped + `"`); err != nil || n != 0 {
-			t.Errorf("%s: %d records stored (%v), want none", skipped, n, err)
-		}
-	}
+}
 
-	// The long line: cut at the bound into records that, in order, are the line.
+// checkLongLine: the long line is cut at the bound into records that, in
+// order, are the line.
+func checkLongLine(t *testing.T, longParts []harness.LogRecord, longText string) {
+	t.Helper()
 	sort.Slice(longParts, func(i, j int) bool { return longParts[i]["_time"] < longParts[j]["_time"] })
 	var joined strings.Builder
 	for _, r := range longParts {
@@ -288,22 +315,10 @@ func TestKubernetesPodLogs(t *testing.T) {
 		}
 		joined.WriteString(r["_msg"])
 	}
-	t.Logf("the %d-byte line was stored as %d records (bound %d)", longText.Len(), len(longParts), k8sLineBound)
-	if len(longParts) < 2 || joined.String() != longText.String() {
+	t.Logf("the %d-byte line was stored as %d records (bound %d)", len(longText), len(longParts), k8sLineBound)
+	if len(longParts) < 2 || joined.String() != longText {
 		t.Errorf("the %d-byte line is stored as %d records of %d bytes in all; want it cut at %d bytes, nothing lost",
-			longText.Len(), len(longParts), joined.Len(), k8sLineBound)
-	}
-
-	// The span: the same service.name and instance as the pod's log lines,
-	// and the node and connection address from the agent.
-	s := waitSpan(t, jaeger, tr.traceID, why)
-	t.Logf("span: service %s, process %v", s.Service, s.Process)
-	if s.Service != k8sCartPod || s.Process["service.instance.id"] != cartInstance || s.Process["service.namespace"] != "shop" || s.Process["k8s.node.name"] != k8sNode {
-		t.Errorf("span: service %q, process %v; want the cart pod's service.name %q and service.instance.id %q, as its log lines",
-			s.Service, s.Process, k8sCartPod, cartInstance)
-	}
-	if s.Process["k8s.pod.ip"] != "127.0.0.1" {
-		t.Errorf("span: k8s.pod.ip %q, want the connection's address 127.0.0.1", s.Process["k8s.pod.ip"])
+			len(longText), len(longParts), joined.Len(), k8sLineBound)
 	}
 }
 
@@ -384,11 +399,76 @@ func TestKubernetesPodMetadata(t *testing.T) {
 	dir := t.TempDir()
 	api := startKubeAPI(t, dir)
 	bins := stackBinaries(t)
+	pods, uids := createMetadataPods(t, api)
+
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	if err := api.Kubeconfig(kubeconfig, k8sAgentNS, "hypha-agent"); err != nil {
+		t.Fatal(err)
+	}
+	podsDir := filepath.Join(dir, "var-log-pods")
+	if err := os.MkdirAll(podsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The ServiceAccount's token from a kubeconfig, where a pod would read
+	// it from its mounted token file; the rest as the manifest has it (it
+	// starts only once it has the node's pods).
+	override := podLogConfig(t, dir, podsDir, func(k8s map[string]any) { k8s["auth_type"] = "kubeConfig" })
+	store, jaeger, agent := startPodLogStack(t, bins, dir, podsDir, override, "KUBECONFIG="+kubeconfig)
+
+	clock := &criClock{t: time.Now().UTC()}
+	podLog(t, podsDir, "shop", pods["cart"].name, uids["cart"], "cart", clock.cri("stdout", "F", "k8s-before-start"))
+	waitForOutput(t, agent.Process, "Started watching file", 30*time.Second)
+	tr := newSwapTraces(t, 1)[0]
+	ids := fmt.Sprintf(`"trace_id":"%s","span_id":"%s"`, tr.traceID, tr.childID)
+	for key, p := range pods {
+		podLog(t, podsDir, "shop", p.name, uids[key], p.container,
+			clock.cri("stdout", "F", `{"level":30,"msg":"k8s-api-`+key+`",`+ids+`}`))
+	}
+	// A span from an SDK given no name, with nothing of Kubernetes in it:
+	// only its connection's address tells its pod.
+	postSpan(t, agent, tr, map[string]string{"service.name": "unknown_service:node"})
+
+	why := func() string { return agent.Tail(4000) }
+	recs := waitRecords(t, store, `k8s.node.name:=`+k8sNode, 3, why)
+	checkPodMetadataRecords(t, recs, pods, uids, tr.traceID)
+	if n, err := store.Count(`"k8s-api-quiet"`); err != nil || n != 0 {
+		t.Errorf("the opted-out pod: %d records stored (%v), want none", n, err)
+	}
+
+	// The span: found by its address, the same names as the cart pod's lines.
+	s := waitSpan(t, jaeger, tr.traceID, why)
+	t.Logf("span: service %s, process %v", s.Service, s.Process)
+	for k, v := range map[string]string{
+		"k8s.pod.name": pods["cart"].name, "k8s.pod.uid": uids["cart"], "k8s.namespace.name": "shop",
+		"k8s.deployment.name": "storefront", "service.namespace": "shop", "service.version": "1.4.2",
+		"service.instance.id": "shop." + pods["cart"].name + ".cart",
+	} {
+		if s.Process[k] != v {
+			t.Errorf("span: %s = %q, want %q", k, s.Process[k], v)
+		}
+	}
+	if s.Service != "cart" {
+		t.Errorf("span: service.name %q, want cart, as the pod's log lines", s.Service)
+	}
+}
+
+// metadataPod is a pod TestKubernetesPodMetadata creates, and where its
+// service's names come from.
+type metadataPod struct {
+	name, container, image string
+	labels, annotations    map[string]any
+	owner                  object
+}
+
+// createAgentAccess creates the shop's and the agent's namespaces, and the
+// agent's ServiceAccount, ClusterRole and ClusterRoleBinding as the
+// manifest has them.
+func createAgentAccess(t *testing.T, api *harness.KubeAPI) {
+	t.Helper()
 	must := mustAPI(t)
 	for _, ns := range []string{"shop", k8sAgentNS} {
 		must(api.Do(http.MethodPost, "/api/v1/namespaces", object{"apiVersion": "v1", "kind": "Namespace", "metadata": object{"name": ns}}))
 	}
-	// The manifest's own ServiceAccount, ClusterRole and ClusterRoleBinding.
 	for _, o := range manifestObjects(t, "agent.yaml", "ServiceAccount", "ClusterRole", "ClusterRoleBinding") {
 		path := "/apis/rbac.authorization.k8s.io/v1/" + strings.ToLower(o["kind"].(string)) + "s"
 		if o["kind"] == "ServiceAccount" {
@@ -396,6 +476,15 @@ func TestKubernetesPodMetadata(t *testing.T) {
 		}
 		must(api.Do(http.MethodPost, path, o))
 	}
+}
+
+// createMetadataPods creates in the API server the agent's access
+// (createAgentAccess) and the shop's pods with their owners; it returns the
+// pods and their uids, by key.
+func createMetadataPods(t *testing.T, api *harness.KubeAPI) (map[string]metadataPod, map[string]string) {
+	t.Helper()
+	must := mustAPI(t)
+	createAgentAccess(t, api)
 
 	// Two Deployments' ReplicaSets and a StatefulSet's pod, on this node.
 	replicaSet := func(name, hash string) string {
@@ -412,12 +501,7 @@ func TestKubernetesPodMetadata(t *testing.T) {
 		}))
 		return rs["metadata"].(map[string]any)["uid"].(string)
 	}
-	type pod struct {
-		name, container, image string
-		labels, annotations    map[string]any
-		owner                  object
-	}
-	pods := map[string]pod{
+	pods := map[string]metadataPod{
 		// The label app.kubernetes.io/name comes before the owner's name,
 		// and app.kubernetes.io/version before the image's tag.
 		"cart": {
@@ -469,36 +553,13 @@ func TestKubernetesPodMetadata(t *testing.T) {
 			"state": object{"running": object{"startedAt": time.Now().UTC().Format(time.RFC3339)}},
 		}},
 	}}))
+	return pods, uids
+}
 
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	if err := api.Kubeconfig(kubeconfig, k8sAgentNS, "hypha-agent"); err != nil {
-		t.Fatal(err)
-	}
-	podsDir := filepath.Join(dir, "var-log-pods")
-	if err := os.MkdirAll(podsDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// The ServiceAccount's token from a kubeconfig, where a pod would read
-	// it from its mounted token file; the rest as the manifest has it (it
-	// starts only once it has the node's pods).
-	override := podLogConfig(t, dir, podsDir, func(k8s map[string]any) { k8s["auth_type"] = "kubeConfig" })
-	store, jaeger, agent := startPodLogStack(t, bins, dir, podsDir, override, "KUBECONFIG="+kubeconfig)
-
-	clock := &criClock{t: time.Now().UTC()}
-	podLog(t, podsDir, "shop", pods["cart"].name, uids["cart"], "cart", clock.cri("stdout", "F", "k8s-before-start"))
-	waitForOutput(t, agent.Process, "Started watching file", 30*time.Second)
-	tr := newSwapTraces(t, 1)[0]
-	ids := fmt.Sprintf(`"trace_id":"%s","span_id":"%s"`, tr.traceID, tr.childID)
-	for key, p := range pods {
-		podLog(t, podsDir, "shop", p.name, uids[key], p.container,
-			clock.cri("stdout", "F", `{"level":30,"msg":"k8s-api-`+key+`",`+ids+`}`))
-	}
-	// A span from an SDK given no name, with nothing of Kubernetes in it:
-	// only its connection's address tells its pod.
-	postSpan(t, agent, tr, map[string]string{"service.name": "unknown_service:node"})
-
-	why := func() string { return agent.Tail(4000) }
-	recs := waitRecords(t, store, `k8s.node.name:=`+k8sNode, 3, why)
+// checkPodMetadataRecords checks each named pod's line: the service names
+// the agent gave it from the API server's metadata, and its ids.
+func checkPodMetadataRecords(t *testing.T, recs []harness.LogRecord, pods map[string]metadataPod, uids map[string]string, traceID string) {
+	t.Helper()
 	byMsg := map[string]harness.LogRecord{}
 	for _, r := range recs {
 		var line struct{ Msg string }
@@ -520,32 +581,13 @@ func TestKubernetesPodMetadata(t *testing.T) {
 			continue
 		}
 		t.Logf("%s: service.name %s, service.namespace %s, service.version %s", key, r["service.name"], r["service.namespace"], r["service.version"])
-		want["k8s.pod.uid"], want["trace_id"], want["k8s.node.name"] = uids[key], tr.traceID, k8sNode
+		want["k8s.pod.uid"], want["trace_id"], want["k8s.node.name"] = uids[key], traceID, k8sNode
 		want["service.instance.id"] = "shop." + pods[key].name + "." + pods[key].container
 		for k, v := range want {
 			if r[k] != v {
 				t.Errorf("%s: %s = %q, want %q", key, k, r[k], v)
 			}
 		}
-	}
-	if n, err := store.Count(`"k8s-api-quiet"`); err != nil || n != 0 {
-		t.Errorf("the opted-out pod: %d records stored (%v), want none", n, err)
-	}
-
-	// The span: found by its address, the same names as the cart pod's lines.
-	s := waitSpan(t, jaeger, tr.traceID, why)
-	t.Logf("span: service %s, process %v", s.Service, s.Process)
-	for k, v := range map[string]string{
-		"k8s.pod.name": pods["cart"].name, "k8s.pod.uid": uids["cart"], "k8s.namespace.name": "shop",
-		"k8s.deployment.name": "storefront", "service.namespace": "shop", "service.version": "1.4.2",
-		"service.instance.id": "shop." + pods["cart"].name + ".cart",
-	} {
-		if s.Process[k] != v {
-			t.Errorf("span: %s = %q, want %q", k, s.Process[k], v)
-		}
-	}
-	if s.Service != "cart" {
-		t.Errorf("span: service.name %q, want cart, as the pod's log lines", s.Service)
 	}
 }
 

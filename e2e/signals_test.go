@@ -445,6 +445,14 @@ func TestDeadLettersOnAFullDisk(t *testing.T) {
 	}
 
 	// Replay: two good requests around a broken line.
+	checkDeadLetterReplay(t, dir, url, store)
+}
+
+// checkDeadLetterReplay replays a dead-letter file of two good requests
+// around a broken line with deploy/replay-dead-letters.sh: the script
+// names the broken line and keeps it aside, and the good ones are stored.
+func checkDeadLetterReplay(t *testing.T, dir, url string, store *harness.VictoriaLogs) {
+	t.Helper()
 	replay := filepath.Join(dir, "replay.jsonl")
 	good := func(i int) string { return string(seqJSONLogs("replayed", i, 1)) }
 	if err := os.WriteFile(replay, []byte(good(0)+"\n"+good(1)[:40]+"\n"+good(2)+"\n"), 0o600); err != nil {

@@ -39,55 +39,7 @@ const (
 //
 //	make bench-ui
 func BenchmarkUITrace(b *testing.B) {
-	var bins harness.Binaries
-	for env, path := range map[string]*string{"HYPHA_BIN": &bins.Hypha, "JAEGER_BIN": &bins.Jaeger, "VICTORIALOGS_BIN": &bins.VictoriaLogs} {
-		if *path = os.Getenv(env); *path == "" {
-			b.Skipf("%s is not set: run `make bench-ui`", env)
-		}
-	}
-	dir := b.TempDir()
-	logs, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { logs.Stop(10 * time.Second) })
-	jaeger, err := harness.StartJaeger(dir, bins.Jaeger)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { jaeger.Stop(10 * time.Second) })
-	uiAddr, err := harness.FreeAddr()
-	if err != nil {
-		b.Fatal(err)
-	}
-	gw, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "gateway", Env: append([]string{
-		"HYPHA_LOKI_ENDPOINT=" + logs.OTLPEndpoint(),
-		"HYPHA_JAEGER_ENDPOINT=" + jaeger.OTLPGRPC,
-	}, harness.UIEnv(uiAddr, logs, jaeger)...)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { gw.Stop(15 * time.Second) })
-	ui := "http://" + uiAddr
-	if err := gw.WaitHTTP(ui+"/api/config", time.Minute); err != nil {
-		b.Fatal(err)
-	}
-
-	traceID := uiRandomID(16)
-	loadBenchTrace(b, gw.OTLPHTTP, traceID)
-	if err := harness.Eventually(3*time.Minute, time.Second, func() error {
-		spans, err := jaeger.Trace(traceID)
-		if err != nil || len(spans) < benchSpans {
-			return fmt.Errorf("Jaeger holds %d of %d spans (%w)", len(spans), benchSpans, err)
-		}
-		n, err := logs.Count(fmt.Sprintf("trace_id:=%q", traceID))
-		if err != nil || n < benchLines {
-			return fmt.Errorf("VictoriaLogs holds %d of %d lines (%w)", n, benchLines, err)
-		}
-		return nil
-	}); err != nil {
-		b.Fatal(err)
-	}
+	ui, traceID := startBenchTrace(b)
 
 	// The API alone, as the page calls it, for where the time goes.
 	var apiTrace, apiLogs time.Duration
@@ -131,6 +83,63 @@ func BenchmarkUITrace(b *testing.B) {
 	b.ReportMetric(complete/float64(b.N), "all-rows-ms")
 	b.ReportMetric(render/float64(b.N), "render-ms")
 	br.shot("bench-trace")
+}
+
+// startBenchTrace starts VictoriaLogs, Jaeger and a gateway with its UI,
+// loads the benchmark's trace and its lines through the gateway, and
+// returns the UI's URL and the trace id once both stores hold all of it.
+func startBenchTrace(b *testing.B) (ui, traceID string) {
+	b.Helper()
+	var bins harness.Binaries
+	for env, path := range map[string]*string{"HYPHA_BIN": &bins.Hypha, "JAEGER_BIN": &bins.Jaeger, "VICTORIALOGS_BIN": &bins.VictoriaLogs} {
+		if *path = os.Getenv(env); *path == "" {
+			b.Skipf("%s is not set: run `make bench-ui`", env)
+		}
+	}
+	dir := b.TempDir()
+	logs, err := harness.StartVictoriaLogs(dir, bins.VictoriaLogs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { logs.Stop(10 * time.Second) })
+	jaeger, err := harness.StartJaeger(dir, bins.Jaeger)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { jaeger.Stop(10 * time.Second) })
+	uiAddr, err := harness.FreeAddr()
+	if err != nil {
+		b.Fatal(err)
+	}
+	gw, err := harness.StartHypha(dir, bins.Hypha, harness.HyphaOptions{Mode: "gateway", Env: append([]string{
+		"HYPHA_LOKI_ENDPOINT=" + logs.OTLPEndpoint(),
+		"HYPHA_JAEGER_ENDPOINT=" + jaeger.OTLPGRPC,
+	}, harness.UIEnv(uiAddr, logs, jaeger)...)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { gw.Stop(15 * time.Second) })
+	ui = "http://" + uiAddr
+	if err := gw.WaitHTTP(ui+"/api/config", time.Minute); err != nil {
+		b.Fatal(err)
+	}
+
+	traceID = uiRandomID(16)
+	loadBenchTrace(b, gw.OTLPHTTP, traceID)
+	if err := harness.Eventually(3*time.Minute, time.Second, func() error {
+		spans, err := jaeger.Trace(traceID)
+		if err != nil || len(spans) < benchSpans {
+			return fmt.Errorf("Jaeger holds %d of %d spans (%w)", len(spans), benchSpans, err)
+		}
+		n, err := logs.Count(fmt.Sprintf("trace_id:=%q", traceID))
+		if err != nil || n < benchLines {
+			return fmt.Errorf("VictoriaLogs holds %d of %d lines (%w)", n, benchLines, err)
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return ui, traceID
 }
 
 // loadBenchTrace sends the trace and its lines to the gateway over

@@ -1,8 +1,9 @@
 // Copyright The Hypha Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Helpers the template tests share: decoding and walking YAML trees, and
-// reading goformation's typed values.
+// Helpers the template tests share: decoding YAML files and reading
+// goformation's typed values. The decoded trees are read with the
+// repository's internal/yamltree.
 
 package main
 
@@ -61,16 +62,6 @@ func readYAMLFile(t *testing.T, file string) map[string]any {
 		t.Fatalf("%s: %v", file, err)
 	}
 	return m
-}
-
-// dig walks a decoded YAML or JSON tree along map keys and returns nil
-// where the path does not exist.
-func dig(v any, keys ...string) any {
-	for _, k := range keys {
-		m, _ := v.(map[string]any)
-		v = m[k]
-	}
-	return v
 }
 
 // atoi is s as a number, 0 if it is none.

@@ -2,115 +2,74 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // The evaluated template against goformation's JSON Schema of CloudFormation
-// (generated from AWS's resource specification): required properties, which
-// decoding into goformation's types does not check, value types and enums.
+// (generated from AWS's resource specification), checked by gojsonschema,
+// which goformation itself uses: required properties, which decoding into
+// goformation's types does not check, value types and enums.
 
 package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/awslabs/goformation/v7/schema"
+	"github.com/xeipuuv/gojsonschema"
 )
 
-func loadSchema(t *testing.T) map[string]any {
+// resourceSchema is goformation's schema with one property per resource
+// type, so that {Type: resource} is checked against the definition of its
+// own type, and an error names the property at fault. (The template's own
+// schema accepts a resource if any type fits it, and so says only that none
+// did.)
+func resourceSchema(t *testing.T) *gojsonschema.Schema {
 	t.Helper()
-	var s map[string]any
-	if err := json.Unmarshal([]byte(schema.CloudformationSchema), &s); err != nil {
+	var doc struct {
+		Definitions map[string]any `json:"definitions"`
+	}
+	if err := json.Unmarshal([]byte(schema.CloudformationSchema), &doc); err != nil {
 		t.Fatal(err)
 	}
-	return s["definitions"].(map[string]any)
+	types := map[string]any{}
+	for name := range doc.Definitions {
+		if strings.Contains(name, "::") && !strings.Contains(name, ".") {
+			types[name] = map[string]any{"$ref": "#/definitions/" + name}
+		}
+	}
+	s, err := gojsonschema.NewSchema(gojsonschema.NewGoLoader(map[string]any{
+		"definitions": doc.Definitions, "type": "object", "properties": types, "additionalProperties": false,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
-// validate checks v against the schema node s, following $ref into defs,
-// and returns one message per violation.
-func validate(defs map[string]any, s map[string]any, v any, where string) []string {
-	if r, ok := s["$ref"].(string); ok {
-		def, ok := defs[strings.TrimPrefix(r, "#/definitions/")].(map[string]any)
-		if !ok {
-			return []string{where + ": schema has no " + r}
-		}
-		return validate(defs, def, v, where)
+// validate returns one message per violation of the schema by the resource
+// r, named name.
+func validate(t *testing.T, s *gojsonschema.Schema, name string, r map[string]any) []string {
+	t.Helper()
+	if _, ok := r["Properties"]; !ok {
+		r["Properties"] = map[string]any{} // so that required properties are checked
 	}
-	if alts, ok := s["anyOf"].([]any); ok {
-		var all []string
-		for _, alt := range alts {
-			errs := validate(defs, alt.(map[string]any), v, where)
-			if len(errs) == 0 {
-				return nil
-			}
-			all = append(all, errs...)
-		}
-		return all
+	typ, _ := r["Type"].(string)
+	res, err := s.Validate(gojsonschema.NewGoLoader(map[string]any{typ: r}))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
 	var errs []string
-	if enum, ok := s["enum"].([]any); ok && !slices.Contains(enum, v) {
-		errs = append(errs, fmt.Sprintf("%s: %v is not one of %v", where, v, enum))
-	}
-	switch s["type"] {
-	case "string":
-		if _, ok := v.(string); !ok {
-			errs = append(errs, fmt.Sprintf("%s: %v is not a string", where, v))
-		}
-	case "number":
-		if _, ok := v.(float64); !ok {
-			errs = append(errs, fmt.Sprintf("%s: %v is not a number", where, v))
-		}
-	case "boolean":
-		if _, ok := v.(bool); !ok {
-			errs = append(errs, fmt.Sprintf("%s: %v is not a boolean", where, v))
-		}
-	case "array":
-		l, ok := v.([]any)
-		if !ok {
-			return append(errs, fmt.Sprintf("%s: %v is not a list", where, v))
-		}
-		if items, ok := s["items"].(map[string]any); ok {
-			for i, e := range l {
-				errs = append(errs, validate(defs, items, e, fmt.Sprintf("%s[%d]", where, i))...)
-			}
-		}
-	case "object":
-		m, ok := v.(map[string]any)
-		if !ok {
-			return append(errs, fmt.Sprintf("%s: %v is not an object", where, v))
-		}
-		props, _ := s["properties"].(map[string]any)
-		required, _ := s["required"].([]any)
-		for _, r := range required {
-			if _, ok := m[r.(string)]; !ok {
-				errs = append(errs, fmt.Sprintf("%s: required %s is missing", where, r))
-			}
-		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			ps, ok := props[k].(map[string]any)
-			if !ok {
-				if s["additionalProperties"] == false {
-					errs = append(errs, fmt.Sprintf("%s: unknown property %s", where, k))
-				}
-				continue
-			}
-			errs = append(errs, validate(defs, ps, m[k], where+"."+k)...)
-		}
+	for _, e := range res.Errors() {
+		errs = append(errs, name+": "+e.String())
 	}
 	return errs
 }
 
 func TestSchema(t *testing.T) {
-	defs := loadSchema(t)
-	forEachScenario(t, func(t *testing.T, s *stack) {
+	s := resourceSchema(t)
+	forEachScenario(t, func(t *testing.T, st *stack) {
 		// Through JSON, so that numbers are float64 as the schema has them.
-		b, err := json.Marshal(s.resources)
+		b, err := json.Marshal(st.resources)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,15 +78,7 @@ func TestSchema(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, r := range resources {
-			def, ok := defs[r["Type"].(string)].(map[string]any)
-			if !ok {
-				t.Errorf("%s: no resource type %v", name, r["Type"])
-				continue
-			}
-			if _, ok := r["Properties"]; !ok {
-				r["Properties"] = map[string]any{}
-			}
-			for _, e := range validate(defs, def, r, name) {
+			for _, e := range validate(t, s, name, r) {
 				t.Error(e)
 			}
 		}
@@ -136,20 +87,25 @@ func TestSchema(t *testing.T) {
 
 // TestSchemaCatches: the checker finds what it is for.
 func TestSchemaCatches(t *testing.T) {
-	defs := loadSchema(t)
-	def := defs["AWS::ElasticLoadBalancingV2::Listener"].(map[string]any)
+	s := resourceSchema(t)
 	for _, c := range []struct {
+		typ   string
 		props map[string]any
 		want  string
 	}{
-		{map[string]any{"LoadBalancerArn": "x"}, "required DefaultActions is missing"},
-		{map[string]any{"LoadBalancerArn": "x", "DefaultActions": []any{map[string]any{"Type": "forward"}}, "Port": "4317"}, "is not a number"},
-		{map[string]any{"LoadBalancerArn": "x", "DefaultActions": []any{map[string]any{}}}, "required Type is missing"},
-		{map[string]any{"LoadBalancerArn": "x", "DefaultActions": []any{}, "Portt": 1.0}, "unknown property Portt"},
+		{"AWS::ElasticLoadBalancingV2::Listener", map[string]any{"LoadBalancerArn": "x"}, "DefaultActions is required"},
+		{"AWS::ElasticLoadBalancingV2::Listener", map[string]any{"LoadBalancerArn": "x", "DefaultActions": []any{map[string]any{"Type": "forward"}}, "Port": "4317"}, "Port: Invalid type. Expected: number"},
+		{"AWS::ElasticLoadBalancingV2::Listener", map[string]any{"LoadBalancerArn": "x", "DefaultActions": []any{map[string]any{}}}, "DefaultActions.0: Type is required"},
+		{"AWS::ElasticLoadBalancingV2::Listener", map[string]any{"LoadBalancerArn": "x", "DefaultActions": []any{}, "Portt": 1.0}, "Additional property Portt is not allowed"},
+		{"AWS::ElasticLoadBalancingV2::Listenr", map[string]any{}, "Additional property AWS::ElasticLoadBalancingV2::Listenr is not allowed"},
 	} {
-		errs := validate(defs, def, map[string]any{"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": c.props}, "L")
+		errs := validate(t, s, "L", map[string]any{"Type": c.typ, "Properties": c.props})
 		if !slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, c.want) }) {
-			t.Errorf("%v: errors %v, want one with %q", c.props, errs, c.want)
+			t.Errorf("%s %v: errors %v, want one with %q", c.typ, c.props, errs, c.want)
 		}
+	}
+	good := map[string]any{"LoadBalancerArn": "x", "DefaultActions": []any{map[string]any{"Type": "forward"}}, "Port": 4317.0}
+	if errs := validate(t, s, "L", map[string]any{"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": good}); len(errs) > 0 {
+		t.Errorf("a valid listener: %v", errs)
 	}
 }

@@ -27,6 +27,8 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"gopkg.in/yaml.v3"
+
+	"github.com/hypha-obs/hypha/internal/yamltree"
 )
 
 const certificate = "arn:aws:acm:eu-west-1:123456789012:certificate/0b6e7a1c"
@@ -217,13 +219,8 @@ func (r *refChecker) condition(where, name string) {
 
 // walk checks every intrinsic function in v, the branches of Fn::If included.
 func (r *refChecker) walk(where string, v any) {
-	switch x := v.(type) {
-	case []any:
-		for _, e := range x {
-			r.walk(where, e)
-		}
-	case map[string]any:
-		for k, e := range x {
+	yamltree.Walk(v, func(_ []any, node any) bool {
+		for k, e := range yamltree.Map(node) {
 			switch k {
 			case "Ref":
 				r.ref(where, e.(string))
@@ -238,9 +235,9 @@ func (r *refChecker) walk(where string, v any) {
 			case "Fn::If":
 				r.condition(where, e.([]any)[0].(string))
 			}
-			r.walk(where, e)
 		}
-	}
+		return true
+	})
 }
 
 // sub checks the variables of an Fn::Sub string (${!x} is a literal).
@@ -777,17 +774,7 @@ const gatewayConfigDir = "../../provider/hyphaprovider/gateway-config"
 func TestGateway(t *testing.T) {
 	// The receivers and the health check, which the gateway shares with the load balancer.
 	gwCfg := readYAMLFile(t, filepath.Join(gatewayConfigDir, "shared.yaml"))
-	var known string
-	for _, pattern := range []string{gatewayConfigDir + "/*.yaml", "../../provider/hyphaprovider/*.go"} {
-		files, _ := filepath.Glob(pattern)
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			known += string(b)
-		}
-	}
+	known := gatewaySources(t)
 	lokiCfg := readYAMLFile(t, "../loki/config.yaml")
 	jaegerCfg := readYAMLFile(t, "../jaeger/config.yaml")
 	forEachScenario(t, func(t *testing.T, s *stack) {
@@ -807,15 +794,15 @@ func TestGateway(t *testing.T) {
 		}
 		ports := containerPorts(td)
 		for name, endpoint := range map[string]any{
-			"otlp-grpc": dig(gwCfg, "receivers", "otlp", "protocols", "grpc", "endpoint"),
-			"otlp-http": dig(gwCfg, "receivers", "otlp", "protocols", "http", "endpoint"),
-			"health":    dig(gwCfg, "extensions", "health_check", "endpoint"),
+			"otlp-grpc": yamltree.Get(gwCfg, "receivers", "otlp", "protocols", "grpc", "endpoint"),
+			"otlp-http": yamltree.Get(gwCfg, "receivers", "otlp", "protocols", "http", "endpoint"),
+			"health":    yamltree.Get(gwCfg, "extensions", "health_check", "endpoint"),
 		} {
 			if p := port(t, endpoint.(string)); ports[name] != p {
 				t.Errorf("gateway: port %s is %d, its config listens on %d", name, ports[name], p)
 			}
 		}
-		if p := dig(gwCfg, "extensions", "health_check", "path"); p != nil {
+		if p := yamltree.Get(gwCfg, "extensions", "health_check", "path"); p != nil {
 			t.Errorf("gateway health_check sets path %v: the target groups check /", p)
 		}
 		for _, name := range []string{"GrpcTargetGroup", "HttpTargetGroup"} {
@@ -827,32 +814,7 @@ func TestGateway(t *testing.T) {
 				t.Errorf("%s: health check %s %s:%s, want HTTP / on the health_check port %d", name, deref(tg.HealthCheckProtocol), deref(tg.HealthCheckPath), deref(tg.HealthCheckPort), ports["health"])
 			}
 		}
-		// The names the gateway exports to are Service Connect aliases of the
-		// Loki and Jaeger services, on the ports their configs listen on.
-		aliases := map[string]string{} // host:port -> compose service
-		for service, task := range tasks {
-			svc, _ := serviceOf(t, s, task)
-			for _, scs := range svc.ServiceConnectConfiguration.Services {
-				for _, a := range scs.ClientAliases {
-					aliases[net.JoinHostPort(deref(a.DnsName), strconv.Itoa(a.Port))] = service
-				}
-			}
-		}
-		u, err := url.Parse(e["HYPHA_LOKI_ENDPOINT"])
-		if err != nil || u.Path != "/otlp" || aliases[u.Host] != "loki" {
-			t.Errorf("HYPHA_LOKI_ENDPOINT %q: want http://<the Loki service's alias>/otlp; aliases %v", e["HYPHA_LOKI_ENDPOINT"], aliases)
-		} else if p := port(t, u.Host); p != dig(lokiCfg, "server", "http_listen_port") {
-			t.Errorf("HYPHA_LOKI_ENDPOINT port %d, Loki listens on %v", p, dig(lokiCfg, "server", "http_listen_port"))
-		}
-		jaeger := e["HYPHA_JAEGER_ENDPOINT"]
-		if aliases[jaeger] != "jaeger" {
-			t.Errorf("HYPHA_JAEGER_ENDPOINT %q is no alias of the Jaeger service; aliases %v", jaeger, aliases)
-		} else if p := port(t, jaeger); p != port(t, dig(jaegerCfg, "receivers", "otlp", "protocols", "grpc", "endpoint").(string)) {
-			t.Errorf("HYPHA_JAEGER_ENDPOINT port %d is not Jaeger's OTLP/gRPC port", p)
-		}
-		if got := containerPorts(s.task(t, "jaeger"))["jaeger-query"]; got != port(t, dig(jaegerCfg, "extensions", "jaeger_query", "http", "endpoint").(string)) {
-			t.Errorf("jaeger-query maps %d, Jaeger's query API listens elsewhere", got)
-		}
+		checkGatewayExports(t, s, e, lokiCfg, jaegerCfg)
 		// GOMEMLIMIT below the container's memory, as in Kubernetes (80%).
 		limit := regexp.MustCompile(`^(\d+)MiB$`).FindStringSubmatch(e["GOMEMLIMIT"])
 		if limit == nil || gw.Memory == nil {
@@ -867,13 +829,62 @@ func TestGateway(t *testing.T) {
 	})
 }
 
+// gatewaySources is the text of the gateway's configs and of the provider
+// that serves them: a variable the gateway reads is named in it.
+func gatewaySources(t *testing.T) string {
+	t.Helper()
+	var known string
+	for _, pattern := range []string{gatewayConfigDir + "/*.yaml", "../../provider/hyphaprovider/*.go"} {
+		files, _ := filepath.Glob(pattern)
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			known += string(b)
+		}
+	}
+	return known
+}
+
+// checkGatewayExports: the names the gateway exports to are Service Connect
+// aliases of the Loki and Jaeger services, on the ports their configs
+// listen on.
+func checkGatewayExports(t *testing.T, s *stack, e map[string]string, lokiCfg, jaegerCfg map[string]any) {
+	t.Helper()
+	aliases := map[string]string{} // host:port -> compose service
+	for service, task := range tasks {
+		svc, _ := serviceOf(t, s, task)
+		for _, scs := range svc.ServiceConnectConfiguration.Services {
+			for _, a := range scs.ClientAliases {
+				aliases[net.JoinHostPort(deref(a.DnsName), strconv.Itoa(a.Port))] = service
+			}
+		}
+	}
+	u, err := url.Parse(e["HYPHA_LOKI_ENDPOINT"])
+	if err != nil || u.Path != "/otlp" || aliases[u.Host] != "loki" {
+		t.Errorf("HYPHA_LOKI_ENDPOINT %q: want http://<the Loki service's alias>/otlp; aliases %v", e["HYPHA_LOKI_ENDPOINT"], aliases)
+	} else if p := port(t, u.Host); p != yamltree.Get(lokiCfg, "server", "http_listen_port") {
+		t.Errorf("HYPHA_LOKI_ENDPOINT port %d, Loki listens on %v", p, yamltree.Get(lokiCfg, "server", "http_listen_port"))
+	}
+	jaeger := e["HYPHA_JAEGER_ENDPOINT"]
+	if aliases[jaeger] != "jaeger" {
+		t.Errorf("HYPHA_JAEGER_ENDPOINT %q is no alias of the Jaeger service; aliases %v", jaeger, aliases)
+	} else if p := port(t, jaeger); p != port(t, yamltree.Get(jaegerCfg, "receivers", "otlp", "protocols", "grpc", "endpoint").(string)) {
+		t.Errorf("HYPHA_JAEGER_ENDPOINT port %d is not Jaeger's OTLP/gRPC port", p)
+	}
+	if got := containerPorts(s.task(t, "jaeger"))["jaeger-query"]; got != port(t, yamltree.Get(jaegerCfg, "extensions", "jaeger_query", "http", "endpoint").(string)) {
+		t.Errorf("jaeger-query maps %d, Jaeger's query API listens elsewhere", got)
+	}
+}
+
 // TestHealthChecks: each health check asks the endpoint its server serves.
 func TestHealthChecks(t *testing.T) {
 	jaegerCfg := readYAMLFile(t, "../jaeger/config.yaml")
 	forEachScenario(t, func(t *testing.T, s *stack) {
 		jaeger := container(t, s.task(t, "jaeger"), "jaeger").HealthCheck.Command
 		u, err := url.Parse(jaeger[len(jaeger)-1])
-		if err != nil || u.Path != "/status" || port(t, u.Host) != port(t, dig(jaegerCfg, "extensions", "healthcheckv2", "http", "endpoint").(string)) || dig(jaegerCfg, "extensions", "healthcheckv2", "use_v2") != true {
+		if err != nil || u.Path != "/status" || port(t, u.Host) != port(t, yamltree.Get(jaegerCfg, "extensions", "healthcheckv2", "http", "endpoint").(string)) || yamltree.Get(jaegerCfg, "extensions", "healthcheckv2", "use_v2") != true {
 			t.Errorf("jaeger: health check %q: want healthcheckv2's /status on its port", jaeger)
 		}
 		if loki := container(t, s.task(t, "loki"), "loki").HealthCheck.Command; !slices.Equal(loki, []string{"CMD", "/usr/bin/loki", "-health"}) {
@@ -912,20 +923,20 @@ func roleGrants(t *testing.T, s *stack, role string) map[grant]bool {
 			t.Errorf("%s sets %s: inline policies only, and no name (CAPABILITY_IAM)", role, key)
 		}
 	}
-	for _, st := range dig(props, "AssumeRolePolicyDocument", "Statement").([]any) {
-		if dig(st, "Effect") != "Allow" || dig(st, "Principal", "Service") != "ecs-tasks.amazonaws.com" || dig(st, "Action") != "sts:AssumeRole" {
+	for _, st := range yamltree.Get(props, "AssumeRolePolicyDocument", "Statement").([]any) {
+		if yamltree.Get(st, "Effect") != "Allow" || yamltree.Get(st, "Principal", "Service") != "ecs-tasks.amazonaws.com" || yamltree.Get(st, "Action") != "sts:AssumeRole" {
 			t.Errorf("%s: trust statement %v: only ECS tasks may assume it", role, st)
 		}
 	}
 	out := map[grant]bool{}
 	for _, p := range props["Policies"].([]any) {
-		for _, st := range dig(p, "PolicyDocument", "Statement").([]any) {
-			if dig(st, "Effect") != "Allow" {
+		for _, st := range yamltree.Get(p, "PolicyDocument", "Statement").([]any) {
+			if yamltree.Get(st, "Effect") != "Allow" {
 				t.Errorf("%s: statement %v: want Allow statements only", role, st)
 			}
-			actions, resources := asList(dig(st, "Action")), asList(dig(st, "Resource"))
+			actions, resources := asList(yamltree.Get(st, "Action")), asList(yamltree.Get(st, "Resource"))
 			cond := ""
-			if c := dig(st, "Condition"); c != nil {
+			if c := yamltree.Get(st, "Condition"); c != nil {
 				b, _ := json.Marshal(c)
 				cond = string(b)
 			}
@@ -1050,8 +1061,8 @@ func checkStoragePolicies(t *testing.T, s *stack) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range dig(fs.FileSystemPolicy, "Statement").([]any) {
-		if dig(st, "Effect") != "Deny" {
+	for _, st := range yamltree.Get(fs.FileSystemPolicy, "Statement").([]any) {
+		if yamltree.Get(st, "Effect") != "Deny" {
 			t.Errorf("FileSystem policy statement %v: want Deny only", st)
 		}
 	}
@@ -1076,10 +1087,10 @@ func TestAgentTLSOverride(t *testing.T) {
 		t.Fatalf("agent-tls.yaml: want one exporter's TLS setting only, got %v", override)
 	}
 	for name := range exporters {
-		if dig(builtin, "exporters", name, "tls", "insecure") != true {
+		if yamltree.Get(builtin, "exporters", name, "tls", "insecure") != true {
 			t.Errorf("the agent config has no plain-text exporter %s", name)
 		}
-		if got, want := dig(override, "exporters", name, "tls", "insecure"), dig(tls, "exporters", name, "tls", "insecure"); got != false || got != want {
+		if got, want := yamltree.Get(override, "exporters", name, "tls", "insecure"), yamltree.Get(tls, "exporters", name, "tls", "insecure"); got != false || got != want {
 			t.Errorf("agent-tls.yaml sets %s tls.insecure %v; tls.yaml sets %v", name, got, want)
 		}
 	}

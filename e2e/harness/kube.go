@@ -19,6 +19,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/hypha-obs/hypha/internal/yamltree"
 )
 
 // KubeAPI is a running kube-apiserver on its own etcd: no scheduler, no
@@ -185,8 +187,7 @@ func (k *KubeAPI) Kubeconfig(path, namespace, serviceAccount string) error {
 	if err != nil {
 		return err
 	}
-	status, _ := resp["status"].(map[string]any)
-	token, _ := status["token"].(string)
+	token := yamltree.String(resp, "status", "token")
 	if token == "" {
 		return fmt.Errorf("no token in the TokenRequest answer: %v", resp)
 	}

@@ -103,13 +103,28 @@ func StartStack(dir string, bins Binaries, opts StackOptions) (_ *Stack, err err
 		return nil, err
 	}
 
+	if err := s.startBackends(dir, bins, opts); err != nil {
+		return nil, err
+	}
+	if err := s.startAgent(dir, bins.Hypha, probe, opts.AgentEnv); err != nil {
+		return nil, err
+	}
+	if err := s.startServices(bins.Analysis); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// startBackends starts VictoriaLogs, Jaeger and the gateway that writes to
+// them, with its UI if opts asks for it.
+func (s *Stack) startBackends(dir string, bins Binaries, opts StackOptions) (err error) {
 	s.progress("starting VictoriaLogs (the OTLP log store standing in for Loki)")
 	if s.Logs, err = StartVictoriaLogs(dir, bins.VictoriaLogs); err != nil {
-		return nil, fmt.Errorf("victoria-logs: %w", err)
+		return fmt.Errorf("victoria-logs: %w", err)
 	}
 	s.progress("starting Jaeger v2")
 	if s.Jaeger, err = StartJaeger(dir, bins.Jaeger); err != nil {
-		return nil, fmt.Errorf("jaeger: %w", err)
+		return fmt.Errorf("jaeger: %w", err)
 	}
 	s.progress("starting hypha gateway (logs → VictoriaLogs over OTLP/HTTP, traces → Jaeger over OTLP/gRPC)")
 	gw := HyphaOptions{
@@ -121,28 +136,34 @@ func StartStack(dir string, bins Binaries, opts StackOptions) (_ *Stack, err err
 	}
 	if opts.UI {
 		if s.UIURL, err = startUI(&gw, opts.UIAddr, s.Logs, s.Jaeger); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if s.Gateway, err = StartHypha(dir, bins.Hypha, gw); err != nil {
-		return nil, fmt.Errorf("gateway: %w", err)
+		return fmt.Errorf("gateway: %w", err)
 	}
 	if opts.UI {
 		if err := s.Gateway.WaitHTTP(s.UIURL+"/api/config", startTimeout); err != nil {
-			return nil, fmt.Errorf("gateway's UI: %w", err)
+			return fmt.Errorf("gateway's UI: %w", err)
 		}
 	}
+	return nil
+}
+
+// startAgent starts the agent on the stack's log folder and waits until it
+// has looked at it (it has named the probe file), then removes the probe.
+func (s *Stack) startAgent(dir, hypha, probe string, env []string) (err error) {
 	s.progress("starting hypha agent (tailing %s)", s.LogDir)
-	if s.Agent, err = StartHypha(dir, bins.Hypha, HyphaOptions{
+	if s.Agent, err = StartHypha(dir, hypha, HyphaOptions{
 		Mode: "agent",
 		Env: append([]string{
 			"HYPHA_GATEWAY_ENDPOINT=" + s.Gateway.OTLPGRPC,
 			"HYPHA_LOG_INCLUDE=" + filepath.Join(s.LogDir, "*.log"),
 			"HYPHA_STORAGE_DIR=" + filepath.Join(dir, "agent-storage"),
 			"HYPHA_SERVICE_NAME=unnamed-app",
-		}, opts.AgentEnv...),
+		}, env...),
 	}); err != nil {
-		return nil, fmt.Errorf("agent: %w", err)
+		return fmt.Errorf("agent: %w", err)
 	}
 	if err := Eventually(startTimeout, 100*time.Millisecond, func() error {
 		if !strings.Contains(s.Agent.Tail(1<<20), probe) {
@@ -150,15 +171,9 @@ func StartStack(dir string, bins Binaries, opts StackOptions) (_ *Stack, err err
 		}
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	if err := os.Remove(probe); err != nil {
-		return nil, err
-	}
-	if err := s.startServices(bins.Analysis); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return os.Remove(probe)
 }
 
 func (s *Stack) startServices(analysisBin string) error {

@@ -4,55 +4,14 @@
 package hyphauiextension
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hypha-obs/hypha/tools/logql"
 )
-
-// logqlResult is what tools/logql/check.mjs reports for one query.
-type logqlResult struct {
-	Query   string   `json:"query"`
-	Errors  []string `json:"errors"`
-	Strings []string `json:"strings"`
-}
-
-// parseLogQL parses queries with Grafana's own LogQL grammar
-// (@grafana/lezer-logql, installed by `make logql-deps`). Without Node it
-// skips, except in CI.
-func parseLogQL(t *testing.T, queries []string) []logqlResult {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("node is not installed; CI must parse LogQL with Grafana's grammar")
-		}
-		t.Skip("node is not installed")
-	}
-	dir, err := filepath.Abs(filepath.Join("..", "..", "tools", "logql"))
-	require.NoError(t, err)
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@grafana", "lezer-logql")); err != nil {
-		t.Fatalf("Grafana's LogQL grammar is not installed: run `make logql-deps` (%v)", err)
-	}
-	in, err := json.Marshal(queries)
-	require.NoError(t, err)
-	cmd := exec.Command(node, filepath.Join(dir, "check.mjs"))
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, stderr.String())
-	var results []logqlResult
-	require.NoError(t, json.Unmarshal(out, &results))
-	require.Len(t, results, len(queries))
-	return results
-}
 
 // hostileTexts try to end a string literal, start a new selector or
 // pipeline stage, or confuse the lexer.
@@ -93,7 +52,7 @@ func TestLokiQueriesParseWithGrafanasGrammar(t *testing.T) {
 	for i, b := range all {
 		queries[i] = b.query
 	}
-	for i, r := range parseLogQL(t, queries) {
+	for i, r := range logql.Parse(t, queries) {
 		assert.Empty(t, r.Errors, "LogQL %s", r.Query)
 		// The fixed literals (regexps of the adapter's own) are skipped;
 		// the user's texts must appear as whole literals, in order.
@@ -128,7 +87,7 @@ func TestLogQLQuoteParsesForRandomishText(t *testing.T) {
 	for i, s := range texts {
 		queries[i] = `{service_name="a"} |= ` + quoteLogQL(s)
 	}
-	for i, r := range parseLogQL(t, queries) {
+	for i, r := range logql.Parse(t, queries) {
 		require.Empty(t, r.Errors, r.Query)
 		require.Len(t, r.Strings, 2, r.Query)
 		s, err := strconv.Unquote(r.Strings[1])

@@ -53,29 +53,8 @@ func run(opts options) (code int) {
 	// so Ctrl-C reaches only this program, which then stops them in order.
 	// Catching the signal from the start means an early Ctrl-C still gets
 	// a clean stop once the step under way has finished.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	// With `make demo | tee demo.log`, Ctrl-C also ends tee, and the next
-	// line printed would kill the demo by SIGPIPE before it had stopped its
-	// children. Catching SIGPIPE turns that into a write error, which the
-	// demo ignores, so the clean-up always runs. (Catching, unlike
-	// ignoring, is not inherited by the children.)
-	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
-	go func() {
-		first := true
-		for sig := range sigs {
-			if first {
-				fmt.Fprintf(out, "\n■ %s: stopping everything the demo started, once the step under way ends…\n", sig)
-				cancel()
-				first = false
-			} else {
-				fmt.Fprintln(out, "■ still stopping (each process gets a bounded grace period)…")
-			}
-		}
-	}()
+	ctx, stop := catchSignals(out)
+	defer stop()
 
 	bins, err := harness.BinariesFromEnv()
 	if err != nil {
@@ -143,6 +122,36 @@ func run(opts options) (code int) {
 		fmt.Fprintln(out, prompt)
 	})
 	return 0
+}
+
+// catchSignals returns a context cancelled at the first SIGINT or SIGTERM,
+// saying so on out, and the function that stops catching them.
+func catchSignals(out io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// With `make demo | tee demo.log`, Ctrl-C also ends tee, and the next
+	// line printed would kill the demo by SIGPIPE before it had stopped its
+	// children. Catching SIGPIPE turns that into a write error, which the
+	// demo ignores, so the clean-up always runs. (Catching, unlike
+	// ignoring, is not inherited by the children.)
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	go func() {
+		first := true
+		for sig := range sigs {
+			if first {
+				fmt.Fprintf(out, "\n■ %s: stopping everything the demo started, once the step under way ends…\n", sig)
+				cancel()
+				first = false
+			} else {
+				fmt.Fprintln(out, "■ still stopping (each process gets a bounded grace period)…")
+			}
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		cancel()
+	}
 }
 
 const prompt = "Paste a trace id (e.g. a response's x-trace-id) and press Enter to see its waterfall."

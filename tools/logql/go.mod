@@ -1,0 +1,3 @@
+module github.com/hypha-obs/hypha/tools/logql
+
+go 1.26.5
