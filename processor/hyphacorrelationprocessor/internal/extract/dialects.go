@@ -23,10 +23,3 @@ func (r *Result) finishDialect() {
 		r.SeverityNumber, r.SeverityText = sevInfo, "Information"
 	}
 }
-
-// wantTime notes that a time key was seen (Serilog's @t marks a CLEF
-// record) and reports whether the time is still to be found.
-func (r *Result) wantTime(f Field) bool {
-	r.dialect.clef = r.dialect.clef || f == fieldCLEFTime
-	return r.Timestamp == 0
-}

@@ -62,20 +62,23 @@ func New(opts Options) *Extractor {
 func (e *Extractor) FromString(line string, r *Result) {
 	e.Reset(r, formatNone)
 	s := strings.TrimSpace(line)
-	if s == "" {
-		return
-	}
-	if c := s[0]; (c == '[' || isLetter(c)) && collectorPrefixEnd(s) > 0 {
-		p := collectorPrefixEnd(s)
-		s = strings.TrimSpace(s[p:])
-		if s == "" {
-			return
+	if s != "" && (s[0] == '[' || isLetter(s[0])) {
+		if p := collectorPrefixEnd(s); p > 0 {
+			s = strings.TrimSpace(s[p:])
 		}
 	}
+	if s != "" {
+		e.scanLine(s, r)
+	}
+	r.Finish()
+}
+
+// scanLine reads a trimmed, non-empty line in the first shape it has: a
+// JSON object, JSON after a text prefix, or text.
+func (e *Extractor) scanLine(s string, r *Result) {
 	if s[0] == '{' {
 		r.src = formatJSON
 		if e.scanJSON(s, r) {
-			r.Finish()
 			return
 		}
 		// Not JSON after all (e.g. "{worker-1} trace_id=..."): read it as text.
@@ -84,11 +87,9 @@ func (e *Extractor) FromString(line string, r *Result) {
 		// Only a line that ends with an object (Monolog's with " []" after
 		// it) can be one of these; the test keeps plain text from paying
 		// for the calls.
-		r.Finish()
 		return
 	}
 	e.scanText(s, r)
-	r.Finish()
 }
 
 // Reset clears r before a record is read through the Set methods. src is the

@@ -44,13 +44,9 @@ func scanHeader(s string, r *Result) (body int) {
 		i = 1 // Rust's env_logger brackets its whole header
 	}
 	var end int
-	var ns int64
 	var zoneless, dated bool
 	if i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		// The value costs arithmetic that a zone-less time without a
-		// default zone does not need: it is not read at all then.
-		end, ns, zoneless, dated = dateTime(s[i:], r.zone != nil)
-		if !dated {
+		if end, _, zoneless, dated = dateTime(s[i:], false); !dated {
 			end = clockLen(s[i:])
 		}
 	}
@@ -59,34 +55,36 @@ func scanHeader(s string, r *Result) (body int) {
 		return 0
 	}
 	// The time must stand alone, with more after the blanks that end it.
-	j := skipBlanks(s, i+end)
-	if j == i+end || j == len(s) {
+	body = skipBlanks(s, i+end)
+	if body == i+end || body == len(s) {
 		return 0
 	}
-	if dated && (!zoneless || r.zone != nil) && r.wantTime(fieldTime) {
-		if r.zone == nil {
-			_, ns, _, _ = dateTime(s[i:], true)
-		}
-		if zoneless {
-			ns = inZone(ns, r.zone)
-		}
-		r.Timestamp = ns
+	levelAfterTime(s[body:], r)
+	// A time without a zone is read only in a default zone: without one
+	// its value is not worth the arithmetic.
+	if dated && (!zoneless || r.zone != nil) {
+		r.SetString(fieldTime, s[i:i+end])
 	}
-	body = j
-	if s[j] == '[' && !headerLevel(s[j:], r) {
-		// A thread name; the level may follow it.
-		end := strings.IndexByte(s[j:min(len(s), j+maxBracketSkip)], ']')
-		if end < 0 {
-			return body
-		}
-		k := skipBlanks(s, j+end+1)
-		if k == j+end+1 || k == len(s) {
-			return body
-		}
-		j = k
-	}
-	headerLevel(s[j:], r)
 	return body
+}
+
+// levelAfterTime takes the level that follows a line's time, s being the
+// text after it: after one bracketed word that is no level (a thread name)
+// if need be.
+func levelAfterTime(s string, r *Result) {
+	if s[0] == '[' && !headerLevel(s, r) {
+		// A thread name; the level may follow it.
+		end := strings.IndexByte(s[:min(len(s), maxBracketSkip)], ']')
+		if end < 0 {
+			return
+		}
+		k := skipBlanks(s, end+1)
+		if k == end+1 || k == len(s) {
+			return
+		}
+		s = s[k:]
+	}
+	headerLevel(s, r)
 }
 
 // headerLevel takes the level at the start of s: a bare upper-case word, a

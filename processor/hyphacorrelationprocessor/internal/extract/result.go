@@ -333,3 +333,74 @@ func (r *Result) readTime(s string) int64 {
 	}
 	return ns
 }
+
+// wantTime notes that a time key was seen (Serilog's @t marks a CLEF
+// record) and reports whether the time is still to be found.
+func (r *Result) wantTime(f Field) bool {
+	r.dialect.clef = r.dialect.clef || f == fieldCLEFTime
+	return r.Timestamp == 0
+}
+
+// setHeader records a propagation header. Its span ranks as a fallback, as
+// a traceparent's does: in an inbound request's header it is the caller's.
+func (r *Result) setHeader(h header, f Format) {
+	r.setTrace(h.trace, f)
+	if h.hasSpan {
+		r.setSpan(h.span, spanFallback)
+	}
+	if h.hasFlags {
+		r.setFlags(h.flags)
+	}
+}
+
+// applyHeader records a header value that parsed, counts one that did not.
+func (r *Result) applyHeader(h header, st idStatus, f Format) {
+	switch st {
+	case idInvalid:
+		r.Rejected++
+	case idValid:
+		r.setHeader(h, f)
+	}
+}
+
+// setHeaderValue reads a propagation header's whole value under a key of
+// Field f.
+func (r *Result) setHeaderValue(f Field, s string) {
+	if f != fieldTraceparent {
+		h, st := parseHeader(f, s)
+		r.applyHeader(h, st, r.formatOf(f))
+		return
+	}
+	switch tp, st := parseTraceparent(s); st {
+	case idInvalid:
+		r.Rejected++
+	case idValid:
+		r.setTraceparent(tp, r.formatOf(f))
+	}
+}
+
+// setXRayText records the X-Amzn-Trace-Id value that starts at s, text that
+// begins "Root=" or "Self=" (an ALB access log's quoted trace field, a
+// header written into a line). Shapes that are not X-Ray ids were never
+// under a trace key: they are not counted as rejected.
+func (r *Result) setXRayText(s string) {
+	if h, st := parseXRay(s[:xrayHeaderEnd(s)]); st == idValid {
+		r.setHeader(h, formatXRay)
+	}
+}
+
+// setCarrierValue records a string in a nested container under a key that
+// is no trace-context key, or an element of an array, when it is a whole
+// traceparent or X-Amzn-Trace-Id value: those say what they are by their
+// shape. (AWS Lambda's JSON platform records put the header under "value",
+// beside "type":"X-Amzn-Trace-Id".)
+func (r *Result) setCarrierValue(v string) {
+	switch {
+	case len(v) == traceparentLen && v[2] == '-':
+		if tp, st := parseTraceparent(v); st == idValid {
+			r.setTraceparent(tp, r.formatOf(fieldTraceparent))
+		}
+	case isXRayStart(v):
+		r.setXRayText(v)
+	}
+}
