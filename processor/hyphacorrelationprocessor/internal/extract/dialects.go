@@ -6,7 +6,8 @@ package extract
 // dialectState holds what the quirks of two JSON dialects need until the
 // record is read: bunyan's "name" is the service only in a record that also
 // has bunyan's "v", and a CLEF record (Serilog's compact format, marked by
-// "@t") without "@l" is at Information.
+// "@t") without "@l" is at Information. The Set methods note the marks as
+// they read the keys (see wantTime); finishDialect settles them.
 type dialectState struct {
 	bunyanName string
 	bunyanV    bool

@@ -5,6 +5,12 @@ package extract
 
 import "strings"
 
+// The JSON scanner's early stop: loggers write the level, time and service
+// first and the ids early, so most lines are settled long before their
+// end. lacksSettledFields says when the record needs nothing more that
+// the rest of a line could hold but ids, and keyAhead whether the rest
+// holds an id key at all.
+
 // stoppedEarly is the end scanObject reports when it stopped reading because
 // nothing further could change the result.
 const stoppedEarly = -2

@@ -8,6 +8,12 @@ import (
 	"strings"
 )
 
+// The text formats in this file name no key: their ids are known by their
+// place in a fixed shape, Spring's and Sleuth's bracketed blocks, OpenTelemetry
+// Java's logging exporters, New Relic's NR-LINKING block, and a W3C
+// traceparent anywhere in a line. Only the exact shapes match, so that hex
+// elsewhere in a line is never taken for an id.
+
 // Lengths of the bracketed correlation blocks Spring writes.
 const (
 	springLen      = 32 + 1 + 16 + 1                    // <32 hex>-<16 hex>]

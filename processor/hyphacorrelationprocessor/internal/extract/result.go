@@ -222,6 +222,39 @@ func (r *Result) SetBool(f Field, b bool) {
 	}
 }
 
+// setLevel records the first level found. A number from OTLP's
+// severityNumber may already be there; the text still fills in.
+func (r *Result) setLevel(num int32, text string, ok bool) {
+	if ok {
+		r.SeverityText = text
+		if r.SeverityNumber == 0 {
+			r.SeverityNumber = num
+		}
+	}
+}
+
+// readTime reads a time value as parseTime does, one written without a
+// zone only in the default zone (none: 0, as if there were no time).
+func (r *Result) readTime(s string) int64 {
+	ns, zoneless, ok := parseTime(s)
+	if !ok {
+		return 0
+	}
+	if zoneless {
+		return inZone(ns, r.zone)
+	}
+	return ns
+}
+
+// wantTime notes that a time key was seen (Serilog's @t marks a CLEF
+// record) and reports whether the time is still to be found.
+func (r *Result) wantTime(f Field) bool {
+	r.dialect.clef = r.dialect.clef || f == fieldCLEFTime
+	return r.Timestamp == 0
+}
+
+// The rules every id obeys, whichever format found it.
+
 // reject counts an invalid id value. A span id only matters next to a trace
 // id, so an invalid one is counted only in a record with a trace key (see
 // Finish): a record without any trace context is never counted for a span.
@@ -302,43 +335,15 @@ func (r *Result) setFlags(v uint8) {
 	}
 }
 
+// Propagation headers: a whole header value under its key, or a value that
+// says by its shape that it is one.
+
 // setTraceparent records a traceparent. Its span id ranks as a fallback:
 // in an inbound request header it is the caller's span, not the logger's.
 func (r *Result) setTraceparent(tp traceparent, f Format) {
 	r.setTrace(tp.trace, f)
 	r.setSpan(tp.span, spanFallback)
 	r.setFlags(tp.flags)
-}
-
-// setLevel records the first level found. A number from OTLP's
-// severityNumber may already be there; the text still fills in.
-func (r *Result) setLevel(num int32, text string, ok bool) {
-	if ok {
-		r.SeverityText = text
-		if r.SeverityNumber == 0 {
-			r.SeverityNumber = num
-		}
-	}
-}
-
-// readTime reads a time value as parseTime does, one written without a
-// zone only in the default zone (none: 0, as if there were no time).
-func (r *Result) readTime(s string) int64 {
-	ns, zoneless, ok := parseTime(s)
-	if !ok {
-		return 0
-	}
-	if zoneless {
-		return inZone(ns, r.zone)
-	}
-	return ns
-}
-
-// wantTime notes that a time key was seen (Serilog's @t marks a CLEF
-// record) and reports whether the time is still to be found.
-func (r *Result) wantTime(f Field) bool {
-	r.dialect.clef = r.dialect.clef || f == fieldCLEFTime
-	return r.Timestamp == 0
 }
 
 // setHeader records a propagation header. Its span ranks as a fallback, as
