@@ -67,29 +67,24 @@ func (e *Extractor) FromString(line string, r *Result) {
 			s = strings.TrimSpace(s[p:])
 		}
 	}
-	if s != "" {
-		e.scanLine(s, r)
-	}
-	r.Finish()
-}
-
-// scanLine reads a trimmed, non-empty line in the first shape it has: a
-// JSON object, JSON after a text prefix, or text.
-func (e *Extractor) scanLine(s string, r *Result) {
-	if s[0] == '{' {
+	switch last := len(s) - 1; {
+	case s == "":
+	case s[0] == '{':
 		r.src = formatJSON
-		if e.scanJSON(s, r) {
-			return
+		if !e.scanJSON(s, r) {
+			// Not JSON after all (e.g. "{worker-1} trace_id=..."): read it
+			// as text.
+			e.Reset(r, formatNone)
+			e.scanText(s, r)
 		}
-		// Not JSON after all (e.g. "{worker-1} trace_id=..."): read it as text.
-		e.Reset(r, formatNone)
-	} else if last := s[len(s)-1]; (last == '}' || last == ']') && (e.scanZapConsole(s, r) || e.scanPrefixedJSON(s, r)) {
+	case (s[last] == '}' || s[last] == ']') && (e.scanZapConsole(s, r) || e.scanPrefixedJSON(s, r)):
 		// Only a line that ends with an object (Monolog's with " []" after
 		// it) can be one of these; the test keeps plain text from paying
 		// for the calls.
-		return
+	default:
+		e.scanText(s, r)
 	}
-	e.scanText(s, r)
+	r.Finish()
 }
 
 // Reset clears r before a record is read through the Set methods. src is the

@@ -59,32 +59,23 @@ func scanHeader(s string, r *Result) (body int) {
 	if body == i+end || body == len(s) {
 		return 0
 	}
-	levelAfterTime(s[body:], r)
+	// The level, after one bracketed word that is no level (a thread
+	// name) if need be.
+	if s[body] != '[' {
+		headerLevel(s[body:], r)
+	} else if !headerLevel(s[body:], r) {
+		if thread := strings.IndexByte(s[body:min(len(s), body+maxBracketSkip)], ']'); thread >= 0 {
+			if k := skipBlanks(s, body+thread+1); k > body+thread+1 && k < len(s) {
+				headerLevel(s[k:], r)
+			}
+		}
+	}
 	// A time without a zone is read only in a default zone: without one
 	// its value is not worth the arithmetic.
 	if dated && (!zoneless || r.zone != nil) {
 		r.SetString(fieldTime, s[i:i+end])
 	}
 	return body
-}
-
-// levelAfterTime takes the level that follows a line's time, s being the
-// text after it: after one bracketed word that is no level (a thread name)
-// if need be.
-func levelAfterTime(s string, r *Result) {
-	if s[0] == '[' && !headerLevel(s, r) {
-		// A thread name; the level may follow it.
-		end := strings.IndexByte(s[:min(len(s), maxBracketSkip)], ']')
-		if end < 0 {
-			return
-		}
-		k := skipBlanks(s, end+1)
-		if k == end+1 || k == len(s) {
-			return
-		}
-		s = s[k:]
-	}
-	headerLevel(s, r)
 }
 
 // headerLevel takes the level at the start of s: a bare upper-case word, a

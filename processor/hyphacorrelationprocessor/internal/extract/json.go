@@ -136,20 +136,29 @@ func (e *Extractor) scanValue(s string, i int, f Field, depth int, r *Result) in
 		return skipComposite(s, i)
 	}
 	// Most bare values are non-negative integers (levels, epoch times,
-	// pids, ports): find their digits a word at a time. Up to 18 digits
-	// cannot overflow an int64.
+	// pids, ports): find their digits a word at a time, and read their
+	// value only under a key that matters. Up to 18 digits cannot overflow
+	// an int64. Any other token (true, false, null, a negative, fractional
+	// or longer number) is left to setToken.
 	j := digitsEnd(s, i, 18)
-	plain := j > i && (j == len(s) || isTokenEnd(s[j]))
-	if !plain {
+	if j == i || j < len(s) && !isTokenEnd(s[j]) {
 		for j < len(s) && !isTokenEnd(s[j]) {
 			j++
 		}
 		if j == i {
 			return -1
 		}
+		if f != FieldNone {
+			r.setToken(f, s[i:j])
+		}
+		return j
 	}
 	if f != FieldNone {
-		r.setToken(f, s[i:j], plain)
+		var n int64
+		for k := i; k < j; k++ {
+			n = n*10 + int64(s[k]-'0')
+		}
+		r.SetInt(f, n)
 	}
 	return j
 }
@@ -261,17 +270,7 @@ func skipComposite(s string, i int) int {
 }
 
 // setToken interprets a bare JSON token: a number, true, false or null.
-// plain says that it is a non-negative integer of at most 18 digits, the
-// commonest token, whose value is read here without parseInt's checks.
-func (r *Result) setToken(f Field, tok string, plain bool) {
-	if plain {
-		var n int64
-		for k := 0; k < len(tok); k++ {
-			n = n*10 + int64(tok[k]-'0')
-		}
-		r.SetInt(f, n)
-		return
-	}
+func (r *Result) setToken(f Field, tok string) {
 	switch tok {
 	case "true":
 		r.SetBool(f, true)
