@@ -9,8 +9,8 @@ import "strings"
 // key=value (and the syslog structured data that shares its syntax),
 // Ruby's key=>value, .NET's "=> Key:value" scopes, LTSV's label:value,
 // Envoy's quoted header pairs and "key: value" in its many forms. Each
-// hands what it finds to setPair, so that a key means in text what it
-// means in JSON.
+// hands what it finds to SetString, with its format in r.src (setPair), so
+// that a key means in text what it means in JSON.
 
 // setPair records the value of a pair whose key means f, found in a text
 // line of format src.
@@ -115,11 +115,11 @@ func (e *Extractor) logfmtPair(s string, k, eq int, sdStart, sdEnd *int, r *Resu
 	if *sdStart == -1 {
 		*sdStart, *sdEnd = findSD(s)
 	}
-	src := formatLogfmt
+	r.src = formatLogfmt
 	if k > *sdStart && k < *sdEnd {
-		src = formatSyslogSD
+		r.src = formatSyslogSD
 	}
-	setPair(src, f, val, r)
+	r.SetString(f, val)
 	return next
 }
 

@@ -3,16 +3,13 @@
 
 package extract
 
-import (
-	"math/bits"
-	"strings"
-)
+import "strings"
 
 // The text formats in this file name no key: their ids are known by their
-// place in a fixed shape, Spring's and Sleuth's bracketed blocks, OpenTelemetry
-// Java's logging exporters, New Relic's NR-LINKING block, and a W3C
-// traceparent anywhere in a line. Only the exact shapes match, so that hex
-// elsewhere in a line is never taken for an id.
+// place in a fixed shape. Spring's and Sleuth's bracketed blocks,
+// OpenTelemetry Java's logging exporters, New Relic's NR-LINKING block and
+// a W3C traceparent anywhere in a line. Only the exact shapes match, so
+// that hex elsewhere in a line is never taken for an id.
 
 // Lengths of the bracketed correlation blocks Spring writes.
 const (
@@ -137,24 +134,6 @@ func spanKindThenTracer(s string) bool {
 		return strings.HasPrefix(rest, "[tracer: ")
 	}
 	return false
-}
-
-// levelThenQuote reports whether s, the text after a line's time, has a
-// blank and a quote where a level and its colon end: "INFO 'name' : …",
-// "WARNING: 'name' : …", as OTel Java's logging exporters write. It looks
-// at bytes 2 to 9 at once, the cheapest test that spares other lines the
-// search for "' : ".
-func levelThenQuote(s string) bool {
-	if len(s) < 10 {
-		return false
-	}
-	w := load64(s, 2) ^ byteOnes*'\'' // a quote byte becomes zero
-	zero := (w - byteOnes) &^ w & byteHighs
-	if zero == 0 {
-		return false
-	}
-	i := 2 + bits.TrailingZeros64(zero)>>3
-	return i >= len("INFO ") && s[i-1] == ' '
 }
 
 // scanTraceparent finds W3C traceparent values (version 00) anywhere in a
