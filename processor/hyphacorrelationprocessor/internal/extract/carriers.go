@@ -16,28 +16,6 @@ type header struct {
 	hasSpan, hasFlags bool
 }
 
-// setHeader records a propagation header. Its span ranks as a fallback, as
-// a traceparent's does: in an inbound request's header it is the caller's.
-func (r *Result) setHeader(h header, f Format) {
-	r.setTrace(h.trace, f)
-	if h.hasSpan {
-		r.setSpan(h.span, spanFallback)
-	}
-	if h.hasFlags {
-		r.setFlags(h.flags)
-	}
-}
-
-// applyHeader records a header value that parsed, counts one that did not.
-func (r *Result) applyHeader(h header, st idStatus, f Format) {
-	switch st {
-	case idInvalid:
-		r.Rejected++
-	case idValid:
-		r.setHeader(h, f)
-	}
-}
-
 // parseB3Single reads Zipkin's single b3 header:
 // {trace}-{span}[-{sampled}[-{parent}]], the trace id 16 or 32 hex digits,
 // the span id 16, sampled 0, 1 or d. A lone sampling state ("0", "1", "d")
@@ -185,18 +163,33 @@ func parseTraceValue(s string) ([16]byte, idStatus) {
 	return parseTrace(trimHexPrefix(s, 32))
 }
 
-// setHeaderValue reads a propagation header's whole value under a key of
-// Field f.
-func (r *Result) setHeaderValue(f Field, s string) {
-	if f != fieldTraceparent {
-		h, st := parseHeader(f, s)
-		r.applyHeader(h, st, r.formatOf(f))
-		return
+type traceparent struct {
+	trace [16]byte
+	span  [8]byte
+	flags uint8
+}
+
+// traceparentLen is the length of a version 00 W3C traceparent:
+// 00-<32 hex>-<16 hex>-<2 hex>.
+const traceparentLen = 55
+
+// parseTraceparent parses a version 00 traceparent, hex of either case. An
+// all-zero trace or span id is W3C's "invalid" and reads as absent.
+func parseTraceparent(s string) (tp traceparent, st idStatus) {
+	if isPlaceholder(s) {
+		return tp, idAbsent
 	}
-	switch tp, st := parseTraceparent(s); st {
-	case idInvalid:
-		r.Rejected++
-	case idValid:
-		r.setTraceparent(tp, r.formatOf(f))
+	if len(s) != traceparentLen || s[0] != '0' || s[1] != '0' || s[2] != '-' || s[35] != '-' || s[52] != '-' ||
+		!decodeHex(tp.trace[:], s[3:35]) || !decodeHex(tp.span[:], s[36:52]) {
+		return traceparent{}, idInvalid
 	}
+	f, ok := parseFlags(s[53:55])
+	if !ok {
+		return traceparent{}, idInvalid
+	}
+	if tp.trace == [16]byte{} || tp.span == [8]byte{} {
+		return traceparent{}, idAbsent
+	}
+	tp.flags = f
+	return tp, idValid
 }

@@ -6,7 +6,8 @@ package extract
 // dialectState holds what the quirks of two JSON dialects need until the
 // record is read: bunyan's "name" is the service only in a record that also
 // has bunyan's "v", and a CLEF record (Serilog's compact format, marked by
-// "@t") without "@l" is at Information.
+// "@t") without "@l" is at Information. The Set methods note the marks as
+// they read the keys (see wantTime); finishDialect settles them.
 type dialectState struct {
 	bunyanName string
 	bunyanV    bool
@@ -22,11 +23,4 @@ func (r *Result) finishDialect() {
 	if r.dialect.clef && r.SeverityNumber == 0 && r.SeverityText == "" {
 		r.SeverityNumber, r.SeverityText = sevInfo, "Information"
 	}
-}
-
-// wantTime notes that a time key was seen (Serilog's @t marks a CLEF
-// record) and reports whether the time is still to be found.
-func (r *Result) wantTime(f Field) bool {
-	r.dialect.clef = r.dialect.clef || f == fieldCLEFTime
-	return r.Timestamp == 0
 }

@@ -18,6 +18,22 @@
 // [Result.Finish]. The JSON and text scanners go through the same Classify and
 // Set calls, so one table decides what every key means. See Example_walkMap.
 //
+// # Where the code is
+//
+// One record's way through the package: FromString (extract.go) hands the
+// line to the JSON scanner (json.go, which stops early by the rule in
+// earlystop.go), to prefix.go for JSON behind a known prefix, or to the
+// text scanners, which text.go runs in turn: header.go for the leading
+// time and level, pairs.go for every format whose keys name the values,
+// positional.go for ids known by their place in a fixed shape. All of them
+// record what they find through result.go, which holds the Result and the
+// rules every id obeys, and Finish settles it. What keys mean is keys.go,
+// vocab.go and fields.go; values are parsed by ids.go, carriers.go (the
+// propagation headers, W3C's traceparent among them), xray.go, datadog.go,
+// level.go and timestamp.go. What a vendor's keys leave to settle once the
+// record is read is in datadog.go, dialects.go (bunyan, CLEF) and nested.go
+// (ids in JSON's other nested containers).
+//
 // # What is recognised
 //
 // The key names, and what each holds, are listed once for users: the

@@ -62,32 +62,28 @@ func New(opts Options) *Extractor {
 func (e *Extractor) FromString(line string, r *Result) {
 	e.Reset(r, formatNone)
 	s := strings.TrimSpace(line)
-	if s == "" {
-		return
-	}
-	if c := s[0]; (c == '[' || isLetter(c)) && collectorPrefixEnd(s) > 0 {
-		p := collectorPrefixEnd(s)
-		s = strings.TrimSpace(s[p:])
-		if s == "" {
-			return
+	if s != "" && (s[0] == '[' || isLetter(s[0])) {
+		if p := collectorPrefixEnd(s); p > 0 {
+			s = strings.TrimSpace(s[p:])
 		}
 	}
-	if s[0] == '{' {
+	switch last := len(s) - 1; {
+	case s == "":
+	case s[0] == '{':
 		r.src = formatJSON
-		if e.scanJSON(s, r) {
-			r.Finish()
-			return
+		if !e.scanJSON(s, r) {
+			// Not JSON after all (e.g. "{worker-1} trace_id=..."): read it
+			// as text.
+			e.Reset(r, formatNone)
+			e.scanText(s, r)
 		}
-		// Not JSON after all (e.g. "{worker-1} trace_id=..."): read it as text.
-		e.Reset(r, formatNone)
-	} else if last := s[len(s)-1]; (last == '}' || last == ']') && (e.scanZapConsole(s, r) || e.scanPrefixedJSON(s, r)) {
+	case (s[last] == '}' || s[last] == ']') && (e.scanZapConsole(s, r) || e.scanPrefixedJSON(s, r)):
 		// Only a line that ends with an object (Monolog's with " []" after
 		// it) can be one of these; the test keeps plain text from paying
 		// for the calls.
-		r.Finish()
-		return
+	default:
+		e.scanText(s, r)
 	}
-	e.scanText(s, r)
 	r.Finish()
 }
 

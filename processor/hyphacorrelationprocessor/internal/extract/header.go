@@ -44,13 +44,9 @@ func scanHeader(s string, r *Result) (body int) {
 		i = 1 // Rust's env_logger brackets its whole header
 	}
 	var end int
-	var ns int64
 	var zoneless, dated bool
 	if i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		// The value costs arithmetic that a zone-less time without a
-		// default zone does not need: it is not read at all then.
-		end, ns, zoneless, dated = dateTime(s[i:], r.zone != nil)
-		if !dated {
+		if end, _, zoneless, dated = dateTime(s[i:], false); !dated {
 			end = clockLen(s[i:])
 		}
 	}
@@ -59,33 +55,26 @@ func scanHeader(s string, r *Result) (body int) {
 		return 0
 	}
 	// The time must stand alone, with more after the blanks that end it.
-	j := skipBlanks(s, i+end)
-	if j == i+end || j == len(s) {
+	body = skipBlanks(s, i+end)
+	if body == i+end || body == len(s) {
 		return 0
 	}
-	if dated && (!zoneless || r.zone != nil) && r.wantTime(fieldTime) {
-		if r.zone == nil {
-			_, ns, _, _ = dateTime(s[i:], true)
+	// The level, after one bracketed word that is no level (a thread
+	// name) if need be.
+	if s[body] != '[' {
+		headerLevel(s[body:], r)
+	} else if !headerLevel(s[body:], r) {
+		if thread := strings.IndexByte(s[body:min(len(s), body+maxBracketSkip)], ']'); thread >= 0 {
+			if k := skipBlanks(s, body+thread+1); k > body+thread+1 && k < len(s) {
+				headerLevel(s[k:], r)
+			}
 		}
-		if zoneless {
-			ns = inZone(ns, r.zone)
-		}
-		r.Timestamp = ns
 	}
-	body = j
-	if s[j] == '[' && !headerLevel(s[j:], r) {
-		// A thread name; the level may follow it.
-		end := strings.IndexByte(s[j:min(len(s), j+maxBracketSkip)], ']')
-		if end < 0 {
-			return body
-		}
-		k := skipBlanks(s, j+end+1)
-		if k == j+end+1 || k == len(s) {
-			return body
-		}
-		j = k
+	// A time without a zone is read only in a default zone: without one
+	// its value is not worth the arithmetic.
+	if dated && (!zoneless || r.zone != nil) {
+		r.SetString(fieldTime, s[i:i+end])
 	}
-	headerLevel(s[j:], r)
 	return body
 }
 

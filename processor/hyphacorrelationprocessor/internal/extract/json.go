@@ -3,8 +3,6 @@
 
 package extract
 
-import "strings"
-
 // maxSkipDepth bounds the nesting the JSON skipper follows. Skipping counts
 // brackets instead of recursing, so the bound is about giving up early on
 // garbage, not about the stack.
@@ -26,132 +24,6 @@ func (e *Extractor) scanJSON(s string, r *Result) bool {
 	}
 	end, n := e.scanObject(s, i+1, FieldNone, 0, r, true)
 	return n > 0 && (end == len(s) || end == stoppedEarly)
-}
-
-// stoppedEarly is the end scanObject reports when it stopped reading because
-// nothing further could change the result.
-const stoppedEarly = -2
-
-// keyAhead returns the index in s of a substring of s[i:] that every trace id
-// key has, or with spans also every span id key, or -1 when s[i:] holds none
-// (the substrings and the keys that have them):
-//   - "race": trace_id, traceId, TraceId, otelTraceID, trace.id, trace,
-//     dd.trace_id, traceparent, the GCP trace key, .NET scopes' TraceId;
-//   - "pan": span_id, spanId, SpanId, otelSpanID, span.id, span,
-//     dd.span_id, the GCP spanId, .NET scopes' SpanId;
-//   - "sact": ECS transaction.id and transaction, whose ids stand in for a
-//     span id;
-//   - "p.tid", with spans: Datadog's _dd.p.tid, the upper half of a trace id
-//     that only matters once there is one;
-//   - "@tr" and "@sp" (Serilog), and every configured id key.
-//
-// Zipkin's b3 and Application Insights' operation_Id hold none of them: in
-// a JSON line they are read only until the record is settled. A search for
-// them would cost every JSON line more than they are worth.
-//
-// The 'c' of "race" and 'p' of "pan" are lower case, the letters around
-// them in either case: the vocabulary's keys are so (see mayBeVocabKey).
-func (e *Extractor) keyAhead(s string, i int, spans bool) int {
-	// Each search after a hit needs only to look before it: any hit will
-	// do, and the window never grows, so a call searches no further than the
-	// hit it returns, which reading then passes.
-	rest := s[i:]
-	first := indexAroundC(rest, spans)
-	if first >= 0 {
-		rest = rest[:first]
-	}
-	if p := indexSerilogKey(rest, spans); p >= 0 {
-		first, rest = p, rest[:p]
-	}
-	if spans {
-		if p := indexAroundP(rest); p >= 0 {
-			first, rest = p, rest[:p]
-		}
-	}
-	if len(e.customTraceKeys)+len(e.customSpanKeys) > 0 {
-		first = e.customKeyAhead(rest, spans, first)
-	}
-	if first < 0 {
-		return -1
-	}
-	return i + first
-}
-
-// customKeyAhead extends keyAhead to the configured id keys: it returns the
-// index of the first one in rest, or first when there is none.
-func (e *Extractor) customKeyAhead(rest string, spans bool, first int) int {
-	for _, k := range e.customTraceKeys {
-		if p := strings.Index(rest, k); p >= 0 {
-			first, rest = p, rest[:p]
-		}
-	}
-	if spans {
-		for _, k := range e.customSpanKeys {
-			if p := strings.Index(rest, k); p >= 0 {
-				first, rest = p, rest[:p]
-			}
-		}
-	}
-	return first
-}
-
-// indexAroundC returns the index of the first "race", or with spans also
-// "sact", in s, or -1. Its 'c' is lower case and the letters around it in
-// either case, as the vocabulary's keys are (see mayBeVocabKey). It looks
-// for the 'c', a rarer letter in log lines than the 'r' or 's'
-// strings.Index would search for first; IndexByte runs as vector code.
-func indexAroundC(s string, spans bool) int {
-	for i := 2; i+1 < len(s); {
-		c := strings.IndexByte(s[i:len(s)-1], 'c')
-		if c < 0 {
-			return -1
-		}
-		i += c
-		if s[i-1]|0x20 == 'a' {
-			p, n := s[i-2]|0x20, s[i+1]|0x20
-			if p == 'r' && n == 'e' || spans && p == 's' && n == 't' {
-				return i - 2
-			}
-		}
-		i++
-	}
-	return -1
-}
-
-// indexAroundP returns the index of the first "pan" (every span id key,
-// 'p' in lower case, the rest in either) or "p.tid" (Datadog's _dd.p.tid,
-// which completes a trace id already found) in s, or -1: one search for the
-// 'p' serves both.
-func indexAroundP(s string) int {
-	for i := 0; i+2 < len(s); {
-		p := strings.IndexByte(s[i:len(s)-2], 'p')
-		if p < 0 {
-			return -1
-		}
-		i += p
-		if s[i+1]|0x20 == 'a' && s[i+2]|0x20 == 'n' || s[i+1] == '.' && strings.HasPrefix(s[i+2:], "tid") {
-			return i
-		}
-		i++
-	}
-	return -1
-}
-
-// indexSerilogKey returns the index of "@tr", or with spans also "@sp", in
-// s, or -1: one search for the '@' serves both.
-func indexSerilogKey(s string, spans bool) int {
-	for i := 0; i+2 < len(s); {
-		at := strings.IndexByte(s[i:len(s)-2], '@')
-		if at < 0 {
-			return -1
-		}
-		i += at
-		if s[i+1] == 't' && s[i+2] == 'r' || spans && s[i+1] == 's' && s[i+2] == 'p' {
-			return i
-		}
-		i++
-	}
-	return -1
 }
 
 // maxWalkDepth bounds the nesting at which objects and arrays are still
@@ -266,26 +138,27 @@ func (e *Extractor) scanValue(s string, i int, f Field, depth int, r *Result) in
 	// Most bare values are non-negative integers (levels, epoch times,
 	// pids, ports): find their digits a word at a time, and read their
 	// value only under a key that matters. Up to 18 digits cannot overflow
-	// an int64.
+	// an int64. Any other token (true, false, null, a negative, fractional
+	// or longer number) is left to setToken.
 	j := digitsEnd(s, i, 18)
-	if j > i && (j == len(s) || isTokenEnd(s[j])) {
+	if j == i || j < len(s) && !isTokenEnd(s[j]) {
+		for j < len(s) && !isTokenEnd(s[j]) {
+			j++
+		}
+		if j == i {
+			return -1
+		}
 		if f != FieldNone {
-			var n int64
-			for k := i; k < j; k++ {
-				n = n*10 + int64(s[k]-'0')
-			}
-			r.SetInt(f, n)
+			r.setToken(f, s[i:j])
 		}
 		return j
 	}
-	for j < len(s) && !isTokenEnd(s[j]) {
-		j++
-	}
-	if j == i {
-		return -1
-	}
 	if f != FieldNone {
-		r.setToken(f, s[i:j])
+		var n int64
+		for k := i; k < j; k++ {
+			n = n*10 + int64(s[k]-'0')
+		}
+		r.SetInt(f, n)
 	}
 	return j
 }
@@ -316,27 +189,10 @@ func stringValue(s string, i int, f Field, r *Result) int {
 		r.SetString(f, s[i+1:q])
 	} else if r.inNested {
 		if n := q - i - 1; n == traceparentLen && s[i+1] == '0' || n > len("Root=1-") && s[i+1] == 'R' {
-			setCarrierValue(s[i+1:q], r)
+			r.setCarrierValue(s[i+1 : q])
 		}
 	}
 	return q + 1
-}
-
-// setCarrierValue reads a string in a nested container under a key that
-// is no trace-context key, or an element of an array, when it is a whole
-// traceparent or
-// X-Amzn-Trace-Id value: those say what they are by their shape. (AWS
-// Lambda's JSON platform records put the header under "value", beside
-// "type":"X-Amzn-Trace-Id".)
-func setCarrierValue(v string, r *Result) {
-	switch {
-	case len(v) == traceparentLen && v[2] == '-':
-		if tp, st := parseTraceparent(v); st == idValid {
-			r.setTraceparent(tp, r.formatOf(fieldTraceparent))
-		}
-	case isXRayStart(v):
-		scanXRayText(v, r)
-	}
 }
 
 // scanObjects reads the array of objects under a top-level key of Field
@@ -413,35 +269,6 @@ func skipComposite(s string, i int) int {
 	return -1
 }
 
-// scanZapConsole reads zap's development console encoding: tab-separated
-// time, level, [logger,] [caller,] message, then the fields as one JSON
-// object ending the line. It reports whether the line had that shape.
-func (e *Extractor) scanZapConsole(s string, r *Result) bool {
-	if s[len(s)-1] != '}' {
-		return false
-	}
-	obj := strings.Index(s, "\t{")
-	if obj < 0 {
-		return false
-	}
-	r.src = formatZapConsole
-	if !e.scanJSON(s[obj+1:], r) {
-		e.Reset(r, formatNone)
-		return false
-	}
-	// The level is the second column; the time (the first) is the encoder's
-	// ISO 8601 or epoch.
-	if first := strings.IndexByte(s, '\t'); first < obj {
-		level := s[first+1:]
-		if t := strings.IndexByte(level, '\t'); t >= 0 {
-			level = level[:t]
-		}
-		r.SetString(fieldLevel, level)
-		r.SetString(fieldTime, s[:first])
-	}
-	return true
-}
-
 // setToken interprets a bare JSON token: a number, true, false or null.
 func (r *Result) setToken(f Field, tok string) {
 	switch tok {
@@ -468,21 +295,4 @@ func (r *Result) setToken(f Field, tok string) {
 			r.SetDouble(f, x)
 		}
 	}
-}
-
-// lacksSettledFields reports whether r still lacks something the rest of
-// a JSON line could supply, whatever the rest holds: scanObject stops
-// reading once it lacks nothing and keyAhead finds no key in the rest.
-//
-// The first level, time, service and flags found win, so once they are known
-// only trace and span keys matter, and the rest must hold no trace key. (A
-// level has its text; a bare severityNumber still takes the text of a level
-// key that follows.) A record with no trace key at all is then settled: a
-// span id alone is neither used nor counted. Otherwise the rest must hold no
-// span key either (a second span id would conflict, an invalid one would
-// count), and a record with a trace id must already have its flags and a
-// span id from a span key, which nothing outranks.
-func (r *Result) lacksSettledFields() bool {
-	return r.SeverityText == "" || r.Timestamp == 0 || r.Service == "" || r.conflict ||
-		r.HasTrace && (!r.HasFlags || r.spanRank != spanPrimary)
 }

@@ -85,6 +85,6 @@ func (r *Result) AddNested(n *Result) {
 // when it is a whole traceparent or X-Amzn-Trace-Id value.
 func (r *Result) SetValueOnly(s string) {
 	if r.inNested && (len(s) == traceparentLen || isXRayStart(s)) {
-		setCarrierValue(s, r)
+		r.setCarrierValue(s)
 	}
 }

@@ -5,9 +5,43 @@ package extract
 
 import "strings"
 
+// JSON behind text: zap's console columns, and the prefixes that container
+// runtimes, syslog, Monolog and plain time-and-level layouts put before an
+// object; also the prefixes that tools collecting several containers'
+// output put before any line, which are dropped.
+
 // maxPrefixObjects bounds how many '{' of a Monolog line are tried as the
 // start of its trailing object, so a message full of braces costs little.
 const maxPrefixObjects = 4
+
+// scanZapConsole reads zap's development console encoding: tab-separated
+// time, level, [logger,] [caller,] message, then the fields as one JSON
+// object ending the line. It reports whether the line had that shape.
+func (e *Extractor) scanZapConsole(s string, r *Result) bool {
+	if s[len(s)-1] != '}' {
+		return false
+	}
+	obj := strings.Index(s, "\t{")
+	if obj < 0 {
+		return false
+	}
+	r.src = formatZapConsole
+	if !e.scanJSON(s[obj+1:], r) {
+		e.Reset(r, formatNone)
+		return false
+	}
+	// The level is the second column; the time (the first) is the encoder's
+	// ISO 8601 or epoch.
+	if first := strings.IndexByte(s, '\t'); first < obj {
+		level := s[first+1:]
+		if t := strings.IndexByte(level, '\t'); t >= 0 {
+			level = level[:t]
+		}
+		r.SetString(fieldLevel, level)
+		r.SetString(fieldTime, s[:first])
+	}
+	return true
+}
 
 // scanPrefixedJSON reads a JSON object that a known text prefix puts before
 // it, and reports whether the line had that shape:

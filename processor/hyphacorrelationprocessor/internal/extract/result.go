@@ -222,6 +222,39 @@ func (r *Result) SetBool(f Field, b bool) {
 	}
 }
 
+// setLevel records the first level found. A number from OTLP's
+// severityNumber may already be there; the text still fills in.
+func (r *Result) setLevel(num int32, text string, ok bool) {
+	if ok {
+		r.SeverityText = text
+		if r.SeverityNumber == 0 {
+			r.SeverityNumber = num
+		}
+	}
+}
+
+// readTime reads a time value as parseTime does, one written without a
+// zone only in the default zone (none: 0, as if there were no time).
+func (r *Result) readTime(s string) int64 {
+	ns, zoneless, ok := parseTime(s)
+	if !ok {
+		return 0
+	}
+	if zoneless {
+		return inZone(ns, r.zone)
+	}
+	return ns
+}
+
+// wantTime notes that a time key was seen (Serilog's @t marks a CLEF
+// record) and reports whether the time is still to be found.
+func (r *Result) wantTime(f Field) bool {
+	r.dialect.clef = r.dialect.clef || f == fieldCLEFTime
+	return r.Timestamp == 0
+}
+
+// The rules every id obeys, whichever format found it.
+
 // reject counts an invalid id value. A span id only matters next to a trace
 // id, so an invalid one is counted only in a record with a trace key (see
 // Finish): a record without any trace context is never counted for a span.
@@ -302,6 +335,9 @@ func (r *Result) setFlags(v uint8) {
 	}
 }
 
+// Propagation headers: a whole header value under its key, or a value that
+// says by its shape that it is one.
+
 // setTraceparent records a traceparent. Its span id ranks as a fallback:
 // in an inbound request header it is the caller's span, not the logger's.
 func (r *Result) setTraceparent(tp traceparent, f Format) {
@@ -310,26 +346,66 @@ func (r *Result) setTraceparent(tp traceparent, f Format) {
 	r.setFlags(tp.flags)
 }
 
-// setLevel records the first level found. A number from OTLP's
-// severityNumber may already be there; the text still fills in.
-func (r *Result) setLevel(num int32, text string, ok bool) {
-	if ok {
-		r.SeverityText = text
-		if r.SeverityNumber == 0 {
-			r.SeverityNumber = num
-		}
+// setHeader records a propagation header. Its span ranks as a fallback, as
+// a traceparent's does: in an inbound request's header it is the caller's.
+func (r *Result) setHeader(h header, f Format) {
+	r.setTrace(h.trace, f)
+	if h.hasSpan {
+		r.setSpan(h.span, spanFallback)
+	}
+	if h.hasFlags {
+		r.setFlags(h.flags)
 	}
 }
 
-// readTime reads a time value as parseTime does, one written without a
-// zone only in the default zone (none: 0, as if there were no time).
-func (r *Result) readTime(s string) int64 {
-	ns, zoneless, ok := parseTime(s)
-	if !ok {
-		return 0
+// applyHeader records a header value that parsed, counts one that did not.
+func (r *Result) applyHeader(h header, st idStatus, f Format) {
+	switch st {
+	case idInvalid:
+		r.Rejected++
+	case idValid:
+		r.setHeader(h, f)
 	}
-	if zoneless {
-		return inZone(ns, r.zone)
+}
+
+// setHeaderValue reads a propagation header's whole value under a key of
+// Field f.
+func (r *Result) setHeaderValue(f Field, s string) {
+	if f != fieldTraceparent {
+		h, st := parseHeader(f, s)
+		r.applyHeader(h, st, r.formatOf(f))
+		return
 	}
-	return ns
+	switch tp, st := parseTraceparent(s); st {
+	case idInvalid:
+		r.Rejected++
+	case idValid:
+		r.setTraceparent(tp, r.formatOf(f))
+	}
+}
+
+// setXRayText records the X-Amzn-Trace-Id value that starts at s, text that
+// begins "Root=" or "Self=" (an ALB access log's quoted trace field, a
+// header written into a line). Shapes that are not X-Ray ids were never
+// under a trace key: they are not counted as rejected.
+func (r *Result) setXRayText(s string) {
+	if h, st := parseXRay(s[:xrayHeaderEnd(s)]); st == idValid {
+		r.setHeader(h, formatXRay)
+	}
+}
+
+// setCarrierValue records a string in a nested container under a key that
+// is no trace-context key, or an element of an array, when it is a whole
+// traceparent or X-Amzn-Trace-Id value: those say what they are by their
+// shape. (AWS Lambda's JSON platform records put the header under "value",
+// beside "type":"X-Amzn-Trace-Id".)
+func (r *Result) setCarrierValue(v string) {
+	switch {
+	case len(v) == traceparentLen && v[2] == '-':
+		if tp, st := parseTraceparent(v); st == idValid {
+			r.setTraceparent(tp, r.formatOf(fieldTraceparent))
+		}
+	case isXRayStart(v):
+		r.setXRayText(v)
+	}
 }

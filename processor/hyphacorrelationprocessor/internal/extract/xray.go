@@ -74,16 +74,6 @@ func xrayHeaderEnd(s string) int {
 	return len(s)
 }
 
-// scanXRayText reads the X-Amzn-Trace-Id value that starts at s, text that
-// begins "Root=" or "Self=" (an ALB access log's quoted trace field, a
-// header written into a line). Shapes that are not X-Ray ids were never
-// under a trace key: they are not counted as rejected.
-func scanXRayText(s string, r *Result) {
-	if h, st := parseXRay(s[:xrayHeaderEnd(s)]); st == idValid {
-		r.setHeader(h, formatXRay)
-	}
-}
-
 // isXRayStart reports whether s starts an X-Amzn-Trace-Id value.
 func isXRayStart(s string) bool {
 	return strings.HasPrefix(s, "Root=1-") || strings.HasPrefix(s, "Self=1-")
