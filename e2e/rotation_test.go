@@ -308,6 +308,10 @@ func TestCopyTruncateWhileReadingWaits(t *testing.T) {
 	if said == 0 || counted < 1 {
 		t.Errorf("the restart was logged %d times and counted %v, want both", said, counted)
 	}
+	// Nothing was lost, so nothing may be logged at error.
+	if errs := errorLines(r.agent.Tail(8 << 20)); len(errs) > 0 {
+		t.Errorf("the agent logged errors where nothing was lost:\n%s", strings.Join(errs, "\n"))
+	}
 	// Read twice: the batches in flight when the reading restarted (the
 	// agent's hypha_ack max_in_flight of 64 batches of 100 lines), never
 	// the copy or the new content as a whole.

@@ -678,12 +678,7 @@ func TestStoreOutageTellsTheTruth(t *testing.T) {
 	}
 	// A clean stop, with everything delivered, logs no error.
 	r.agent.Stop(15 * time.Second)
-	var errs []string
-	for _, line := range strings.Split(r.agent.Tail(8<<20), "\n") {
-		if strings.Contains(line, "\terror\t") {
-			errs = append(errs, line)
-		}
-	}
+	errs := errorLines(r.agent.Tail(8 << 20))
 	t.Logf("e2e: error lines from the agent in all, clean stop included: %d", len(errs))
 	if len(errs) > 0 {
 		t.Errorf("the agent logged errors where nothing was lost:\n%s", strings.Join(errs, "\n"))
@@ -726,4 +721,15 @@ func TestStallReportedWhileAnAppWritesSteadily(t *testing.T) {
 	if err != nil || lost > 0 {
 		t.Fatalf("%d of %d lines lost (%v)", lost, r.written(), err)
 	}
+}
+
+// errorLines returns the lines a collector logged at error.
+func errorLines(log string) []string {
+	var errs []string
+	for line := range strings.SplitSeq(log, "\n") {
+		if strings.Contains(line, "\terror\t") {
+			errs = append(errs, line)
+		}
+	}
+	return errs
 }

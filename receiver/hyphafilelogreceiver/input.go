@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.uber.org/zap"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
@@ -86,8 +87,30 @@ type input struct {
 func (i *input) Start(persister operator.Persister) error {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	i.persister, i.stopped = persister, false
-	return i.fileConsumer.Start(persister)
+	i.persister, i.stopped = stoppedSaveSkipped{persister}, false
+	return i.fileConsumer.Start(i.persister)
+}
+
+// stoppedSaveSkipped leaves out the offsets fileconsumer saves at the end
+// of a poll whose context was already canceled, at a stop or a restart:
+// with hypha_ack_storage such a save waits for acknowledgements and fails
+// with the canceled context, and the error line would read like a lost
+// checkpoint. Manager.Stop saves the same offsets right after, under a
+// context that does not end.
+type stoppedSaveSkipped struct{ operator.Persister }
+
+func (p stoppedSaveSkipped) Set(ctx context.Context, key string, value []byte) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return p.Persister.Set(ctx, key, value)
+}
+
+func (p stoppedSaveSkipped) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return p.Persister.Batch(ctx, ops...)
 }
 
 func (i *input) Stop() error {

@@ -15,7 +15,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/featuregate"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receivertest"
@@ -24,6 +26,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
 
 	"github.com/hypha-obs/hypha/receiver/hyphafilelogreceiver/internal/metadata"
 )
@@ -162,4 +165,22 @@ func TestCopyTruncateWhileReaderWaits(t *testing.T) {
 			assert.Equal(t, zapcore.WarnLevel, logs.FilterMessageSnippet("truncated and written again").All()[0].Level)
 		})
 	}
+}
+
+func TestStoppedSaveSkipped(t *testing.T) {
+	client := storagetest.NewInMemoryClient(component.KindReceiver, storagetest.NewStorageID("offsets"), "")
+	p := stoppedSaveSkipped{operator.NewScopedPersister("file", client)}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	require.NoError(t, p.Set(canceled, "k", []byte("stale")))
+	require.NoError(t, p.Batch(canceled, storage.SetOperation("k", []byte("stale"))))
+	v, err := p.Get(context.Background(), "k")
+	require.NoError(t, err)
+	assert.Nil(t, v, "a save under a canceled context is left out")
+
+	require.NoError(t, p.Batch(context.Background(), storage.SetOperation("k", []byte("final"))))
+	v, err = p.Get(context.Background(), "k")
+	require.NoError(t, err)
+	assert.Equal(t, []byte("final"), v)
 }
