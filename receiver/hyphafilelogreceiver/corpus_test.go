@@ -96,14 +96,20 @@ func runReceiver(t *testing.T, cfg *Config) []string {
 	}
 	var bodies []string
 	for _, ld := range sink.AllLogs() {
-		rls := ld.ResourceLogs()
-		for i := range rls.Len() {
-			sls := rls.At(i).ScopeLogs()
-			for j := range sls.Len() {
-				lrs := sls.At(j).LogRecords()
-				for k := range lrs.Len() {
-					bodies = append(bodies, lrs.At(k).Body().Str())
-				}
+		bodies = appendBodies(bodies, ld)
+	}
+	return bodies
+}
+
+// appendBodies appends the body of every record in ld, in order.
+func appendBodies(bodies []string, ld plog.Logs) []string {
+	rls := ld.ResourceLogs()
+	for i := range rls.Len() {
+		sls := rls.At(i).ScopeLogs()
+		for j := range sls.Len() {
+			lrs := sls.At(j).LogRecords()
+			for k := range lrs.Len() {
+				bodies = append(bodies, lrs.At(k).Body().Str())
 			}
 		}
 	}
@@ -140,6 +146,15 @@ type score struct {
 	single, singleKept    int // expected records of one line, and those sent alone
 	extra                 int // records sent that are not an expected record
 	expected, sentInTotal int
+}
+
+// add sums the counts the per-language table shows.
+func (s *score) add(o score) {
+	s.multi += o.multi
+	s.multiJoined += o.multiJoined
+	s.single += o.single
+	s.singleKept += o.singleKept
+	s.extra += o.extra
 }
 
 func scoreOf(expected, got []string) score {
@@ -180,11 +195,7 @@ func logScores(t *testing.T, scores map[string][2]score) {
 		lang, _, _ := strings.Cut(name, "-")
 		acc := by[lang]
 		for i := range 2 {
-			acc[i].multi += s[i].multi
-			acc[i].multiJoined += s[i].multiJoined
-			acc[i].single += s[i].single
-			acc[i].singleKept += s[i].singleKept
-			acc[i].extra += s[i].extra
+			acc[i].add(s[i])
 		}
 		by[lang] = acc
 	}
@@ -207,11 +218,7 @@ func logScores(t *testing.T, scores map[string][2]score) {
 			s[0].multiJoined, s[0].multi, s[1].multiJoined, s[1].multi,
 			s[0].singleKept, s[0].single, s[1].singleKept, s[1].single, s[0].extra, s[1].extra)
 		for i := range 2 {
-			total[i].multi += s[i].multi
-			total[i].multiJoined += s[i].multiJoined
-			total[i].single += s[i].single
-			total[i].singleKept += s[i].singleKept
-			total[i].extra += s[i].extra
+			total[i].add(s[i])
 		}
 	}
 	fmt.Fprintf(&b, "| all | %d | %d/%d → %d/%d | %d/%d → %d/%d | %d → %d |\n", len(scores),

@@ -53,16 +53,7 @@ func (g *gate) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	})
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	rls := ld.ResourceLogs()
-	for i := range rls.Len() {
-		sls := rls.At(i).ScopeLogs()
-		for j := range sls.Len() {
-			lrs := sls.At(j).LogRecords()
-			for k := range lrs.Len() {
-				g.bodies = append(g.bodies, lrs.At(k).Body().Str())
-			}
-		}
-	}
+	g.bodies = appendBodies(g.bodies, ld)
 	return nil
 }
 
