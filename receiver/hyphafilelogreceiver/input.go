@@ -91,6 +91,13 @@ func (i *input) Start(persister operator.Persister) error {
 	return i.fileConsumer.Start(i.persister)
 }
 
+func (i *input) Stop() error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.stopped = true
+	return i.fileConsumer.Stop()
+}
+
 // stoppedSaveSkipped leaves out the offsets fileconsumer saves at the end
 // of a poll whose context was already canceled, at a stop or a restart:
 // with hypha_ack_storage such a save waits for acknowledgements and fails
@@ -111,13 +118,6 @@ func (p stoppedSaveSkipped) Batch(ctx context.Context, ops ...*storage.Operation
 		return nil
 	}
 	return p.Persister.Batch(ctx, ops...)
-}
-
-func (i *input) Stop() error {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	i.stopped = true
-	return i.fileConsumer.Stop()
 }
 
 // readAgain handles a file found truncated and written again while its
